@@ -1,0 +1,47 @@
+# One-command set-up: every target creates .venv and installs grokdesk into it first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint typecheck unit keyring-test bench bench-smoke clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/grokdesk
+
+lint: $(STAMP)
+	$(BIN)/ruff check grokdesk tests bench
+	$(BIN)/ruff format --check grokdesk tests bench || true
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb"
+
+keyring-test: $(STAMP)
+	tests/keyring_integration/run.sh $(BIN)/pytest
+
+xvfb-test: $(STAMP)
+	tests/xvfb/run.sh $(BIN)/pytest
+
+test: $(STAMP)
+	$(BIN)/ruff check grokdesk tests bench
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb"
+	tests/keyring_integration/run.sh $(BIN)/pytest
+	tests/xvfb/run.sh $(BIN)/pytest
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The HTTP side: OpenAI-compatible chat completions, streamed and not. Qt-free."""

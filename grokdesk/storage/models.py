@@ -1,0 +1,74 @@
+"""The history's records as plain dataclasses: callers never see sqlite rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+MessageStatus = Literal["complete", "streaming", "interrupted", "error"]
+MessageRole = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSettings:
+    """Per-conversation choices; None means "use the profile's or the app's default"."""
+
+    provider: str | None = None
+    model: str | None = None
+    system_prompt: str | None = None
+    reasoning_effort: Literal["low", "high"] | None = None
+    temperature: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: int
+    uuid: str
+    title: str
+    created_at: float
+    updated_at: float
+    pinned: bool = False
+    settings: ConversationSettings = field(default_factory=ConversationSettings)
+    message_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    uuid: str
+    conversation_id: int
+    role: MessageRole
+    content: str
+    reasoning: str = ""
+    model: str | None = None
+    status: MessageStatus = "complete"
+    finish_reason: str | None = None
+    error: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    total_tokens: int | None = None
+    cost_usd: float | None = None
+    request_id: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    reasoning_started_at: float | None = None
+    content_started_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def reasoning_seconds(self) -> float | None:
+        """How long the model thought before answering, when both times are known."""
+        if self.reasoning_started_at is None:
+            return None
+        end = self.content_started_at or self.finished_at
+        return None if end is None else max(0.0, end - self.reasoning_started_at)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    conversation_id: int
+    conversation_title: str
+    message_id: int | None
+    snippet: str
+    updated_at: float
