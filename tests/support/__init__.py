@@ -1,0 +1,1 @@
+"""Test helpers: the fake provider server and what fixtures need."""
