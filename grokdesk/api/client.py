@@ -136,7 +136,7 @@ class ChatClient:
             else:
                 completion = await self._read_completion(response, request_id)
                 yield info
-                for event in _completion_events(completion):
+                for event in completion.events()[1:]:
                     yield event
         except httpx.HTTPError as exc:
             raise self._wrap(exc) from None
@@ -319,19 +319,6 @@ async def _collect(response: httpx.Response, request_id: str | None) -> Completi
             usage = event.usage
     return Completion("".join(content), "".join(reasoning), finish, usage,
                       request_id=request_id)
-
-
-def _completion_events(completion: Completion) -> list[StreamEvent]:
-    """A non-streamed answer as the events a stream would have given."""
-    events: list[StreamEvent] = []
-    if completion.reasoning:
-        events.append(ReasoningDelta(completion.reasoning))
-    if completion.content:
-        events.append(ContentDelta(completion.content))
-    if completion.finish_reason:
-        events.append(Finish(completion.finish_reason))
-    events.append(UsageReport(completion.usage))
-    return events
 
 
 def _connect_failure(exc: BaseException) -> str:

@@ -127,6 +127,18 @@ class Completion:
     model: str | None = None
     request_id: str | None = None
 
+    def events(self) -> list[StreamEvent]:
+        """The answer as the events a stream would have given, for one code path."""
+        events: list[StreamEvent] = [ResponseInfo(self.request_id, self.model)]
+        if self.reasoning:
+            events.append(ReasoningDelta(self.reasoning))
+        if self.content:
+            events.append(ContentDelta(self.content))
+        if self.finish_reason:
+            events.append(Finish(self.finish_reason))
+        events.append(UsageReport(self.usage))
+        return events
+
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:

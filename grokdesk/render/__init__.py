@@ -1,0 +1,27 @@
+"""Turning untrusted model output into HTML for Qt's rich-text views (no Qt import here)."""
+
+from grokdesk.render.markdown import (
+    COPY_SCHEME,
+    DARK,
+    LIGHT,
+    Rendered,
+    Theme,
+    copy_link_index,
+    plain_text_to_html,
+    render_markdown,
+    safe_href,
+    split_stable_prefix,
+)
+
+__all__ = [
+    "COPY_SCHEME",
+    "DARK",
+    "LIGHT",
+    "Rendered",
+    "Theme",
+    "copy_link_index",
+    "plain_text_to_html",
+    "render_markdown",
+    "safe_href",
+    "split_stable_prefix",
+]

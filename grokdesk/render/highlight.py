@@ -1,0 +1,65 @@
+"""Pygments syntax highlighting as inline-styled spans for QTextDocument.
+
+This module imports Pygments at the top, so ``grokdesk.render.markdown`` imports it only when a
+fenced block names a language: Pygments costs startup time that most windows never need.
+QTextDocument has no stylesheet classes for us to target, hence ``noclasses=True``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pygments import highlight
+from pygments.formatters.html import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+MAX_HIGHLIGHT_CHARS = 20_000
+"""Larger blocks are shown plain: highlighting must fit in a redraw tick while streaming."""
+
+_MAX_LANG_CHARS = 40
+
+
+@lru_cache(maxsize=128)
+def _lexer(lang: str) -> Any | None:
+    """Lexer for a fence's language name; cached, because unknown names scan plugin entry points."""
+    try:
+        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _formatter(style: str) -> Any:
+    return HtmlFormatter(style=style, noclasses=True, nowrap=True)
+
+
+def style_colors(style: str) -> tuple[str, str | None]:
+    """(background, default text colour or None) of a Pygments style, for tests and theming."""
+    from pygments.styles import get_style_by_name
+    from pygments.token import Token
+
+    cls = get_style_by_name(style)
+    text = cls.style_for_token(Token.Text)["color"]
+    return str(cls.background_color), (f"#{text}" if text else None)
+
+
+def highlight_code(code: str, lang: str, style: str) -> str | None:
+    """Highlighted HTML spans for ``code`` (no wrapper element), or None to show it plain.
+
+    None means: no or unknown language (we never guess: guessing is slow and often wrong), a block
+    too big to highlight quickly, or a lexer that failed on odd input.
+    """
+    if not lang or len(lang) > _MAX_LANG_CHARS or len(code) > MAX_HIGHLIGHT_CHARS:
+        return None
+    lexer = _lexer(lang.lower())
+    if lexer is None:
+        return None
+    try:
+        out = str(highlight(code, lexer, _formatter(style)))
+    except Exception:  # a lexer bug on hostile input must not break the transcript
+        return None
+    if not code.endswith("\n") and out.endswith("\n"):
+        out = out[:-1]
+    return out
