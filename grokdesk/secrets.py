@@ -81,6 +81,9 @@ class KeyStore:
             backend = self._keyring()
         except KeyringUnavailableError as exc:
             return exc.message
+        chained = getattr(backend, "backends", None)
+        if chained:
+            backend = chained[0]
         return f"{type(backend).__module__.rsplit('.', 1)[-1]}.{type(backend).__name__}"
 
     def available(self) -> bool:

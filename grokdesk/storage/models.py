@@ -67,8 +67,15 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
+    """A conversation matching a search; ``message_id`` None means only the title matched.
+
+    ``snippet`` is plain one-line text; ``highlights`` are the ``(start, end)`` offsets of
+    the matched words in it, so a view can emphasise them without parsing markup.
+    """
+
     conversation_id: int
     conversation_title: str
     message_id: int | None
     snippet: str
     updated_at: float
+    highlights: tuple[tuple[int, int], ...] = ()

@@ -1,0 +1,1 @@
+"""The chat core shared by the window and the command line. Qt-free."""

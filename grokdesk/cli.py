@@ -1,0 +1,428 @@
+"""The ``grokdesk`` command: the desktop app with no arguments, a command line with them.
+
+Only argument parsing and wording live here; the work is done by the chat core and
+the history. Every failure ends with one line on stderr naming the cause and the fix,
+and a non-zero exit code (2 for usage errors) — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
+
+from grokdesk import __version__
+from grokdesk.api.errors import GrokdeskError, redact
+from grokdesk.storage.db import DatabaseError
+
+if TYPE_CHECKING:
+    from grokdesk.api.types import StreamEvent
+    from grokdesk.chat.service import ChatService
+    from grokdesk.config import Settings
+    from grokdesk.secrets import KeyStore
+    from grokdesk.storage.models import Conversation, Message
+    from grokdesk.storage.repository import History
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+log = logging.getLogger("grokdesk")
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit code 2)."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grokdesk",
+        description="Chat with Grok 3 Mini and other reasoning models. "
+                    "With no command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"grokdesk {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="ask a question and stream the answer")
+    ask.add_argument("prompt", nargs="?", default="-",
+                     help='the question; read from stdin when omitted or "-"')
+    where = ask.add_mutually_exclusive_group()
+    where.add_argument("-c", "--conversation", type=int, metavar="ID",
+                       help="continue conversation ID")
+    where.add_argument("--continue", dest="continue_latest", action="store_true",
+                       help="continue the newest conversation")
+    ask.add_argument("-m", "--model", help="model to use (default: the provider's)")
+    ask.add_argument("--provider", help="provider profile (aimlapi, xai, openrouter, …)")
+    ask.add_argument("--base-url", help="base URL of an OpenAI-compatible API, for this run")
+    ask.add_argument("--reasoning-effort", choices=["low", "high"])
+    ask.add_argument("--system", metavar="TEXT", help="system prompt")
+    ask.add_argument("--show-reasoning", action="store_true",
+                     help="stream the model's reasoning to stderr")
+    ask.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+
+    lst = sub.add_parser("list", help="list conversations, newest first")
+    lst.add_argument("--json", action="store_true")
+
+    show = sub.add_parser("show", help="print one conversation")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--show-reasoning", action="store_true")
+
+    search = sub.add_parser("search", help="full-text search of titles and messages")
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true")
+
+    key = sub.add_parser("key", help="manage API keys in the system keyring")
+    key.add_argument("action", choices=["set", "status", "delete"])
+    key.add_argument("--provider", help="provider profile (default: the active one)")
+    return parser
+
+
+@dataclass
+class Context:
+    """What every command needs, opened once."""
+
+    settings: Settings
+    keys: KeyStore
+    _history: History | None = None
+
+    @property
+    def history(self) -> History:
+        if self._history is None:
+            from grokdesk import paths
+            from grokdesk.storage.db import open_database
+            from grokdesk.storage.repository import History
+
+            self._history = History(open_database(paths.database_path()))
+        return self._history
+
+    def close(self) -> None:
+        if self._history is not None:
+            self._history.db.close()
+
+
+def _open_context(err: TextIO) -> Context:
+    from grokdesk import paths
+    from grokdesk.config import load_settings
+    from grokdesk.secrets import KeyStore
+
+    loaded = load_settings(paths.config_path())
+    for warning in loaded.warnings:
+        print(f"grokdesk: warning: {warning}", file=err)
+    return Context(loaded.settings, KeyStore())
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _conversation_json(c: Conversation) -> dict[str, Any]:
+    return {
+        "id": c.id, "uuid": c.uuid, "title": c.title, "created_at": c.created_at,
+        "updated_at": c.updated_at, "pinned": c.pinned, "message_count": c.message_count,
+        "provider": c.settings.provider, "model": c.settings.model,
+    }
+
+
+def _message_json(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.id, "role": m.role, "content": m.content, "reasoning": m.reasoning,
+        "status": m.status, "model": m.model, "finish_reason": m.finish_reason,
+        "error": m.error, "created_at": m.created_at,
+        "usage": {
+            "prompt_tokens": m.prompt_tokens, "completion_tokens": m.completion_tokens,
+            "reasoning_tokens": m.reasoning_tokens, "total_tokens": m.total_tokens,
+            "cost_usd": m.cost_usd,
+        },
+    }
+
+
+def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    conversations = ctx.history.list_conversations()
+    if args.json:
+        json.dump([_conversation_json(c) for c in conversations], out, ensure_ascii=False,
+                  indent=2)
+        out.write("\n")
+        return EXIT_OK
+    if not conversations:
+        out.write("No conversations yet. Start one with: grokdesk ask \"Hello\"\n")
+        return EXIT_OK
+    width = max(len(str(c.id)) for c in conversations)
+    for c in conversations:
+        pin = "*" if c.pinned else " "
+        out.write(f"{c.id:>{width}} {pin} {_when(c.updated_at)}  {c.message_count:>4} msgs  "
+                  f"{c.title}\n")
+    return EXIT_OK
+
+
+def _require_conversation(ctx: Context, conversation_id: int) -> Conversation:
+    conversation = ctx.history.get_conversation(conversation_id)
+    if conversation is None:
+        raise UsageError(f"there is no conversation {conversation_id} "
+                         "(see `grokdesk list`)")
+    return conversation
+
+
+def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    conversation = _require_conversation(ctx, args.id)
+    messages = ctx.history.messages(conversation.id)
+    if args.json:
+        data = _conversation_json(conversation)
+        data["messages"] = [_message_json(m) for m in messages]
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    out.write(f"# {conversation.title}\n")
+    for m in messages:
+        label = {"user": "You", "assistant": m.model or "Assistant", "system": "System"}[m.role]
+        out.write(f"\n## {label} — {_when(m.created_at)}\n")
+        if args.show_reasoning and m.reasoning:
+            out.write("\n> Reasoning:\n")
+            out.writelines(f"> {line}\n" for line in m.reasoning.splitlines())
+        if m.content:
+            out.write(f"\n{m.content}\n")
+        if m.status != "complete":
+            note = f"[{m.status}]" + (f" {m.error}" if m.error else "")
+            out.write(f"\n{note}\n")
+    return EXIT_OK
+
+
+def cmd_search(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    hits = ctx.history.search(args.query)
+    if args.json:
+        json.dump([{"conversation_id": h.conversation_id, "title": h.conversation_title,
+                    "message_id": h.message_id, "snippet": h.snippet,
+                    "updated_at": h.updated_at} for h in hits],
+                  out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    if not hits:
+        out.write("No matches.\n")
+    for h in hits:
+        snippet = " ".join(h.snippet.split())
+        out.write(f"{h.conversation_id}  {h.conversation_title}\n    {snippet}\n")
+    return EXIT_OK
+
+
+def _read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
+    text = stdin.read() if args.prompt == "-" else args.prompt
+    if not text.strip():
+        raise UsageError("the prompt is empty: give one as an argument or on stdin")
+    return str(text)
+
+
+def _pick_conversation(ctx: Context, service: ChatService,
+                       args: argparse.Namespace) -> Conversation:
+    from grokdesk.storage.models import ConversationSettings
+
+    if args.conversation is not None:
+        conversation = _require_conversation(ctx, args.conversation)
+    elif args.continue_latest and (latest := ctx.history.latest_conversation()) is not None:
+        conversation = latest
+    else:
+        defaults = ctx.settings.defaults
+        conversation = service.new_conversation(ConversationSettings(
+            provider=args.provider or ctx.settings.active_profile,
+            model=args.model,
+            system_prompt=args.system if args.system is not None
+            else (defaults.system_prompt or None),
+            reasoning_effort=args.reasoning_effort or defaults.reasoning_effort,
+            temperature=defaults.temperature,
+        ))
+        return conversation
+    changes: dict[str, Any] = {}
+    for field_name, value in (("provider", args.provider), ("model", args.model),
+                              ("system_prompt", args.system),
+                              ("reasoning_effort", args.reasoning_effort)):
+        if value is not None:
+            changes[field_name] = value
+    return service.update_settings(conversation.id, **changes) if changes else conversation
+
+
+class _Printer:
+    """Writes the answer to stdout and, on request, the reasoning to stderr, as they come."""
+
+    def __init__(self, out: TextIO, err: TextIO, show_reasoning: bool) -> None:
+        self.out, self.err, self.show_reasoning = out, err, show_reasoning
+        self.in_reasoning = False
+        self.wrote_content = False
+
+    def __call__(self, event: StreamEvent) -> None:
+        from grokdesk.api.types import ContentDelta, ReasoningDelta
+
+        if isinstance(event, ReasoningDelta) and self.show_reasoning:
+            if not self.in_reasoning:
+                self.err.write("Reasoning:\n")
+                self.in_reasoning = True
+            self.err.write(event.text)
+            self.err.flush()
+        elif isinstance(event, ContentDelta) and event.text:
+            if self.in_reasoning:
+                self.err.write("\n\n")
+                self.err.flush()
+                self.in_reasoning = False
+            self.out.write(event.text)
+            self.out.flush()
+            self.wrote_content = True
+
+    def end(self) -> None:
+        if self.in_reasoning:
+            self.err.write("\n")
+        if self.wrote_content:
+            self.out.write("\n")
+        self.out.flush()
+
+
+def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
+            stdin: TextIO) -> int:
+    from grokdesk.chat.service import ChatService
+    from grokdesk.config import UnknownProfileError
+
+    prompt = _read_prompt(args, stdin)
+    if args.provider is not None and args.provider not in ctx.settings.profiles:
+        raise UsageError(str(UnknownProfileError(args.provider, sorted(ctx.settings.profiles))))
+    service = ChatService(ctx.history, ctx.settings, ctx.keys, base_url_override=args.base_url)
+    conversation = _pick_conversation(ctx, service, args)
+    printer = _Printer(out, err, args.show_reasoning)
+
+    async def run() -> int:
+        try:
+            outcome = await service.send(conversation.id, prompt, listener=printer,
+                                         stream=not args.no_stream)
+        finally:
+            printer.end()
+            await service.aclose()
+        if outcome.error is not None:
+            kept = (f" The partial answer is kept in conversation {conversation.id}."
+                    if outcome.message.status == "interrupted" else "")
+            print(f"grokdesk: {outcome.error.describe()}.{kept}", file=err)
+            return EXIT_FAILURE
+        if outcome.warning:
+            print(f"grokdesk: {outcome.warning}.", file=err)
+        return EXIT_OK
+
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        print(f"grokdesk: stopped; the partial answer is kept in conversation "
+              f"{conversation.id}.", file=err)
+        return EXIT_INTERRUPTED
+
+
+def cmd_key(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
+            stdin: TextIO) -> int:
+    from grokdesk.config import UnknownProfileError
+
+    try:
+        profile = ctx.settings.profile(args.provider)
+    except UnknownProfileError as exc:
+        raise UsageError(str(exc)) from None
+    if args.action == "status":
+        lookup = ctx.keys.lookup(profile.name)
+        where = {
+            "environment": "from the GROKDESK_API_KEY environment variable",
+            "keyring": f"stored in the system keyring ({ctx.keys.backend_name()})",
+            "session": "held in memory for this run",
+            "none": "not set" + ("" if profile.key_required else " (this provider needs none)"),
+        }[lookup.source]
+        out.write(f"{profile.label}: key {where}\n")
+        if lookup.source == "none" and not ctx.keys.available():
+            out.write(f"Keyring: {ctx.keys.backend_name()}\n")
+        return EXIT_OK
+    if args.action == "delete":
+        deleted = ctx.keys.delete(profile.name)
+        out.write(f"{profile.label}: key deleted\n" if deleted
+                  else f"{profile.label}: no key was stored\n")
+        return EXIT_OK
+    prompt = f"API key for {profile.label}: "
+    key = getpass.getpass(prompt) if stdin.isatty() else stdin.readline()
+    if not key.strip():
+        raise UsageError("no key given: paste it at the prompt or pipe it on stdin")
+    ctx.keys.store(profile.name, key)
+    out.write(f"{profile.label}: key stored in the system keyring\n")
+    return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    ctx = _open_context(err)
+    try:
+        handlers: dict[str, Callable[[], int]] = {
+            "list": lambda: cmd_list(ctx, args, out),
+            "show": lambda: cmd_show(ctx, args, out),
+            "search": lambda: cmd_search(ctx, args, out),
+            "ask": lambda: cmd_ask(ctx, args, out, err, stdin),
+            "key": lambda: cmd_key(ctx, args, out, err, stdin),
+        }
+        return handlers[args.command]()
+    finally:
+        ctx.close()
+
+
+def _report_crash(exc: BaseException, err: TextIO) -> int:
+    """Our bug, not the user's: keep the details in a log file, show one line."""
+    import traceback
+
+    from grokdesk import paths
+
+    try:
+        crash_log = paths.log_dir() / "crash.log"
+        with crash_log.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now().isoformat()} grokdesk {__version__}\n")
+            fh.write(redact("".join(traceback.format_exception(exc))))
+        where = f"details in {crash_log}"
+    except OSError:
+        where = "no crash log could be written"
+    print(f"grokdesk: unexpected error ({type(exc).__name__}); {where}. "
+          "Please report it.", file=err)
+    return EXIT_FAILURE
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
+         stderr: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    """Entry point of the ``grokdesk`` command."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    inp = stdin or sys.stdin
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.debug:
+        logging.basicConfig(level=logging.DEBUG, stream=err,
+                            format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        from grokdesk.app import run_app
+
+        return run_app([], err)
+    try:
+        return _dispatch(args, out, err, inp)
+    except UsageError as exc:
+        print(f"grokdesk: {exc}", file=err)
+        return EXIT_USAGE
+    except GrokdeskError as exc:
+        print(f"grokdesk: {exc.describe()}.", file=err)
+        return EXIT_FAILURE
+    except DatabaseError as exc:
+        print(f"grokdesk: {exc.message}", file=err)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as exc:
+        print(f"grokdesk: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=err)
+        return EXIT_FAILURE
+    except Exception as exc:
+        return _report_crash(exc, err)

@@ -1,0 +1,431 @@
+"""The history file: opening it safely, its schema and migrations, and typed errors.
+
+The window and the command line write the same file at the same time, so every
+connection uses WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writes. The schema
+lives here and only here (``MIGRATIONS``); ``PRAGMA user_version`` records how many
+of its steps a file has had. stdlib ``sqlite3`` only, Qt-free.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeAlias
+
+BUSY_TIMEOUT_MS = 5000
+#: The trigram tokenizer (substring search that works for CJK) arrived in SQLite 3.34.
+MIN_SQLITE_VERSION = (3, 34, 0)
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
+
+# Primary SQLite result codes the user can do something about.
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
+    3, 5, 6, 8, 10, 11, 13, 14, 26)
+
+
+class DatabaseError(Exception):
+    """A history problem caused by the environment; ``str(error)`` is the text to show."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+class NewerDatabaseError(DatabaseError):
+    """The file comes from a newer grokdesk; it was left exactly as it was."""
+
+    def __init__(self, path: Path, found: int, known: int) -> None:
+        super().__init__(
+            f"The history file {path} was written by a newer version of grokdesk "
+            f"(schema version {found}; this version understands up to {known}). "
+            "Update grokdesk to open it. The file has not been changed.", path)
+        self.found = found
+        self.known = known
+
+
+class CorruptDatabaseError(DatabaseError):
+    """The file is damaged or is not an SQLite database at all."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"The history file {path} is damaged or is not a grokdesk database ({detail}).",
+            path)
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another process held the write lock for longer than the busy timeout."""
+
+
+class DatabaseAccessError(DatabaseError):
+    """The file cannot be opened, read or written: permissions, a full disk, I/O errors."""
+
+
+def translate_error(error: sqlite3.Error, path: Path) -> DatabaseError | None:
+    """The user-facing error for an environment failure, or None for our own bugs."""
+    primary = getattr(error, "sqlite_errorcode", -1) & 0xFF
+    if primary in (_CORRUPT, _NOTADB):
+        return CorruptDatabaseError(path, str(error))
+    if primary in (_BUSY, _LOCKED):
+        return DatabaseBusyError(
+            f"The history file {path} is busy: another grokdesk window or command kept it "
+            "locked for too long. Try again in a moment.", path)
+    if primary == _FULL:
+        return DatabaseAccessError(
+            f"The disk holding the history file {path} is full. Free some space and try again.",
+            path)
+    if primary in (_READONLY, _PERM):
+        return DatabaseAccessError(
+            f"grokdesk may not write the history file {path}: check the permissions of the "
+            "file and of its folder.", path)
+    if primary == _CANTOPEN:
+        return DatabaseAccessError(
+            f"grokdesk cannot open the history file {path}: check that its folder exists and "
+            "that you may write there.", path)
+    if primary == _IOERR:
+        return DatabaseAccessError(
+            f"Reading or writing the history file {path} failed ({error}).", path)
+    return None
+
+
+@contextlib.contextmanager
+def translated_errors(path: Path) -> Iterator[None]:
+    """Re-raise environment failures as ``DatabaseError``; let our bugs through untouched."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        translated = translate_error(exc, path)
+        if translated is None:
+            raise
+        raise translated from exc
+
+
+_V1 = """
+CREATE TABLE conversations (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+    provider TEXT,
+    model TEXT,
+    system_prompt TEXT,
+    reasoning_effort TEXT,
+    temperature REAL
+);
+-- Read backwards, this gives the sidebar order: pinned first, newest first, newest id first.
+CREATE INDEX conversations_listing ON conversations (pinned, updated_at);
+CREATE INDEX conversations_recent ON conversations (updated_at);
+
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+    content TEXT NOT NULL DEFAULT '',
+    reasoning TEXT NOT NULL DEFAULT '',
+    model TEXT,
+    status TEXT NOT NULL DEFAULT 'complete'
+        CHECK (status IN ('complete', 'streaming', 'interrupted', 'error')),
+    finish_reason TEXT,
+    error TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    total_tokens INTEGER,
+    cost_usd REAL,
+    request_id TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    reasoning_started_at REAL,
+    content_started_at REAL,
+    finished_at REAL
+);
+CREATE UNIQUE INDEX messages_in_order ON messages (conversation_id, position);
+CREATE INDEX messages_streaming ON messages (updated_at) WHERE status = 'streaming';
+
+-- Full-text search over titles and answers. Trigram tokens give substring matches in any
+-- script (CJK has no spaces between words); the triggers keep the external-content
+-- indexes in step with their tables.
+CREATE VIRTUAL TABLE conversations_fts USING fts5(
+    title, content = 'conversations', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
+    INSERT INTO conversations_fts (rowid, title) VALUES (new.id, new.title);
+END;
+CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, title)
+        VALUES ('delete', old.id, old.title);
+END;
+CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations BEGIN
+    INSERT INTO conversations_fts (conversations_fts, rowid, title)
+        VALUES ('delete', old.id, old.title);
+    INSERT INTO conversations_fts (rowid, title) VALUES (new.id, new.title);
+END;
+
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content, content = 'messages', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+    INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+END;
+"""
+
+#: Schema steps in order; a file at ``user_version`` N has had the first N applied.
+#: Append, never edit: released files depend on each step staying as it was.
+MIGRATIONS: tuple[str, ...] = (_V1,)
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into single statements (trigger bodies stay whole).
+
+    ``executescript`` would commit any open transaction first, so migrations run
+    statement by statement inside their own transaction instead.
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if not _is_blank(pending):
+                statements.append(pending.strip())
+            pending = ""
+    if not _is_blank(pending):
+        raise ValueError(f"incomplete SQL statement at the end of a script: {pending!r}")
+    return statements
+
+
+def _is_blank(sql: str) -> bool:
+    """Only whitespace, semicolons and ``--`` comments."""
+    return not re.sub(r"--[^\n]*", "", sql).strip(" \t\r\n;")
+
+
+class Database:
+    """One open connection to the history file.
+
+    Use it from one thread. Writes go through :meth:`transaction`; reads through
+    :meth:`fetchall` / :meth:`fetchone`. Both turn environment failures into
+    ``DatabaseError``.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, *,
+                 backup_path: Path | None = None) -> None:
+        self._conn = connection
+        self.path = path
+        #: The copy taken before this open migrated the file, if it did.
+        self.backup_path = backup_path
+        self._depth = 0
+        self._closed = False
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for tests and diagnostics; prefer the methods below."""
+        return self._conn
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def user_version(self) -> int:
+        with translated_errors(self.path):
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (cheap change polling)."""
+        with translated_errors(self.path):
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error.
+
+        Taking the write lock up front means a concurrent writer waits for the busy
+        timeout instead of failing on a read-to-write upgrade. Nested use joins the
+        outer transaction. Keep it short: the other process is waiting.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._conn
+            finally:
+                self._depth -= 1
+            return
+        with translated_errors(self.path):
+            self._conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            with translated_errors(self.path):
+                yield self._conn
+                self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        with translated_errors(self.path):
+            rows: list[sqlite3.Row] = self._conn.execute(sql, params).fetchall()
+            return rows
+
+    def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        with translated_errors(self.path):
+            row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
+            return row
+
+    def close(self) -> None:
+        """Close the connection (idempotent); the last one out checkpoints the WAL."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(sqlite3.Error):
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._conn.execute("PRAGMA optimize")
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def open_database(path: Path, *, migrations: Sequence[str] = MIGRATIONS,
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+    """Open (creating or migrating as needed) the history file at ``path``.
+
+    A file from a newer grokdesk is refused before anything is written to it.
+    ``migrations`` is a parameter so tests can pretend a newer schema exists.
+    """
+    if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:
+        needed = ".".join(map(str, MIN_SQLITE_VERSION))
+        raise DatabaseError(
+            f"grokdesk needs SQLite {needed} or newer, but this Python uses SQLite "
+            f"{sqlite3.sqlite_version}. Install a newer Python or SQLite.", path)
+    path = Path(path)
+    known = len(migrations)
+    _check_header(path, known)
+    with translated_errors(path):
+        conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+    try:
+        with translated_errors(path):
+            conn.row_factory = sqlite3.Row
+            found = _user_version(conn)
+            if found > known:
+                raise NewerDatabaseError(path, found, known)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            backup = _migrate(conn, path, migrations)
+    except BaseException:
+        conn.close()
+        raise
+    return Database(conn, path, backup_path=backup)
+
+
+def _check_header(path: Path, known: int) -> None:
+    """Refuse foreign or newer files from their first bytes, before SQLite touches them.
+
+    SQLite would create WAL files even to read a version it then rejects; the header
+    check avoids that in the usual case (the version in the header is current unless
+    another process holds an un-checkpointed WAL, which ``open_database`` checks again).
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseAccessError(
+            f"grokdesk cannot read the history file {path} ({exc.strerror or exc}).",
+            path) from exc
+    if not header:
+        return
+    if not header.startswith(_SQLITE_MAGIC):
+        raise CorruptDatabaseError(path, "it does not start with an SQLite header")
+    if len(header) >= 64:
+        found = int.from_bytes(header[60:64], "big", signed=True)
+        if found > known:
+            raise NewerDatabaseError(path, found, known)
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[str]) -> Path | None:
+    """Bring the file up to ``len(migrations)`` in one transaction; return the backup made.
+
+    The backup comes first and outside the write lock (SQLite cannot back up through a
+    connection that is writing). Under the lock the version is read again, since the
+    other grokdesk process may have migrated the file meanwhile.
+    """
+    target = len(migrations)
+    version = _user_version(conn)
+    if version == target:
+        return None
+    backup = _backup(conn, path, version) if _has_schema(conn) else None
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = _user_version(conn)
+        if version > target:
+            raise NewerDatabaseError(path, version, target)
+        for script in migrations[version:]:
+            for statement in split_statements(script):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {int(target)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return backup
+
+
+def _has_schema(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+
+
+def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the file aside with the online backup API (consistent even while others write)."""
+    target = backup_path_for(path, version)
+    copy = sqlite3.connect(target)
+    try:
+        conn.backup(copy)
+    finally:
+        copy.close()
+    return target
+
+
+def backup_path_for(path: Path, version: int) -> Path:
+    """``<name>.v<version>.bak``, or a timestamped name if that one is taken."""
+    plain = path.with_name(f"{path.name}.v{version}.bak")
+    if not plain.exists():
+        return plain
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.v{version}.{stamp}.bak")
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = path.with_name(f"{path.name}.v{version}.{stamp}-{counter}.bak")
+    return candidate

@@ -1,0 +1,435 @@
+"""Conversations, messages and search over the history file; callers get dataclasses.
+
+Every write is one short ``BEGIN IMMEDIATE`` transaction, because the window and
+the command line may write the same file at the same moment.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+import uuid as uuidlib
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from sqlite3 import Connection, Row
+from typing import Any
+
+from grokdesk.api.types import Usage
+from grokdesk.storage.db import Database, DatabaseError
+from grokdesk.storage.models import (
+    Conversation,
+    ConversationSettings,
+    Message,
+    MessageRole,
+    MessageStatus,
+    SearchHit,
+)
+
+#: A live stream saves at least once a second; one silent for this long has lost its process.
+STALE_AFTER = 10.0
+SNIPPET_CHARS = 160
+#: Trigram search needs three characters; shorter terms fall back to a scan with LIKE.
+_MIN_INDEXED_TERM = 3
+_MAX_TERMS = 16
+
+_CONVERSATION_SELECT = """
+SELECT c.id, c.uuid, c.title, c.created_at, c.updated_at, c.pinned, c.provider, c.model,
+       c.system_prompt, c.reasoning_effort, c.temperature,
+       (SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id) AS message_count
+FROM conversations AS c
+"""
+_MESSAGE_SELECT = "SELECT * FROM messages"
+
+
+class NotFoundError(DatabaseError, LookupError):
+    """The conversation or message is gone (perhaps deleted by the other grokdesk)."""
+
+
+class History:
+    """The chat history of one database file.
+
+    ``stale_after`` decides when a message still marked streaming is considered
+    abandoned; ``clock`` is injectable so tests control time.
+    """
+
+    def __init__(self, db: Database, *, stale_after: float = STALE_AFTER,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.stale_after = stale_after
+        self._clock = clock
+
+    def batch(self) -> AbstractContextManager[Connection]:
+        """Group many writes (an import) into one transaction; the methods join it."""
+        return self.db.transaction()
+
+    # ----------------------------------------------------------------- conversations
+
+    def create_conversation(self, title: str = "New chat",
+                            settings: ConversationSettings | None = None, *,
+                            pinned: bool = False, uuid: str | None = None,
+                            created_at: float | None = None) -> Conversation:
+        """Start a conversation; ``uuid`` and ``created_at`` let importers keep the originals."""
+        settings = settings or ConversationSettings()
+        now = self._clock() if created_at is None else created_at
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO conversations (uuid, title, created_at, updated_at, pinned, provider,"
+                " model, system_prompt, reasoning_effort, temperature)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (uuid or str(uuidlib.uuid4()), title, now, now, int(pinned), settings.provider,
+                 settings.model, settings.system_prompt, settings.reasoning_effort,
+                 settings.temperature))
+            conversation_id = _rowid(cursor.lastrowid)
+        return self._require_conversation(conversation_id)
+
+    def get_conversation(self, conversation_id: int) -> Conversation | None:
+        row = self.db.fetchone(_CONVERSATION_SELECT + "WHERE c.id = ?", (conversation_id,))
+        return None if row is None else _conversation(row)
+
+    def conversation_by_uuid(self, uuid: str) -> Conversation | None:
+        """Find a conversation by its stable id (imports use it to skip duplicates)."""
+        row = self.db.fetchone(_CONVERSATION_SELECT + "WHERE c.uuid = ?", (uuid,))
+        return None if row is None else _conversation(row)
+
+    def latest_conversation(self) -> Conversation | None:
+        """The conversation with the most recent activity (``--continue``)."""
+        row = self.db.fetchone(
+            _CONVERSATION_SELECT + "ORDER BY c.updated_at DESC, c.id DESC LIMIT 1")
+        return None if row is None else _conversation(row)
+
+    def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        """Pinned first, then most recent activity first; one query, counts included."""
+        rows = self.db.fetchall(
+            _CONVERSATION_SELECT
+            + "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset))
+        return [_conversation(row) for row in rows]
+
+    def count_conversations(self) -> int:
+        row = self.db.fetchone("SELECT COUNT(*) FROM conversations")
+        return 0 if row is None else int(row[0])
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        self._update_conversation(conversation_id, "title = ?", (title,))
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        self._update_conversation(conversation_id, "pinned = ?", (int(pinned),))
+
+    def update_settings(self, conversation_id: int, settings: ConversationSettings) -> None:
+        self._update_conversation(
+            conversation_id,
+            "provider = ?, model = ?, system_prompt = ?, reasoning_effort = ?, temperature = ?",
+            (settings.provider, settings.model, settings.system_prompt,
+             settings.reasoning_effort, settings.temperature))
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation and (by cascade) its messages; deleting twice is fine."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    # ---------------------------------------------------------------------- messages
+
+    def messages(self, conversation_id: int) -> list[Message]:
+        """The conversation's messages in order (stale streams read as interrupted)."""
+        rows = self.db.fetchall(
+            _MESSAGE_SELECT + " WHERE conversation_id = ? ORDER BY position", (conversation_id,))
+        now = self._clock()
+        return [self._message(row, now) for row in rows]
+
+    def get_message(self, message_id: int) -> Message | None:
+        row = self.db.fetchone(_MESSAGE_SELECT + " WHERE id = ?", (message_id,))
+        return None if row is None else self._message(row, self._clock())
+
+    def add_message(self, conversation_id: int, role: MessageRole, content: str, *,
+                    reasoning: str = "", status: MessageStatus = "complete",
+                    model: str | None = None, finish_reason: str | None = None,
+                    error: str | None = None, usage: Usage | None = None,
+                    request_id: str | None = None, uuid: str | None = None,
+                    created_at: float | None = None) -> Message:
+        """Append a message and mark the conversation active.
+
+        Raises ``NotFoundError`` if the conversation is gone.
+        """
+        now = self._clock() if created_at is None else created_at
+        usage = usage or Usage()
+        with self.db.transaction() as conn:
+            self._touch(conn, conversation_id, now)
+            cursor = conn.execute(
+                "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning,"
+                " model, status, finish_reason, error, prompt_tokens, completion_tokens,"
+                " reasoning_tokens, total_tokens, cost_usd, request_id, created_at, updated_at,"
+                " finished_at)"
+                " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM messages"
+                " WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (uuid or str(uuidlib.uuid4()), conversation_id, conversation_id, role, content,
+                 reasoning, model, status, finish_reason, error, usage.prompt_tokens,
+                 usage.completion_tokens, usage.reasoning_tokens, usage.total_tokens,
+                 usage.cost_usd, request_id, now, now, None if status == "streaming" else now))
+            message_id = _rowid(cursor.lastrowid)
+        return self._require_message(message_id)
+
+    def start_assistant_message(self, conversation_id: int, model: str | None) -> Message:
+        """The empty answer a stream will fill in, stored before the request goes out."""
+        return self.add_message(conversation_id, "assistant", "", status="streaming", model=model)
+
+    def save_partial(self, message_id: int, content: str, reasoning: str, *,
+                     reasoning_started_at: float | None = None,
+                     content_started_at: float | None = None) -> None:
+        """Store the text so far; doubles as the stream's heartbeat (``updated_at``).
+
+        It also sets the status back to streaming, in case the other process judged
+        this stream abandoned during a long pause. A deleted message is ignored here;
+        :meth:`finish_message` reports it.
+        """
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE messages SET content = ?, reasoning = ?, status = 'streaming',"
+                " updated_at = ?, reasoning_started_at = COALESCE(?, reasoning_started_at),"
+                " content_started_at = COALESCE(?, content_started_at) WHERE id = ?",
+                (content, reasoning, self._clock(), reasoning_started_at, content_started_at,
+                 message_id))
+
+    def finish_message(self, message_id: int, *, content: str, reasoning: str,
+                       status: MessageStatus, finish_reason: str | None = None,
+                       error: str | None = None, usage: Usage | None = None,
+                       request_id: str | None = None, model: str | None = None,
+                       reasoning_started_at: float | None = None,
+                       content_started_at: float | None = None) -> Message:
+        """Store the final state of an answer and mark the conversation active.
+
+        Raises ``NotFoundError`` if the message was deleted while it streamed.
+        """
+        now = self._clock()
+        usage = usage or Usage()
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET content = ?, reasoning = ?, status = ?, finish_reason = ?,"
+                " error = ?, prompt_tokens = ?, completion_tokens = ?, reasoning_tokens = ?,"
+                " total_tokens = ?, cost_usd = ?, request_id = ?, model = COALESCE(?, model),"
+                " reasoning_started_at = COALESCE(?, reasoning_started_at),"
+                " content_started_at = COALESCE(?, content_started_at),"
+                " finished_at = ?, updated_at = ? WHERE id = ?"
+                " RETURNING conversation_id",
+                (content, reasoning, status, finish_reason, error, usage.prompt_tokens,
+                 usage.completion_tokens, usage.reasoning_tokens, usage.total_tokens,
+                 usage.cost_usd, request_id, model, reasoning_started_at, content_started_at,
+                 now, now, message_id))
+            row = cursor.fetchone()
+            if row is None:
+                raise _message_gone(message_id)
+            self._touch(conn, int(row[0]), now)
+        return self._require_message(message_id)
+
+    def update_message_content(self, message_id: int, content: str) -> None:
+        """Replace a message's text (editing a user message)."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET content = ?, updated_at = ? WHERE id = ?",
+                (content, self._clock(), message_id))
+            if cursor.rowcount == 0:
+                raise _message_gone(message_id)
+
+    def delete_message(self, message_id: int) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
+        """Delete this message and every later one (edit & resend, regenerate); return how many.
+
+        Raises ``NotFoundError`` if the message is not in that conversation.
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
+                (message_id, conversation_id)).fetchone()
+            if row is None:
+                raise _message_gone(message_id)
+            cursor = conn.execute(
+                "DELETE FROM messages WHERE conversation_id = ? AND position >= ?",
+                (conversation_id, row[0]))
+            return cursor.rowcount
+
+    def recover_interrupted(self) -> int:
+        """Mark streams abandoned by a dead process as interrupted; return how many.
+
+        Only streams silent for ``stale_after`` seconds count: the other grokdesk may
+        be streaming right now, and a live stream saves at least once a second.
+        """
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET status = 'interrupted',"
+                " finished_at = COALESCE(finished_at, updated_at)"
+                " WHERE status = 'streaming' AND updated_at < ?",
+                (self._clock() - self.stale_after,))
+            return cursor.rowcount
+
+    # ------------------------------------------------------------------------ search
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Conversations whose title or a message contains every word of ``query``.
+
+        One hit per conversation, most recently active first; the snippet comes from the
+        newest matching message (or the title). Any text is a valid query: words are
+        matched as literal substrings, never parsed as FTS syntax.
+        """
+        terms = search_terms(query)
+        if not terms or limit <= 0:
+            return []
+        params: dict[str, Any] = {"limit": limit}
+        indexed = [t for t in terms if len(t) >= _MIN_INDEXED_TERM]
+        if indexed:
+            params["match"] = " ".join(_fts_phrase(t) for t in indexed)
+        messages_sql = _matching(
+            "SELECT m.conversation_id AS cid, MAX(m.id) AS mid FROM messages AS m",
+            "messages_fts", "m.id", "m.content", terms, params) + " GROUP BY m.conversation_id"
+        titles_sql = _matching(
+            "SELECT c.id AS cid, NULL AS mid FROM conversations AS c",
+            "conversations_fts", "c.id", "c.title", terms, params)
+        rows = self.db.fetchall(
+            f"WITH hits AS ({messages_sql} UNION ALL {titles_sql}),"
+            " best AS (SELECT cid, MAX(mid) AS mid FROM hits GROUP BY cid)"
+            " SELECT c.id, c.title, c.updated_at, best.mid FROM best"
+            " JOIN conversations AS c ON c.id = best.cid"
+            " ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit", params)
+        message_ids = [row["mid"] for row in rows if row["mid"] is not None]
+        contents: dict[int, str] = {}
+        if message_ids:
+            marks = ", ".join("?" * len(message_ids))
+            contents = {r["id"]: r["content"] for r in self.db.fetchall(
+                f"SELECT id, content FROM messages WHERE id IN ({marks})", message_ids)}
+        hits = []
+        for row in rows:
+            text = row["title"] if row["mid"] is None else contents.get(row["mid"], "")
+            snippet, spans = make_snippet(text, terms)
+            hits.append(SearchHit(conversation_id=row["id"], conversation_title=row["title"],
+                                  message_id=row["mid"], snippet=snippet,
+                                  updated_at=row["updated_at"], highlights=spans))
+        return hits
+
+    # --------------------------------------------------------------------- internals
+
+    def _message(self, row: Row, now: float) -> Message:
+        status = row["status"]
+        if status == "streaming" and now - row["updated_at"] > self.stale_after:
+            status = "interrupted"
+        return Message(
+            id=row["id"], uuid=row["uuid"], conversation_id=row["conversation_id"],
+            role=row["role"], content=row["content"], reasoning=row["reasoning"],
+            model=row["model"], status=status, finish_reason=row["finish_reason"],
+            error=row["error"], prompt_tokens=row["prompt_tokens"],
+            completion_tokens=row["completion_tokens"], reasoning_tokens=row["reasoning_tokens"],
+            total_tokens=row["total_tokens"], cost_usd=row["cost_usd"],
+            request_id=row["request_id"], created_at=row["created_at"],
+            updated_at=row["updated_at"], reasoning_started_at=row["reasoning_started_at"],
+            content_started_at=row["content_started_at"], finished_at=row["finished_at"])
+
+    def _require_conversation(self, conversation_id: int) -> Conversation:
+        conversation = self.get_conversation(conversation_id)
+        if conversation is None:
+            raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+        return conversation
+
+    def _require_message(self, message_id: int) -> Message:
+        message = self.get_message(message_id)
+        if message is None:
+            raise _message_gone(message_id)
+        return message
+
+    def _update_conversation(self, conversation_id: int, assignments: str,
+                             params: Sequence[Any]) -> None:
+        with self.db.transaction() as conn:
+            cursor = conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?",
+                                  (*params, conversation_id))
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+
+    @staticmethod
+    def _touch(conn: Connection, conversation_id: int, when: float) -> None:
+        """Record activity (it orders the sidebar); never moves ``updated_at`` backwards."""
+        cursor = conn.execute(
+            "UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?",
+            (when, conversation_id))
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+
+
+def _message_gone(message_id: int) -> NotFoundError:
+    return NotFoundError(f"Message {message_id} no longer exists.")
+
+
+def _rowid(value: int | None) -> int:
+    assert value is not None, "INSERT returned no rowid"
+    return value
+
+
+def _conversation(row: Row) -> Conversation:
+    effort = row["reasoning_effort"]
+    return Conversation(
+        id=row["id"], uuid=row["uuid"], title=row["title"], created_at=row["created_at"],
+        updated_at=row["updated_at"], pinned=bool(row["pinned"]),
+        settings=ConversationSettings(
+            provider=row["provider"], model=row["model"], system_prompt=row["system_prompt"],
+            reasoning_effort=effort if effort in ("low", "high") else None,
+            temperature=row["temperature"]),
+        message_count=row["message_count"])
+
+
+def search_terms(query: str) -> list[str]:
+    """The distinct words of a query, without control characters (FTS5 chokes on NUL)."""
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in query)
+    terms: list[str] = []
+    seen: set[str] = set()
+    for term in cleaned.split():
+        if term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+    return terms[:_MAX_TERMS]
+
+
+def _fts_phrase(term: str) -> str:
+    """A term as an FTS5 string literal, so no character in it is query syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching(select: str, fts_table: str, id_column: str, text_column: str,
+              terms: Sequence[str], params: dict[str, Any]) -> str:
+    """``select`` restricted to rows containing every term.
+
+    Terms of three or more characters use the trigram index; shorter ones (common in
+    CJK) are checked with LIKE, over the index's candidates when there are any.
+    """
+    conditions = []
+    if "match" in params:
+        select += f" JOIN {fts_table} ON {fts_table}.rowid = {id_column}"
+        conditions.append(f"{fts_table} MATCH :match")
+    for index, term in enumerate(terms):
+        if len(term) < _MIN_INDEXED_TERM:
+            params[f"like{index}"] = _like_pattern(term)
+            conditions.append(f"{text_column} LIKE :like{index} ESCAPE '\\'")
+    return f"{select} WHERE {' AND '.join(conditions)}"
+
+
+def make_snippet(text: str, terms: Sequence[str],
+                 width: int = SNIPPET_CHARS) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A one-line excerpt around the first match, and the spans of the terms in it.
+
+    Plain text plus offsets (not markup), so a view can highlight without parsing.
+    """
+    pattern = re.compile(
+        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    first = pattern.search(text)
+    start = 0
+    if first is not None and first.start() > width // 4:
+        start = first.start() - width // 4
+        space = text.find(" ", start, first.start())  # begin at a word when one is near
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    snippet = " ".join(text[start:end].split())
+    snippet = ("…" if start else "") + snippet + ("…" if end < len(text) else "")
+    return snippet, tuple((m.start(), m.end()) for m in pattern.finditer(snippet))

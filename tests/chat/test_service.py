@@ -1,0 +1,151 @@
+"""The chat service: requests built from the history, multi-turn, regenerate, edit, keys."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from grokdesk.api.errors import MissingKeyError
+from grokdesk.chat.service import ChatService
+from grokdesk.config import BUILTIN_PROFILES, ChatDefaults, Settings
+from grokdesk.secrets import KeyStore
+from grokdesk.storage.db import open_database
+from grokdesk.storage.models import ConversationSettings
+from grokdesk.storage.repository import History
+from tests.support import fake_api as fake
+from tests.support.fake_api import FakeAPI
+from tests.support.memory_keyring import MemoryKeyring
+
+KEY = "sk-service-test-1234567890"
+
+
+@pytest.fixture
+async def service(tmp_path: Path, fake_api: FakeAPI,
+                  monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ChatService]:
+    monkeypatch.setenv("GROKDESK_BASE_URL", fake_api.url)
+    keys = KeyStore(MemoryKeyring())
+    keys.store("aimlapi", KEY)
+    db = open_database(tmp_path / "h.sqlite3")
+    svc = ChatService(History(db), Settings(), keys)
+    yield svc
+    await svc.aclose()
+    db.close()
+
+
+async def test_multi_turn_sends_the_whole_history(service: ChatService,
+                                                  fake_api: FakeAPI) -> None:
+    conversation = service.new_conversation()
+    first = await service.send(conversation.id, "What is 2+2?")
+    assert first.ok
+    second = await service.send(conversation.id, "And times 3?")
+    assert second.ok
+    sent = fake_api.chat_requests[-1].body["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert sent[0]["content"] == "What is 2+2?"
+    assert sent[1]["content"] == first.message.content
+    assert "reasoning" not in str(sent[1].keys())
+    assert fake_api.chat_requests[-1].headers["authorization"] == f"Bearer {KEY}"
+    renamed = service.history.get_conversation(conversation.id)
+    assert renamed is not None and renamed.title == "What is 2+2?"
+
+
+async def test_request_carries_the_conversation_settings(service: ChatService,
+                                                         fake_api: FakeAPI) -> None:
+    conversation = service.history.create_conversation("S", ConversationSettings(
+        provider="aimlapi", model="x-ai/grok-3-mini-beta", system_prompt="Be terse.",
+        reasoning_effort="high", temperature=0.2))
+    await service.send(conversation.id, "Hi")
+    body = fake_api.last_body
+    assert body["messages"][0] == {"role": "system", "content": "Be terse."}
+    assert body["reasoning"] == {"effort": "high"}
+    assert body["temperature"] == 0.2
+    assert body["model"] == "x-ai/grok-3-mini-beta"
+    for forbidden in ("stop", "presence_penalty", "frequency_penalty", "reasoning_effort"):
+        assert forbidden not in body
+
+
+async def test_xai_profile_sends_reasoning_effort_flat(tmp_path: Path, fake_api: FakeAPI,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROKDESK_BASE_URL", fake_api.url)
+    keys = KeyStore(MemoryKeyring())
+    keys.store("xai", KEY)
+    db = open_database(tmp_path / "x.sqlite3")
+    svc = ChatService(History(db), Settings(active_profile="xai",
+                                            defaults=ChatDefaults(reasoning_effort="low")), keys)
+    conversation = svc.new_conversation()
+    await svc.send(conversation.id, "Hi")
+    await svc.aclose()
+    db.close()
+    assert fake_api.last_body["reasoning_effort"] == "low"
+    assert "reasoning" not in fake_api.last_body
+    assert fake_api.last_body["model"] == BUILTIN_PROFILES["xai"].model
+
+
+async def test_default_effort_sends_nothing(service: ChatService, fake_api: FakeAPI) -> None:
+    await service.send(service.new_conversation().id, "Hi")
+    assert "reasoning" not in fake_api.last_body
+    assert "reasoning_effort" not in fake_api.last_body
+
+
+async def test_regenerate_replaces_the_last_answer(service: ChatService,
+                                                   fake_api: FakeAPI) -> None:
+    conversation = service.new_conversation()
+    fake_api.queue(fake.stream([], ["first answer"]), fake.stream([], ["second answer"]))
+    await service.send(conversation.id, "Hi")
+    await service.regenerate(conversation.id)
+    messages = service.history.messages(conversation.id)
+    assert [(m.role, m.content) for m in messages] == [("user", "Hi"),
+                                                       ("assistant", "second answer")]
+
+
+async def test_failed_answer_then_retry_succeeds(service: ChatService,
+                                                 fake_api: FakeAPI) -> None:
+    conversation = service.new_conversation()
+    fake_api.queue(fake.json_error(400, "bad"), fake.stream([], ["ok now"]))
+    failed = await service.send(conversation.id, "Hi")
+    assert failed.error is not None and failed.message.status == "error"
+    retried = await service.regenerate(conversation.id)
+    assert retried.ok
+    messages = service.history.messages(conversation.id)
+    assert [(m.role, m.content, m.status) for m in messages] == [
+        ("user", "Hi", "complete"), ("assistant", "ok now", "complete")]
+    assert [m["role"] for m in fake_api.last_body["messages"]] == ["user"]
+
+
+async def test_edit_and_resend_drops_what_followed(service: ChatService,
+                                                   fake_api: FakeAPI) -> None:
+    conversation = service.new_conversation()
+    await service.send(conversation.id, "first question")
+    await service.send(conversation.id, "second question")
+    first_user = service.history.messages(conversation.id)[0]
+    fake_api.queue(fake.stream([], ["edited answer"]))
+    await service.edit_and_resend(first_user.id, "better question")
+    messages = service.history.messages(conversation.id)
+    assert [(m.role, m.content) for m in messages] == [("user", "better question"),
+                                                       ("assistant", "edited answer")]
+
+
+async def test_missing_key_stores_nothing(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "k.sqlite3")
+    svc = ChatService(History(db), Settings(), KeyStore(MemoryKeyring()))
+    conversation = svc.new_conversation()
+    with pytest.raises(MissingKeyError) as info:
+        await svc.send(conversation.id, "Hello")
+    assert "grokdesk key set" in info.value.describe()
+    assert svc.history.messages(conversation.id) == []
+    db.close()
+
+
+async def test_keyless_local_profile_sends_no_authorization(tmp_path: Path, fake_api: FakeAPI,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.setenv("GROKDESK_BASE_URL", fake_api.url)
+    db = open_database(tmp_path / "l.sqlite3")
+    svc = ChatService(History(db), Settings(active_profile="ollama"), KeyStore(MemoryKeyring()))
+    outcome = await svc.send(svc.new_conversation().id, "Hi")
+    await svc.aclose()
+    db.close()
+    assert outcome.ok
+    assert "authorization" not in fake_api.chat_requests[-1].headers
