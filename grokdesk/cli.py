@@ -84,6 +84,11 @@ def _build_parser() -> argparse.ArgumentParser:
     key = sub.add_parser("key", help="manage API keys in the system keyring")
     key.add_argument("action", choices=["set", "status", "delete"])
     key.add_argument("--provider", help="provider profile (default: the active one)")
+
+    from grokdesk.export.commands import add_export_parser, add_import_parser
+
+    add_export_parser(sub)
+    add_import_parser(sub)
     return parser
 
 
@@ -352,6 +357,18 @@ def cmd_key(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
     return EXIT_OK
 
 
+def _export(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from grokdesk.export.commands import run_export
+
+    return run_export(ctx.history, args, out, err)
+
+
+def _import(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from grokdesk.export.commands import run_import
+
+    return run_import(ctx.history, args, out, err)
+
+
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     ctx = _open_context(err)
     try:
@@ -361,6 +378,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
             "search": lambda: cmd_search(ctx, args, out),
             "ask": lambda: cmd_ask(ctx, args, out, err, stdin),
             "key": lambda: cmd_key(ctx, args, out, err, stdin),
+            "export": lambda: _export(ctx, args, out, err),
+            "import": lambda: _import(ctx, args, out, err),
         }
         return handlers[args.command]()
     finally:
@@ -393,6 +412,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     err = stderr or sys.stderr
     inp = stdin or sys.stdin
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        from grokdesk.app import run_app
+
+        return run_app([], err)
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)

@@ -1,0 +1,138 @@
+"""``grokdesk export`` and ``grokdesk import``: argument parsing and wording only.
+
+grokdesk/cli.py wires these in with ``add_export_parser(sub)``, ``add_import_parser(sub)``
+and the handlers ``run_export(history, args, out, err)`` / ``run_import(...)``, which
+return the exit code (0 success, 1 something was refused or failed, 2 usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from grokdesk.export import jsonio, store
+from grokdesk.export.operations import (
+    ExportFormat,
+    ExportOptions,
+    export_conversations,
+    import_files,
+    render_conversation,
+    suggested_name,
+)
+
+if TYPE_CHECKING:
+    from grokdesk.storage.repository import History
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+_SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".md": "md", ".zip": "md"}
+
+
+def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``export`` to the ``add_subparsers()`` object of the main parser."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "export", help="export conversations as Markdown or JSON",
+        description="Export conversations. One conversation goes to stdout unless --out is "
+                    "given; several Markdown conversations go to a folder, or a .zip when "
+                    "--out ends in .zip; JSON is always one document.")
+    parser.add_argument("ids", nargs="*", type=int, metavar="ID",
+                        help="conversations to export (see `grokdesk list`)")
+    parser.add_argument("--all", action="store_true", help="export every conversation")
+    parser.add_argument("--format", choices=["md", "json"],
+                        help="md (readable, default) or json (lossless backup); "
+                             "default from --out's extension")
+    parser.add_argument("-o", "--out", type=Path, metavar="PATH",
+                        help="file, folder or .zip to write (default: stdout)")
+    parser.add_argument("--include-reasoning", action="store_true",
+                        help="include the model's reasoning (Markdown; JSON always has it)")
+    parser.add_argument("--include-usage", action="store_true",
+                        help="include token usage (Markdown; JSON always has it)")
+    return parser
+
+
+def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``import`` to the ``add_subparsers()`` object of the main parser."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "import", help="import grokdesk JSON or Markdown exports, or ChatGPT's export",
+        description="Import conversations from grokdesk JSON or Markdown exports (files, "
+                    "folders or .zip), or from ChatGPT's conversations.json. Conversations "
+                    "already in the history are not duplicated. A file that cannot be read "
+                    "is refused and changes nothing.")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    return parser
+
+
+class _UsageError(Exception):
+    """The command line contradicts itself; the message says how (exit code 2)."""
+
+
+def _export_format(args: argparse.Namespace) -> ExportFormat:
+    implied = _SUFFIX_FORMATS.get(args.out.suffix.lower()) if args.out else None
+    if args.format is None:
+        return implied or "md"
+    if implied is not None and implied != args.format:
+        raise _UsageError(f"--format {args.format} does not match --out {args.out}")
+    return "json" if args.format == "json" else "md"
+
+
+def _target(history: History, args: argparse.Namespace, ids: list[int],
+            options: ExportOptions) -> Path:
+    """Where to write: ``--out``, or a file named after the export inside an existing folder."""
+    target: Path = args.out
+    if options.format == "md" and len(ids) > 1 and target.suffix.lower() == ".md":
+        raise _UsageError("several conversations as Markdown go to a folder or a .zip, "
+                          f"not to {target}")
+    if target.is_dir() and (options.format == "json" or len(ids) == 1):
+        chosen = [c for c in (history.get_conversation(i) for i in ids) if c is not None]
+        return target / suggested_name(chosen, options)
+    return target
+
+
+def _export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.all == bool(args.ids):
+        raise _UsageError("name the conversations to export (IDs) or use --all, not both")
+    options = ExportOptions(format=_export_format(args),
+                            include_reasoning=args.include_reasoning,
+                            include_usage=args.include_usage)
+    ids = store.resolve_ids(history, None if args.all else list(dict.fromkeys(args.ids)))
+    if not ids:
+        print("grokdesk: there are no conversations to export", file=err)
+        return EXIT_OK
+    if args.out is None:
+        if options.format == "json":
+            out.write(jsonio.to_json(store.iter_records(history, ids)))
+        elif len(ids) == 1:
+            out.write(render_conversation(history, ids[0], options))
+        else:
+            raise _UsageError("several conversations as Markdown need --out FOLDER "
+                              "(or --out FILE.zip)")
+        return EXIT_OK
+    result = export_conversations(history, ids, _target(history, args, ids, options), options)
+    noun = "conversation" if result.conversations == 1 else "conversations"
+    print(f"Exported {result.conversations} {noun} ({result.messages} messages) to "
+          f"{result.path}", file=out)
+    return EXIT_OK
+
+
+def run_export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Handle ``grokdesk export``: 0 on success, 2 for a usage error."""
+    try:
+        return _export(history, args, out, err)
+    except _UsageError as exc:
+        message = str(exc)
+    except store.UnknownConversationError as exc:
+        message = f"{exc} (see `grokdesk list`)"
+    print(f"grokdesk: {message}", file=err)
+    return EXIT_USAGE
+
+
+def run_import(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Handle ``grokdesk import``: a line per file, a summary, exit 1 if any was refused."""
+    report = import_files(history, list(args.files))
+    for outcome in report.files:
+        if outcome.error is None:
+            print(outcome.describe(), file=out)
+        else:
+            print(f"grokdesk: {outcome.describe()}", file=err)
+    print(report.summary(), file=out)
+    return EXIT_OK if report.ok else EXIT_FAILURE

@@ -1,0 +1,112 @@
+"""ChatGPT's conversations.json: the main branch of each tree, deterministic uuids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from grokdesk.export.errors import MalformedFileError
+from grokdesk.export.importers import (
+    conversation_uuid,
+    from_chatgpt_document,
+    is_chatgpt_document,
+)
+
+
+def _node(node_id: str, parent: str | None, children: list[str], role: str | None = None,
+          text: str = "", **extra: Any) -> dict[str, Any]:
+    message = None
+    if role is not None:
+        message = {"id": node_id, "author": {"role": role}, "create_time": 1_700_000_000.0,
+                   "content": {"content_type": "text", "parts": [text]},
+                   "recipient": "all", "metadata": {}, **extra}
+    return {"id": node_id, "message": message, "parent": parent, "children": children}
+
+
+def sample_export() -> list[dict[str, Any]]:
+    """A tree with an edited question: the old branch (u1/a1) must be dropped."""
+    mapping = {
+        "root": _node("root", None, ["sys"]),
+        "sys": _node("sys", "root", ["u1", "u1b"], "system", "You are ChatGPT"),
+        "u1": _node("u1", "sys", ["a1"], "user", "first try"),
+        "a1": _node("a1", "u1", [], "assistant", "old answer"),
+        "u1b": _node("u1b", "sys", ["hidden"], "user", "edited question"),
+        "hidden": _node("hidden", "u1b", ["tool"], "user", "custom instructions",
+                        metadata={"is_visually_hidden_from_conversation": True}),
+        "tool": _node("tool", "hidden", ["think"], "assistant", "search('x')",
+                      recipient="browser"),
+        "think": _node("think", "tool", ["a2"], "assistant"),
+        "a2": _node("a2", "think", ["empty"], "assistant", "new answer",
+                    metadata={"model_slug": "gpt-4o"}),
+        "empty": _node("empty", "a2", [], "assistant", "   "),
+    }
+    mapping["think"]["message"]["content"] = {
+        "content_type": "thoughts", "thoughts": [{"summary": "Plan", "content": "Think it"}]}
+    return [{"title": "Edited chat", "create_time": 1_699_999_999.5,
+             "update_time": 1_700_000_100.0, "mapping": mapping, "current_node": "empty",
+             "conversation_id": "abc-123"}]
+
+
+def test_main_branch_only_with_hidden_tool_and_empty_nodes_skipped() -> None:
+    [record] = from_chatgpt_document(sample_export())
+    assert record.conversation.title == "Edited chat"
+    assert record.conversation.created_at == 1_699_999_999.5
+    assert [(m.role, m.content) for m in record.messages] == [
+        ("user", "edited question"), ("assistant", "new answer")]
+    answer = record.messages[1]
+    assert answer.model == "gpt-4o"
+    assert answer.reasoning == "Plan\n\nThink it"
+    assert record.conversation.settings.model is None  # never send gpt-4o to Grok
+
+
+def test_ids_are_deterministic_so_reimports_are_recognised() -> None:
+    first = from_chatgpt_document(sample_export())[0]
+    second = from_chatgpt_document(sample_export())[0]
+    assert first.conversation.uuid == second.conversation.uuid == conversation_uuid("abc-123")
+    assert [m.uuid for m in first.messages] == [m.uuid for m in second.messages]
+
+
+def test_missing_current_node_follows_the_newest_branch() -> None:
+    export = sample_export()
+    del export[0]["current_node"]
+    [record] = from_chatgpt_document(export)
+    assert [m.content for m in record.messages] == ["edited question", "new answer"]
+
+
+def test_images_and_multimodal_parts() -> None:
+    export = sample_export()
+    export[0]["mapping"]["u1b"]["message"]["content"] = {
+        "content_type": "multimodal_text",
+        "parts": [{"content_type": "image_asset_pointer", "asset_pointer": "file-1"}, "what?"]}
+    [record] = from_chatgpt_document(export)
+    assert record.messages[0].content == "[image]\n\nwhat?"
+
+
+def test_detection() -> None:
+    assert is_chatgpt_document(sample_export())
+    assert is_chatgpt_document(sample_export()[0])
+    assert not is_chatgpt_document([])
+    assert not is_chatgpt_document({"format": "grokdesk-export"})
+    assert not is_chatgpt_document([{"title": "x"}])
+
+
+def test_a_loop_in_the_tree_is_refused() -> None:
+    export = sample_export()
+    export[0]["mapping"]["root"]["parent"] = "a2"
+    with pytest.raises(MalformedFileError, match="loops"):
+        from_chatgpt_document(export, source="conversations.json")
+
+
+def test_a_dangling_parent_is_refused() -> None:
+    export = sample_export()
+    export[0]["mapping"]["u1b"]["parent"] = "nowhere"
+    with pytest.raises(MalformedFileError, match="missing from mapping"):
+        from_chatgpt_document(export)
+
+
+def test_lone_surrogates_are_replaced() -> None:
+    export = sample_export()
+    export[0]["mapping"]["u1b"]["message"]["content"]["parts"] = ["bad \ud83d half"]
+    [record] = from_chatgpt_document(export)
+    assert record.messages[0].content == "bad \ufffd half"
