@@ -1,0 +1,249 @@
+"""The desktop app: QApplication, the qasync loop, the parts wired together, and quitting.
+
+No logic lives here. The order matters in two places:
+
+* Start: check that a display exists before Qt is imported (Qt aborts the process
+  when it cannot connect), then open the settings, the history and the window.
+* Quit: the window asks (Ctrl+Q, the close button, a signal); then a pending delete
+  and the window state are written, the running turn is cancelled, the clients
+  are closed (``await service.aclose()``), the history is closed, and only then
+  does the loop stop. Qt never quits on its own (``quitOnLastWindowClosed`` is
+  off), so nothing is torn down under a running coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import TYPE_CHECKING, TextIO
+
+from grokdesk import __version__, paths
+from grokdesk.api.errors import GrokdeskError
+from grokdesk.storage.db import DatabaseError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from grokdesk.config import LoadedSettings
+    from grokdesk.storage.repository import History
+    from grokdesk.ui.main_window import MainWindow
+
+APP_ID = "grokdesk"
+EXIT_OK = 0
+EXIT_FAILURE = 1
+HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "vnc", "linuxfb", "eglfs",
+                                "vkkhrdisplay"})
+NO_DISPLAY_HINT = 'use the command line instead: grokdesk ask "your question" (see grokdesk --help)'
+
+log = logging.getLogger("grokdesk")
+
+
+def _x_server_answers(display: str) -> bool:
+    """Whether a local X display (``:N``) has a server listening; remote ones are trusted."""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".", 1)[0]
+    if host not in ("", "unix") or not number.isdigit():
+        return True
+    for address in (f"\0/tmp/.X11-unix/X{number}", f"/tmp/.X11-unix/X{number}"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1.0)
+            try:
+                probe.connect(address)
+            except OSError:
+                continue
+            return True
+    return False
+
+
+def display_problem(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why no window can be shown here, or None when one can (Linux only; others always can)."""
+    if not platform.startswith("linux"):
+        return None
+    requested = environ.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip().lower()
+    if requested in HEADLESS_PLATFORMS:
+        return None
+    wayland = environ.get("WAYLAND_DISPLAY", "").strip()
+    x_display = environ.get("DISPLAY", "").strip()
+    if wayland and requested in ("", "wayland", "wayland-egl"):
+        return None
+    if x_display and requested in ("", "xcb"):
+        if _x_server_answers(x_display):
+            return None
+        return (f"no X server answers on DISPLAY={x_display}, so the window cannot open; "
+                f"{NO_DISPLAY_HINT}")
+    return f"no display is available (DISPLAY and WAYLAND_DISPLAY are not set); {NO_DISPLAY_HINT}"
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException,
+                  traceback: TracebackType | None) -> None:
+    """A bug in a slot: log it (the window goes on) instead of Qt's bare traceback print."""
+    log.error("Unexpected error in the window", exc_info=(kind, value, traceback))
+
+
+def _log_to_file() -> None:
+    """Warnings and errors (never a key: error texts are redacted) go to the log folder."""
+    try:
+        handler = logging.FileHandler(paths.log_dir() / "grokdesk.log", encoding="utf-8")
+    except OSError:
+        return
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("grokdesk").addHandler(handler)
+
+
+@contextmanager
+def asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Install the loop's async-generator hooks while the app runs.
+
+    ``asyncio``'s own ``run_forever`` installs them, qasync's does not; without
+    them an async generator left unfinished (httpx's byte stream after ``[DONE]``)
+    is finalized by the garbage collector outside the loop, which fails noisily
+    and leaves its connection half-closed. With them, it is closed by a task on
+    the loop, and ``shutdown_asyncgens`` closes the rest at quit.
+    """
+    previous = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,  # type: ignore[attr-defined]
+                           finalizer=loop._asyncgen_finalizer_hook)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        sys.set_asyncgen_hooks(*previous)
+
+
+def make_application(argv: list[str]) -> QApplication:
+    """The QApplication with the names that make WM_CLASS, the Wayland app id and the icon."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from grokdesk.resources import icon_path
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([APP_ID, *argv])
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName("grokdesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(icon_path())))
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+def build_window(app: QApplication, history: History, loaded: LoadedSettings) -> MainWindow:
+    """The window over the real parts: keyring, chat service, conversation model, UI state."""
+    from grokdesk.chat.service import ChatService
+    from grokdesk.secrets import KeyStore
+    from grokdesk.ui.chat_controller import ChatController
+    from grokdesk.ui.conversation_model import ConversationListModel
+    from grokdesk.ui.main_window import MainWindow, WindowParts
+    from grokdesk.ui.theme import ThemeManager
+    from grokdesk.ui.ui_state import UIState
+
+    keys = KeyStore()
+    return MainWindow(WindowParts(
+        controller=ChatController(ChatService(history, loaded.settings, keys)),
+        conversations=ConversationListModel(history),
+        keys=keys,
+        ui_state=UIState(),
+        theme=ThemeManager(app),
+        config_path=paths.config_path(),
+        icon=app.windowIcon(),
+        settings_warnings=loaded.warnings,
+    ))
+
+
+async def wait_for_quit(window: MainWindow) -> None:
+    """Until Ctrl+Q, the close button, SIGINT or SIGTERM asks to quit."""
+    from PySide6.QtCore import QTimer
+
+    quit_requested = asyncio.Event()
+    window.quitRequested.connect(quit_requested.set)
+    loop = asyncio.get_running_loop()
+    previous = {number: signal.signal(
+        number, lambda *_: loop.call_soon_threadsafe(quit_requested.set))
+        for number in (signal.SIGINT, signal.SIGTERM)}
+    wake = QTimer()  # lets Python run its signal handlers while Qt waits
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    try:
+        await quit_requested.wait()
+    finally:
+        wake.stop()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+async def run_window(app: QApplication) -> int:
+    """Open everything, show the window, wait for a quit request, close in order."""
+    from grokdesk.config import load_settings
+    from grokdesk.storage.db import open_database
+    from grokdesk.storage.repository import History
+
+    loaded = load_settings(paths.config_path())
+    try:
+        history = History(open_database(paths.database_path()))
+    except DatabaseError as exc:
+        log.error("The history could not be opened: %s", exc)
+        await show_fatal(str(exc))
+        return EXIT_FAILURE
+    try:
+        history.recover_interrupted()
+        window = build_window(app, history, loaded)
+        window.show()
+        await wait_for_quit(window)
+        window.prepare_to_quit()
+        await window.transfers.wait()
+        await window.controller.shutdown()
+        window.close_for_quit()
+    finally:
+        history.db.close()
+    return EXIT_OK
+
+
+async def show_fatal(text: str) -> None:
+    """Say why the window cannot open, in a message box (stderr is invisible from a menu)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "grokdesk cannot start", text,
+                      QMessageBox.StandardButton.Close)
+    closed = asyncio.Event()
+    box.finished.connect(lambda _result: closed.set())
+    box.open()
+    await closed.wait()
+
+
+def run_app(argv: list[str], err: TextIO) -> int:
+    """Entry point for ``grokdesk`` with no command: the desktop window."""
+    problem = display_problem(os.environ)
+    if problem is not None:
+        print(f"grokdesk: {problem}", file=err)
+        return EXIT_FAILURE
+    _log_to_file()
+    import qasync
+
+    app = make_application(argv)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    previous_hook = sys.excepthook
+    sys.excepthook = _log_uncaught
+    try:
+        with asyncgen_hooks(loop):
+            code = int(loop.run_until_complete(run_window(app)))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        return code
+    except (GrokdeskError, DatabaseError, OSError, sqlite3.Error) as exc:
+        text = exc.describe() if isinstance(exc, GrokdeskError) else str(exc)
+        print(f"grokdesk: {text}", file=err)
+        log.error("The window could not start: %s", text)
+        return EXIT_FAILURE
+    finally:
+        sys.excepthook = previous_hook
+        loop.close()
+        asyncio.set_event_loop(None)

@@ -1,0 +1,411 @@
+"""The thin adapter between the chat core and the window.
+
+Turns run as asyncio tasks on the qasync loop; the controller keeps the running
+task so Stop can cancel it, catches ``CancelledError`` itself (qasync's
+``asyncSlot`` would treat it as a crash), and turns the core's listener events
+into Qt signals. Nothing here draws: the window connects the signals to the
+transcript, the composer and the status bar. No exception leaves a task: the
+unexpected ones are logged and shown as an error where the answer would be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from grokdesk.api.errors import APIConnectionError, APIError, GrokdeskError, MissingKeyError
+from grokdesk.api.types import ContentDelta, ReasoningDelta, ResponseInfo, StreamEvent
+from grokdesk.config import Profile
+from grokdesk.storage.db import DatabaseError
+from grokdesk.storage.models import Conversation, ConversationSettings, Message
+
+if TYPE_CHECKING:
+    from grokdesk.chat.service import ChatService
+    from grokdesk.chat.turn import TurnOutcome
+
+log = logging.getLogger("grokdesk.ui")
+
+TEST_TIMEOUT = 10.0
+
+
+@dataclass
+class LiveTurn:
+    """The answer being streamed, kept so the view can be rebuilt after a switch."""
+
+    conversation_id: int
+    message: Message | None = None
+    reasoning: list[str] = field(default_factory=list)
+    content: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """A conversation's token use and cost, summed over its answers."""
+
+    tokens: int = 0
+    cost_usd: float | None = None
+
+
+def totals_of(messages: Iterable[Message]) -> Totals:
+    tokens = 0
+    cost: float | None = None
+    for message in messages:
+        if message.total_tokens is not None:
+            tokens += message.total_tokens
+        elif message.prompt_tokens is not None or message.completion_tokens is not None:
+            tokens += (message.prompt_tokens or 0) + (message.completion_tokens or 0)
+        if message.cost_usd is not None:
+            cost = (cost or 0.0) + message.cost_usd
+    return Totals(tokens, cost)
+
+
+class ChatController(QObject):
+    """Runs one turn at a time and reports what happens to it as signals."""
+
+    messageAdded = Signal(object)
+    messageRemoved = Signal(int)
+    messagesRemovedFrom = Signal(int)
+    liveStarted = Signal(object)
+    liveEvent = Signal(object)
+    liveFinished = Signal(object)
+    busyChanged = Signal(bool)
+    onlineChanged = Signal(bool)
+    keyMissing = Signal(str)
+    conversationCreated = Signal(int)
+    conversationChanged = Signal(int)
+    notice = Signal(str)
+    connectionTested = Signal(str, bool, str)
+    modelsFetched = Signal(str, list, str)
+
+    def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self._turn: asyncio.Task[None] | None = None
+        self._live: LiveTurn | None = None
+        self._online: bool | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ---------------------------------------------------------------- state
+
+    @property
+    def busy(self) -> bool:
+        return self._turn is not None
+
+    @property
+    def live(self) -> LiveTurn | None:
+        return self._live
+
+    @property
+    def online(self) -> bool | None:
+        """True after the service answered, False after it could not be reached."""
+        return self._online
+
+    def _set_online(self, online: bool) -> None:
+        if online != self._online:
+            self._online = online
+            self.onlineChanged.emit(online)
+
+    # ---------------------------------------------------------------- reading
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        return self.service.history.get_conversation(conversation_id)
+
+    def latest_conversation(self) -> Conversation | None:
+        return self.service.history.latest_conversation()
+
+    def messages(self, conversation_id: int) -> list[Message]:
+        return self.service.history.messages(conversation_id)
+
+    def totals(self, conversation_id: int) -> Totals:
+        return totals_of(self.messages(conversation_id))
+
+    def profile_for(self, conversation: Conversation | None) -> Profile:
+        return self.service.profile_for(conversation)
+
+    def model_for(self, conversation: Conversation | None) -> str:
+        return self.service.model_for(conversation)
+
+    def needs_key(self, profile: Profile | None = None) -> bool:
+        """Whether ``profile`` (the active one by default) needs a key and has none."""
+        profile = profile or self.service.profile_for(None)
+        return profile.key_required and self.service.keys.lookup(profile.name).key is None
+
+    def warm_up(self) -> None:
+        """Build the active provider's client now, while nobody is typing.
+
+        Importing httpx and loading the TLS roots take a fifth of a second; done
+        lazily, that pause would land on the first Send.
+        """
+        with contextlib.suppress(GrokdeskError):
+            self.service.client_for(self.service.profile_for(None))
+
+    # ---------------------------------------------------------------- changing
+
+    def new_conversation(self, settings: ConversationSettings | None = None) -> Conversation:
+        conversation = self.service.new_conversation(settings)
+        self.conversationCreated.emit(conversation.id)
+        return conversation
+
+    def update_settings(self, conversation_id: int,
+                        settings: ConversationSettings) -> Conversation | None:
+        self.service.history.update_settings(conversation_id, settings)
+        self.conversationChanged.emit(conversation_id)
+        return self.conversation(conversation_id)
+
+    def delete_message(self, message_id: int) -> None:
+        """Delete one stored message (not the one being streamed)."""
+        if self._live is not None and self._live.message is not None \
+                and self._live.message.id == message_id:
+            self.notice.emit("Stop the answer before deleting it")
+            return
+        message = self.service.history.get_message(message_id)
+        if message is None:
+            return
+        try:
+            self.service.history.delete_message(message_id)
+        except DatabaseError as exc:
+            self.notice.emit(_describe(exc))
+            return
+        self.messageRemoved.emit(message_id)
+        self.conversationChanged.emit(message.conversation_id)
+
+    # ---------------------------------------------------------------- turns
+
+    def send(self, conversation_id: int | None, text: str) -> int | None:
+        """Store the user's message and start the answer; returns the conversation id.
+
+        ``None`` means nothing was stored (a turn is running, no key, no such
+        conversation): the caller keeps the text. A new chat (``conversation_id``
+        None) is created only once the key is known to be there.
+        """
+        if self._refuse_while_busy():
+            return None
+        created = False
+        try:
+            if conversation_id is None:
+                self.service.client_for(self.service.profile_for(None))
+                conversation_id = self.service.new_conversation().id
+                created = True
+            message = self.service.prepare_send(conversation_id, text)
+        except MissingKeyError:
+            self.keyMissing.emit(self._profile_name(conversation_id))
+            return None
+        except (GrokdeskError, DatabaseError, LookupError) as exc:
+            self.notice.emit(_describe(exc))
+            return None
+        if created:
+            self.conversationCreated.emit(conversation_id)
+        self.messageAdded.emit(message)
+        self.conversationChanged.emit(conversation_id)
+        self._start_turn(conversation_id)
+        return conversation_id
+
+    def regenerate(self, conversation_id: int) -> bool:
+        """Replace the last answer (or retry a failed one)."""
+        if self._refuse_while_busy():
+            return False
+        try:
+            removed = self.service.prepare_regenerate(conversation_id)
+        except MissingKeyError:
+            self.keyMissing.emit(self._profile_name(conversation_id))
+            return False
+        except (GrokdeskError, DatabaseError, LookupError) as exc:
+            self.notice.emit(_describe(exc))
+            return False
+        if removed is not None:
+            self.messageRemoved.emit(removed)
+        self._start_turn(conversation_id)
+        return True
+
+    def edit(self, message_id: int, text: str) -> bool:
+        """Replace a user message, drop what followed it, and answer it again."""
+        if self._refuse_while_busy():
+            return False
+        message = self.service.history.get_message(message_id)
+        conversation_id = message.conversation_id if message is not None else None
+        try:
+            new_message = self.service.prepare_edit(message_id, text)
+        except MissingKeyError:
+            self.keyMissing.emit(self._profile_name(conversation_id))
+            return False
+        except (GrokdeskError, DatabaseError, LookupError) as exc:
+            self.notice.emit(_describe(exc))
+            return False
+        self.messagesRemovedFrom.emit(message_id)
+        self.messageAdded.emit(new_message)
+        self._start_turn(new_message.conversation_id)
+        return True
+
+    def stop(self) -> None:
+        """Cancel the running turn; the partial answer is kept as interrupted."""
+        if self._turn is not None:
+            self._turn.cancel()
+
+    async def wait_idle(self) -> None:
+        """Until the running turn (if any) has ended."""
+        turn = self._turn
+        if turn is not None:
+            await asyncio.gather(turn, return_exceptions=True)
+
+    def _refuse_while_busy(self) -> bool:
+        if self.busy:
+            self.notice.emit("An answer is still coming: wait for it or stop it (Esc)")
+        return self.busy
+
+    def _profile_name(self, conversation_id: int | None) -> str:
+        conversation = self.conversation(conversation_id) if conversation_id is not None else None
+        return self.service.profile_for(conversation).name
+
+    def _start_turn(self, conversation_id: int) -> None:
+        self._live = LiveTurn(conversation_id)
+        self._turn = self._spawn(self._run_turn(conversation_id))
+        self.busyChanged.emit(True)
+
+    async def _run_turn(self, conversation_id: int) -> None:
+        live = self._live
+        assert live is not None
+        try:
+            outcome = await self.service.answer(conversation_id, listener=self._on_event,
+                                                on_start=self._on_start)
+        except asyncio.CancelledError:
+            self._finish_stopped(live)
+            raise
+        except MissingKeyError:
+            self._finish_broken(live, None)
+            self.keyMissing.emit(self._profile_name(conversation_id))
+        except Exception as exc:
+            log.exception("A turn failed unexpectedly")
+            self._finish_broken(live, exc)
+        else:
+            self._finish(outcome)
+        finally:
+            self._turn = None
+            self._live = None
+            self.busyChanged.emit(False)
+            self.conversationChanged.emit(conversation_id)
+
+    def _on_start(self, message: Message) -> None:
+        if self._live is not None:
+            self._live.message = message
+        self.liveStarted.emit(message)
+
+    def _on_event(self, event: StreamEvent) -> None:
+        live = self._live
+        if live is not None:
+            if isinstance(event, ReasoningDelta):
+                live.reasoning.append(event.text)
+            elif isinstance(event, ContentDelta):
+                live.content.append(event.text)
+        if isinstance(event, ResponseInfo):
+            self._set_online(True)
+        self.liveEvent.emit(event)
+
+    def _finish(self, outcome: TurnOutcome) -> None:
+        if isinstance(outcome.error, APIConnectionError):
+            self._set_online(False)
+        elif outcome.error is None or isinstance(outcome.error, APIError):
+            self._set_online(True)
+        self.liveFinished.emit(outcome.message)
+        if outcome.warning:
+            self.notice.emit(outcome.warning)
+
+    def _finish_stopped(self, live: LiveTurn) -> None:
+        if live.message is None:
+            return
+        stored = self.service.history.get_message(live.message.id)
+        self.liveFinished.emit(stored or dataclasses.replace(live.message, status="interrupted"))
+
+    def _finish_broken(self, live: LiveTurn, exc: BaseException | None) -> None:
+        if live.message is None:
+            return
+        text = (_describe(exc) if isinstance(exc, GrokdeskError)
+                else "Something went wrong inside grokdesk; the details are in the log")
+        self.liveFinished.emit(dataclasses.replace(
+            live.message, status="error", error=text,
+            content="".join(live.content), reasoning="".join(live.reasoning)))
+
+    # ---------------------------------------------------------------- provider checks
+
+    def test_connection(self, profile: Profile, key: str | None) -> None:
+        """Ask ``profile``'s service for its model list; report the result.
+
+        ``key`` is the one typed in Preferences, if any, else the stored one.
+        """
+        key = key or self.service.keys.lookup(profile.name).key
+        self._spawn(self._test_connection(profile, key))
+
+    async def _test_connection(self, profile: Profile, key: str | None) -> None:
+        from grokdesk.api.client import ChatClient
+
+        client = ChatClient(profile.base_url, key or None, connect_timeout=5.0,
+                            read_timeout=TEST_TIMEOUT, max_retries=0)
+        try:
+            models = await client.list_models()
+        except APIError as exc:
+            if isinstance(exc, APIConnectionError):
+                self._set_online(False)
+            self.connectionTested.emit(profile.name, False, exc.describe())
+        else:
+            self._set_online(True)
+            count = len(models)
+            self.connectionTested.emit(
+                profile.name, True,
+                f"Connected: {count} model{'s' if count != 1 else ''} available")
+        finally:
+            await client.aclose()
+
+    def profile_named(self, name: str) -> Profile:
+        """A profile by name, with the overrides a conversation using it would get."""
+        probe = Conversation(0, "", "", 0.0, 0.0, settings=ConversationSettings(provider=name))
+        return self.service.profile_for(probe)
+
+    def fetch_models(self, profile_name: str) -> None:
+        """Fetch a provider's model list (for the conversation settings dialog)."""
+        self._spawn(self._fetch_models(self.profile_named(profile_name)))
+
+    async def _fetch_models(self, profile: Profile) -> None:
+        try:
+            client = self.service.client_for(profile)
+            models = await client.list_models()
+        except GrokdeskError as exc:
+            self.modelsFetched.emit(profile.name, [], _describe(exc))
+            return
+        self.modelsFetched.emit(profile.name, [m.id for m in models], "")
+
+    # ---------------------------------------------------------------- tasks
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("A background task failed", exc_info=exc)
+            self.notice.emit("Something went wrong inside grokdesk; the details are in the log")
+
+    async def shutdown(self) -> None:
+        """Quit order, part one: cancel every task, wait for them, close the clients."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self.service.aclose()
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for the user: the error's own wording (a history error's text is its message)."""
+    return exc.describe() if isinstance(exc, GrokdeskError) else str(exc)

@@ -1,0 +1,294 @@
+"""The conversation list as a Qt model over the history: paged, ordered, searchable.
+
+The model reads the history a page at a time (``fetchMore``), so ten thousand
+conversations cost a hundred rows until the user scrolls. Changes are applied
+row by row (a renamed, pinned or freshly answered conversation moves to its
+place) rather than by resetting the model, so the selection, the scroll position
+and an open rename editor survive a turn finishing in the background. Deletes are
+staged (:meth:`ConversationListModel.hide`) so the sidebar can offer Undo.
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from grokdesk.storage.models import Conversation
+
+if TYPE_CHECKING:
+    from grokdesk.storage.repository import History
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+PAGE_SIZE = 100
+SEARCH_LIMIT = 200
+
+IdRole = Qt.ItemDataRole.UserRole + 1
+PinnedRole = Qt.ItemDataRole.UserRole + 2
+SubtitleRole = Qt.ItemDataRole.UserRole + 3
+
+
+def _order_key(conversation: Conversation) -> tuple[bool, float, int]:
+    """The history's order: pinned first, then most recently updated."""
+    return (not conversation.pinned, -conversation.updated_at, -conversation.id)
+
+
+def when_text(timestamp: float, now: datetime | None = None) -> str:
+    """A short, human date for the list: a time today, a weekday this week, else a date."""
+    moment = datetime.fromtimestamp(timestamp)
+    now = now or datetime.now()
+    days = (now.date() - moment.date()).days
+    if days == 0:
+        return moment.strftime("%H:%M")
+    if days == 1:
+        return "Yesterday"
+    if 1 < days < 7:
+        return moment.strftime("%A")
+    if moment.year == now.year:
+        return f"{moment.day} {moment.strftime('%b')}"
+    return f"{moment.day} {moment.strftime('%b %Y')}"
+
+
+class ConversationListModel(QAbstractListModel):
+    """Conversations from :class:`History`, pinned on top, newest first, paged lazily.
+
+    With a search query the rows are the conversations whose title or messages
+    match (the history's full-text search), best match first.
+    """
+
+    renamed = Signal(int, str)
+    pinnedChanged = Signal(int, bool)
+
+    def __init__(self, history: History, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._history = history
+        self._rows: list[Conversation] = []
+        self._snippets: dict[int, str] = {}
+        self._query = ""
+        self._hidden: set[int] = set()
+        self._offset = 0
+        self._total = 0
+        self.reload()
+
+    # ---------------------------------------------------------------- Qt model API
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        conversation = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return conversation.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return conversation.title
+        if role == IdRole:
+            return conversation.id
+        if role == PinnedRole:
+            return conversation.pinned
+        if role == SubtitleRole:
+            return self._subtitle(conversation)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsEditable)
+
+    def setData(self, index: ModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Inline rename: store the new title (blank or unchanged titles are ignored)."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        title = " ".join(str(value).split())
+        conversation = self._rows[index.row()]
+        if not title or title == conversation.title:
+            return False
+        self.rename(conversation.id, title)
+        return True
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._query and self._offset < self._total
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        page = self._history.list_conversations(limit=PAGE_SIZE, offset=self._offset)
+        self._offset += len(page)
+        if not page:
+            self._total = self._offset
+            return
+        known = {c.id for c in self._rows}
+        fresh = [c for c in page if c.id not in known and c.id not in self._hidden]
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self.endInsertRows()
+
+    # ---------------------------------------------------------------- queries
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    def conversation_at(self, row: int) -> Conversation | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, conversation_id: int) -> int | None:
+        for row, conversation in enumerate(self._rows):
+            if conversation.id == conversation_id:
+                return row
+        return None
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        row = self.row_of(conversation_id)
+        return self._rows[row] if row is not None else None
+
+    # ---------------------------------------------------------------- loading
+
+    def reload(self) -> None:
+        """Read the first page again (or the search results) from the history."""
+        self.beginResetModel()
+        self._rows = []
+        self._snippets = {}
+        if self._query:
+            self._load_search()
+        else:
+            self._total = self._history.count_conversations()
+            page = self._history.list_conversations(limit=PAGE_SIZE, offset=0)
+            self._offset = len(page)
+            self._rows = [c for c in page if c.id not in self._hidden]
+        self.endResetModel()
+
+    def set_query(self, query: str) -> None:
+        """Filter by title and full text; an empty query shows every conversation."""
+        query = query.strip()
+        if query == self._query:
+            return
+        self._query = query
+        self.reload()
+
+    def _load_search(self) -> None:
+        seen: dict[int, str] = {}
+        for hit in self._history.search(self._query, limit=SEARCH_LIMIT):
+            if hit.conversation_id not in seen and hit.conversation_id not in self._hidden:
+                seen[hit.conversation_id] = hit.snippet if hit.message_id is not None else ""
+            if len(seen) >= SEARCH_LIMIT:
+                break
+        for conversation_id, snippet in seen.items():
+            conversation = self._history.get_conversation(conversation_id)
+            if conversation is not None:
+                self._rows.append(conversation)
+                self._snippets[conversation_id] = " ".join(snippet.split())
+
+    # ---------------------------------------------------------------- changes
+
+    def refresh_conversation(self, conversation_id: int) -> None:
+        """Bring one row up to date (new title, new message, new time) and move it into place."""
+        if conversation_id in self._hidden:
+            return
+        conversation = self._history.get_conversation(conversation_id)
+        row = self.row_of(conversation_id)
+        if conversation is None:
+            if row is not None:
+                self._remove_row(row)
+            return
+        if self._query:
+            if row is not None:
+                self._rows[row] = conversation
+                self._changed(row)
+            return
+        if row is None:
+            self._insert_sorted(conversation)
+        else:
+            self._move_into_place(row, conversation)
+
+    def _insert_sorted(self, conversation: Conversation) -> None:
+        keys = [_order_key(c) for c in self._rows]
+        position = bisect.bisect_left(keys, _order_key(conversation))
+        more_below = self.canFetchMore()
+        self._total += 1
+        if position == len(self._rows) and more_below:
+            return
+        self._offset += 1
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, conversation)
+        self.endInsertRows()
+
+    def _move_into_place(self, row: int, conversation: Conversation) -> None:
+        rest = self._rows[:row] + self._rows[row + 1:]
+        position = bisect.bisect_left([_order_key(c) for c in rest], _order_key(conversation))
+        if position == row:
+            self._rows[row] = conversation
+            self._changed(row)
+            return
+        destination = position if position < row else position + 1
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
+        self._rows = rest
+        self._rows.insert(position, conversation)
+        self.endMoveRows()
+        self._changed(position)
+
+    def _changed(self, row: int) -> None:
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def _remove_row(self, row: int) -> Conversation:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        conversation = self._rows.pop(row)
+        self.endRemoveRows()
+        return conversation
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        self._history.rename_conversation(conversation_id, title)
+        self.refresh_conversation(conversation_id)
+        self.renamed.emit(conversation_id, title)
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        self._history.set_pinned(conversation_id, pinned)
+        self.refresh_conversation(conversation_id)
+        self.pinnedChanged.emit(conversation_id, pinned)
+
+    # ---------------------------------------------------------------- undoable delete
+
+    def hide(self, conversation_id: int) -> Conversation | None:
+        """Take the row away now; :meth:`purge` deletes it, :meth:`unhide` brings it back."""
+        self._hidden.add(conversation_id)
+        row = self.row_of(conversation_id)
+        return self._remove_row(row) if row is not None else None
+
+    def unhide(self, conversation_id: int) -> None:
+        self._hidden.discard(conversation_id)
+        if self._query:
+            self.reload()
+        else:
+            self.refresh_conversation(conversation_id)
+
+    def purge(self, conversation_id: int) -> None:
+        """Delete a hidden conversation from the history for good."""
+        if conversation_id not in self._hidden:
+            return
+        self._history.delete_conversation(conversation_id)
+        self._hidden.discard(conversation_id)
+        self._total = max(0, self._total - 1)
+        self._offset = max(0, self._offset - 1)
+
+    @property
+    def hidden(self) -> frozenset[int]:
+        return frozenset(self._hidden)
+
+    # ---------------------------------------------------------------- display
+
+    def _subtitle(self, conversation: Conversation) -> str:
+        snippet = self._snippets.get(conversation.id)
+        if snippet:
+            return snippet
+        count = conversation.message_count
+        messages = "1 message" if count == 1 else f"{count} messages"
+        return f"{when_text(conversation.updated_at)} · {messages}"

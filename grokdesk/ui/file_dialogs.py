@@ -1,0 +1,45 @@
+"""File choosers for export and import, opened with ``open()`` (never a nested loop)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+EXPORT_ONE_FILTERS = ["Markdown (*.md)", "JSON (*.json)"]
+EXPORT_ALL_FILTERS = ["Markdown files in a zip (*.zip)", "JSON (*.json)"]
+IMPORT_FILTERS = ["Conversations (*.json *.md *.zip)", "All files (*)"]
+
+
+def _start_folder() -> str:
+    return QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+
+def ask_save_path(parent: QWidget, title: str, name: str, filters: list[str],
+                  chosen: Callable[[Path], None]) -> QFileDialog:
+    """Ask where to save; the suffix follows the chosen filter (``.md``/``.zip``/``.json``)."""
+    dialog = QFileDialog(parent, title, str(Path(_start_folder()) / name), ";;".join(filters))
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+
+    def suffix_for(selected: str) -> None:
+        dialog.setDefaultSuffix(selected.rsplit("*.", 1)[-1].rstrip(")"))
+
+    suffix_for(filters[0])
+    dialog.filterSelected.connect(suffix_for)
+    dialog.fileSelected.connect(lambda path: chosen(Path(path)))
+    dialog.open()
+    return dialog
+
+
+def ask_import_paths(parent: QWidget, chosen: Callable[[list[Path]], None]) -> QFileDialog:
+    """Ask for files to import (grokdesk JSON or Markdown, ChatGPT exports, zips)."""
+    dialog = QFileDialog(parent, "Import conversations", _start_folder(),
+                         ";;".join(IMPORT_FILTERS))
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    dialog.filesSelected.connect(lambda paths: chosen([Path(p) for p in paths]))
+    dialog.open()
+    return dialog

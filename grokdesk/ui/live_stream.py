@@ -1,0 +1,139 @@
+"""Turns stream events into throttled, incremental redraws of the one live message.
+
+Events only append to plain Python lists and poke a :class:`Throttle`; at most
+every ``REDRAW_MS`` the redraw takes what arrived since the last one:
+
+* reasoning text is appended at the end of the reasoning view (cost: the new text);
+* answer text: the finished Markdown blocks (``split_stable_prefix``, searched only
+  in the not-yet-stable part) are rendered once and appended to the body's stable
+  view; only the unfinished last block is re-rendered, in the tail view.
+
+Nothing else in the transcript is touched. The first answer text stops the
+"Thinking…" timer; a usage report fills in the reasoning token count.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from grokdesk.api.types import (
+    ContentDelta,
+    Finish,
+    ReasoningDelta,
+    ResponseInfo,
+    StreamEvent,
+    UsageReport,
+)
+from grokdesk.render.markdown import split_stable_prefix
+from grokdesk.ui.message_view import MessageView
+from grokdesk.ui.throttle import Throttle
+
+REDRAW_MS = 40
+
+
+class LiveStream(QObject):
+    """The state of one streaming answer and the redraw that shows it."""
+
+    def __init__(self, view: MessageView, *, dark: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.dark = dark
+        self._content: list[str] = []
+        self._content_text = ""
+        self._reasoning_new: list[str] = []
+        self._reasoning_text: list[str] = []
+        self._stable_len = 0
+        self._shown_tail: str | None = None
+        self._answer_started = False
+        self._reasoning_tokens: int | None = None
+        self._tokens_dirty = False
+        self.model: str | None = None
+        self.finish_reason: str | None = None
+        self.redraws = 0
+        self._throttle = Throttle(self._redraw, REDRAW_MS, self)
+        view.begin_live()
+
+    @property
+    def content(self) -> str:
+        """Everything the answer said so far, as Markdown."""
+        if self._content:
+            self._content_text += "".join(self._content)
+            self._content.clear()
+        return self._content_text
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._reasoning_text) + "".join(self._reasoning_new)
+
+    def feed(self, event: StreamEvent) -> None:
+        """Take one event; cheap, the drawing happens later in a throttled redraw."""
+        if isinstance(event, ContentDelta):
+            if not event.text:
+                return
+            self._content.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            if not event.text:
+                return
+            self._reasoning_new.append(event.text)
+        elif isinstance(event, UsageReport):
+            self._reasoning_tokens = event.usage.reasoning_tokens
+            self._tokens_dirty = True
+        elif isinstance(event, ResponseInfo):
+            self.model = event.model or self.model
+            return
+        elif isinstance(event, Finish):
+            self.finish_reason = event.reason
+            return
+        self._throttle()
+
+    def set_dark(self, dark: bool) -> None:
+        """Redraw the answer so far in the other code theme (once, at the next redraw)."""
+        self.dark = dark
+        self._stable_len = 0
+        self._shown_tail = None
+        self.view.body.clear_stream()
+        self._throttle()
+
+    def flush(self) -> None:
+        """Draw whatever is waiting now (before the final full render replaces it)."""
+        self._throttle.flush()
+
+    def stop(self) -> None:
+        """The stream ended: no more redraws, no more ticking."""
+        self._throttle.cancel()
+        if self.view.reasoning is not None:
+            self.view.reasoning.stop_thinking()
+
+    def _redraw(self) -> None:
+        self.redraws += 1
+        reasoning = self.view.ensure_reasoning()
+        if self._reasoning_new:
+            chunk = "".join(self._reasoning_new)
+            self._reasoning_new.clear()
+            self._reasoning_text.append(chunk)
+            reasoning.append_text(chunk)
+        text = self.content
+        if text and not self._answer_started:
+            self._answer_started = True
+            reasoning.stop_thinking()
+            if not self._reasoning_text:
+                reasoning.hide()
+        if self._tokens_dirty:
+            self._tokens_dirty = False
+            reasoning.set_tokens(self._reasoning_tokens)
+        if text:
+            self._draw_content(text)
+
+    def _draw_content(self, text: str) -> None:
+        body = self.view.body
+        if body.isHidden():
+            body.show()
+        stable = self._stable_len + split_stable_prefix(text[self._stable_len :])
+        if stable > self._stable_len:
+            body.append_stable(text[self._stable_len : stable], dark=self.dark)
+            self._stable_len = stable
+            self._shown_tail = None
+        tail = text[stable:]
+        if tail != self._shown_tail:
+            body.set_tail(tail, dark=self.dark)
+            self._shown_tail = tail

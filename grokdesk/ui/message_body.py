@@ -1,0 +1,90 @@
+"""A message's rendered Markdown, built to grow while the answer streams.
+
+Two stacked views: ``stable`` holds the Markdown blocks that can no longer change
+and only ever grows at its end; ``tail`` holds the unfinished last block and is
+replaced on each redraw. So a redraw costs the size of the new text, not of the
+whole answer. A finished message is one full render in ``stable``.
+
+Code-block copy links (``grokdesk-copy:N``) are numbered across the chunks with the
+renderer's ``first_code_index``, so N always indexes :attr:`code_blocks`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from grokdesk.render.markdown import render_markdown
+from grokdesk.ui.rich_text_view import RichTextView
+
+
+class MessageBody(QWidget):
+    """Shows Markdown; asks for a copy of code block text when its link is clicked."""
+
+    copyCodeRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stable = RichTextView(self)
+        self.stable.setObjectName("messageText")
+        self._tail: RichTextView | None = None
+        self._stable_blocks: list[str] = []
+        self._tail_blocks: list[str] = []
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(10)
+        self._layout.addWidget(self.stable)
+        self.stable.copyCodeRequested.connect(self._copy_code)
+
+    @property
+    def code_blocks(self) -> list[str]:
+        return self._stable_blocks + self._tail_blocks
+
+    @property
+    def tail(self) -> RichTextView | None:
+        return self._tail
+
+    def show_markdown(self, text: str, *, dark: bool) -> None:
+        """Render the whole text once (a stored or finished message)."""
+        rendered = render_markdown(text, dark=dark)
+        self._stable_blocks = list(rendered.code_blocks)
+        self.stable.setHtml(rendered.html)
+        self.stable.show()
+        self.set_tail("", dark=False)
+
+    def clear_stream(self) -> None:
+        """Start empty, ready for :meth:`append_stable` and :meth:`set_tail`."""
+        self._stable_blocks = []
+        self.stable.clear()
+        self.stable.hide()
+        self.set_tail("", dark=False)
+
+    def append_stable(self, markdown: str, *, dark: bool) -> None:
+        """Render finished blocks on their own and add them after the ones already shown."""
+        rendered = render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks))
+        self.stable.append_html(rendered.html)
+        self._stable_blocks.extend(rendered.code_blocks)
+        self.stable.show()
+
+    def set_tail(self, markdown: str, *, dark: bool) -> None:
+        """Re-render the unfinished last block; an empty ``markdown`` hides it."""
+        if not markdown:
+            self._tail_blocks = []
+            if self._tail is not None:
+                self._tail.clear()
+                self._tail.hide()
+            return
+        if self._tail is None:
+            self._tail = RichTextView(self)
+            self._tail.setObjectName("messageTail")
+            self._tail.copyCodeRequested.connect(self._copy_code)
+            self._layout.addWidget(self._tail)
+        rendered = render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks))
+        self._tail_blocks = list(rendered.code_blocks)
+        self._tail.setHtml(rendered.html)
+        self._tail.show()
+
+    def _copy_code(self, index: int) -> None:
+        blocks = self.code_blocks
+        if 0 <= index < len(blocks):
+            self.copyCodeRequested.emit(blocks[index])

@@ -1,0 +1,107 @@
+"""Words for a message's small print: role, model, tokens, cost and time.
+
+Pure functions over :class:`Message`, so the wording is tested without widgets and
+the same facts read the same everywhere in the pane.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import datetime
+
+from grokdesk.storage.models import Message
+
+ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System"}
+
+
+def role_label(message: Message) -> str:
+    return ROLE_LABELS.get(message.role, message.role.title())
+
+
+def format_cost(cost_usd: float) -> str:
+    """Dollars with two significant digits for small sums: 0.00123 → "$0.0012"."""
+    if cost_usd <= 0:
+        return "$0.00"
+    if cost_usd >= 1:
+        return f"${cost_usd:,.2f}"
+    decimals = min(6, max(2, 1 - math.floor(math.log10(cost_usd))))
+    text = f"{cost_usd:.{decimals}f}"
+    if decimals > 2:
+        whole, _, fraction = text.partition(".")
+        text = f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+    return f"${text}"
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration the way people say it: "0.8 s", "12 s", "2 min 5 s"."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def format_clock(timestamp: float, now: float | None = None) -> str:
+    """Time of day for today's messages, date and time for older ones."""
+    when = datetime.fromtimestamp(timestamp)
+    today = datetime.fromtimestamp(time.time() if now is None else now).date()
+    if when.date() == today:
+        return when.strftime("%H:%M")
+    if when.year == today.year:
+        return when.strftime("%d %b %H:%M")
+    return when.strftime("%d %b %Y %H:%M")
+
+
+def format_tokens(message: Message) -> str | None:
+    """Prompt, completion and reasoning tokens, each only when known."""
+    parts = []
+    if message.prompt_tokens is not None:
+        parts.append(f"{message.prompt_tokens:,} prompt")
+    if message.completion_tokens is not None:
+        parts.append(f"{message.completion_tokens:,} completion")
+    if message.reasoning_tokens is not None:
+        parts.append(f"{message.reasoning_tokens:,} reasoning")
+    if not parts:
+        return None
+    return " / ".join(parts) + " tokens"
+
+
+def took_seconds(message: Message) -> float | None:
+    """From the request to the last token, when both ends are known."""
+    if message.finished_at is None or not message.created_at:
+        return None
+    return max(0.0, message.finished_at - message.created_at)
+
+
+def footer_text(message: Message, now: float | None = None) -> str:
+    """The answer's small print: model · tokens · cost · time · duration."""
+    parts: list[str] = []
+    if message.role == "assistant" and message.model:
+        parts.append(message.model)
+    if message.role == "assistant":
+        tokens = format_tokens(message)
+        if tokens:
+            parts.append(tokens)
+        if message.cost_usd is not None:
+            parts.append(format_cost(message.cost_usd))
+    if message.created_at:
+        parts.append(format_clock(message.created_at, now))
+    took = took_seconds(message) if message.role == "assistant" else None
+    if took is not None:
+        parts.append(format_seconds(took))
+    return " · ".join(parts)
+
+
+def thinking_text(elapsed: float) -> str:
+    return f"Thinking… {round(elapsed)}s"
+
+
+def thought_text(seconds: float | None, tokens: int | None) -> str:
+    """The reasoning block's title once the answer has started."""
+    title = "Thought" if seconds is None else f"Thought for {max(1, round(seconds))} s"
+    if tokens is not None:
+        title += f" · {tokens:,} reasoning tokens"
+    return title

@@ -1,0 +1,251 @@
+"""A read-only rich-text view for untrusted model output that sizes to its content.
+
+Each message is laid out by the transcript's scroll area, so the view itself never
+scrolls: it reports a height for any width (height-for-width) and hides its
+scroll bars. It never loads anything: ``loadResource`` is called for every image
+on every repaint, so it answers at once with nothing unless the URL is one of
+the app's own compiled-in resources. Links never navigate inside the view; a
+click is turned into a copy request or handed to :mod:`grokdesk.ui.links`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPalette,
+    QResizeEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
+
+from grokdesk.ui import links
+from grokdesk.ui.colors import muted_text
+
+APP_RESOURCE_SCHEMES = frozenset({"qrc"})
+LONG_DOCUMENT_CHARS = 20_000
+"""Past this size the view avoids laying its text out at widths it does not have."""
+IMAGE_RESOURCE = int(QTextDocument.ResourceType.ImageResource.value)
+
+
+def _is_blank(document: QTextDocument) -> bool:
+    """Nothing at all: no text, no table, no rule (``isEmpty`` only looks at the text)."""
+    return (
+        document.characterCount() <= 1
+        and not document.rootFrame().childFrames()
+        and not document.begin().blockFormat().properties()
+    )
+
+
+class RichTextView(QTextBrowser):
+    """Shows one piece of rendered HTML; text is selectable, links are policed.
+
+    ``muted`` draws the text in a dimmer colour taken from the palette (for reasoning).
+    """
+
+    copyCodeRequested = Signal(int)
+    linkRejected = Signal(QUrl)
+
+    def __init__(self, parent: QWidget | None = None, *, muted: bool = False) -> None:
+        super().__init__(parent)
+        self._muted = muted
+        self._in_palette_update = False
+        self._hfw_cache: dict[int, int] = {}
+        self._laid_out = False
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.viewport().setAutoFillBackground(False)
+        document = self.document()
+        document.setUndoRedoEnabled(False)
+        document.setDocumentMargin(0)
+        document.contentsChanged.connect(self._content_changed)
+        self.anchorClicked.connect(self._on_anchor)
+        self._update_palette()
+
+    def loadResource(self, type: int, name: QUrl | str) -> object:
+        """Nothing from the network or the disk: only the app's own resources.
+
+        The answer must be an empty value, not None: for None, QTextDocument falls
+        back to reading ``file:`` and ``data:`` URLs itself. The empty value is cached
+        by the document, so later repaints do not ask again.
+        """
+        url = QUrl(name) if isinstance(name, str) else name
+        if url.scheme().lower() in APP_RESOURCE_SCHEMES:
+            return super().loadResource(type, url)
+        if type == IMAGE_RESOURCE:
+            return QImage()
+        return QByteArray()
+
+    def append_html(self, html: str) -> None:
+        """Add finished blocks at the end, laying out only the new text.
+
+        Inserting HTML merges its first block into the block at the cursor, which would
+        lose that block's format (margins, alignment) or leave a stray empty paragraph
+        before a list or table; so the chunk is inserted into a fresh block that then
+        takes the chunk's own first format, or is dropped when nothing merged into it.
+        """
+        document = self.document()
+        if _is_blank(document):
+            document.setHtml(html)
+            return
+        chunk = QTextDocument()
+        chunk.setHtml(html)
+        cursor = QTextCursor(document)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        joint = cursor.position()
+        cursor.insertFragment(QTextDocumentFragment(chunk))
+        block = document.findBlock(joint)
+        cursor = QTextCursor(block)
+        if block.length() <= 1 and block.next().isValid():
+            cursor.deletePreviousChar()
+            return
+        first = chunk.begin()
+        block_format = first.blockFormat()
+        block_format.setObjectIndex(-1)
+        cursor.setBlockFormat(block_format)
+        cursor.setBlockCharFormat(first.charFormat())
+
+    def append_plain(self, text: str) -> None:
+        """Add plain text at the end (the reasoning stream)."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """The height the whole document needs at ``width``: the view never scrolls.
+
+        Re-wrapping is a full layout of the document, so a long one is measured only
+        at the width it has; other widths (a layout trying the width with and without
+        a scroll bar) get that height as an estimate, corrected if the width changes.
+        """
+        cached = self._hfw_cache.get(width)
+        if cached is not None:
+            return cached
+        current = self.width()
+        if (
+            self._laid_out
+            and width != current
+            and self.document().characterCount() > LONG_DOCUMENT_CHARS
+        ):
+            return self.heightForWidth(current)
+        horizontal, vertical = self._chrome()
+        height = math.ceil(self._measure(max(1, width - horizontal))) + vertical
+        if len(self._hfw_cache) > 8:
+            self._hfw_cache.clear()
+        self._hfw_cache[width] = height
+        return height
+
+    def sizeHint(self) -> QSize:
+        """Cheap: layouts ask :meth:`heightForWidth` for the real height."""
+        document = self.document()
+        horizontal, vertical = self._chrome()
+        width = max(self.width(), 200)
+        if document.textWidth() == width - horizontal:
+            height = math.ceil(document.size().height())
+        else:
+            height = self.fontMetrics().lineSpacing()
+        return QSize(width, height + vertical)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, 0)
+
+    def natural_width(self, limit: int) -> int:
+        """The width the text needs when it may be up to ``limit`` wide (for bubbles)."""
+        horizontal = self._chrome()[0]
+        ideal = self._measure(max(1, limit - horizontal), ideal=True)
+        return math.ceil(ideal) + horizontal + 2
+
+    def _measure(self, text_width: int, *, ideal: bool = False) -> float:
+        """Lay the document out at ``text_width``; its height, or with ``ideal`` its used width.
+
+        Setting a text width lays out the whole document even when the width is the
+        same, hence the checks. Once the view has a size, the document is laid out at
+        its viewport's width again afterwards, and the layout's signals are blocked
+        meanwhile: QTextEdit would re-wrap the document to its viewport at once,
+        undoing the measurement before it is read. (``idealWidth`` visits every line,
+        so only bubbles ask for it.)
+        """
+        document = self.document()
+        layout = document.documentLayout()
+        shown = self.viewport().width()
+        was_blocked = layout.blockSignals(True)
+        try:
+            if document.textWidth() != text_width:
+                document.setTextWidth(text_width)
+            measured = document.idealWidth() if ideal else document.size().height()
+            if self._laid_out and shown > 0 and document.textWidth() != shown:
+                document.setTextWidth(shown)
+        finally:
+            layout.blockSignals(was_blocked)
+        return measured
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._laid_out = True
+        if event.size().width() != event.oldSize().width():
+            self._hfw_cache.clear()
+            self.updateGeometry()
+
+    def _chrome(self) -> tuple[int, int]:
+        """Horizontal and vertical space taken by the frame and viewport margins."""
+        frame = self.contentsMargins()
+        viewport = self.viewportMargins()
+        return (
+            frame.left() + frame.right() + viewport.left() + viewport.right(),
+            frame.top() + frame.bottom() + viewport.top() + viewport.bottom(),
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        kind = event.type()
+        if kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._update_palette()
+        elif kind == QEvent.Type.FontChange:
+            self._content_changed()
+        super().changeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Let the transcript scroll: this view has nothing to scroll itself."""
+        event.ignore()
+
+    def _update_palette(self) -> None:
+        if self._in_palette_update:
+            return
+        self._in_palette_update = True
+        try:
+            palette = self.palette()
+            palette.setColor(QPalette.ColorRole.Base, QColor(Qt.GlobalColor.transparent))
+            if self._muted:
+                palette.setColor(QPalette.ColorRole.Text, muted_text(self))
+            self.setPalette(palette)
+        finally:
+            self._in_palette_update = False
+
+    def _content_changed(self) -> None:
+        self._hfw_cache.clear()
+        self.updateGeometry()
+
+    def _on_anchor(self, url: QUrl) -> None:
+        index = links.copy_index(url)
+        if index is not None:
+            self.copyCodeRequested.emit(index)
+        elif not links.open_external(url):
+            self.linkRejected.emit(url)

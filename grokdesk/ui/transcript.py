@@ -1,0 +1,368 @@
+"""The chat pane: a scrolling column of messages that stays fast at any length.
+
+* Lazy: a stored conversation builds widgets only for its newest ``BATCH``
+  messages; older ones are built a batch at a time as the reader nears the top,
+  and the view is held still while they appear above.
+* Incremental: the one live answer is drawn by :class:`LiveStream` (throttled,
+  appending finished Markdown blocks, re-rendering only the unfinished tail);
+  no other message is touched while it streams.
+* Polite scrolling: the pane follows new text only while the reader is at the
+  bottom; scrolling up to read stops the following, scrolling back resumes it.
+
+It paints and forwards intent: deleting, regenerating, retrying and editing are
+signals for the window, which changes the history and then tells the pane.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+from grokdesk.api.types import StreamEvent
+from grokdesk.storage.models import Message
+from grokdesk.ui.colors import is_dark
+from grokdesk.ui.live_stream import LiveStream
+from grokdesk.ui.message_view import MessageView
+
+BATCH = 40
+"""Messages built at once: on opening a conversation, and each time the reader nears the top."""
+LOAD_MORE_PX = 600
+"""Build older messages when the view is this close to the top."""
+BOTTOM_SLACK_PX = 24
+"""This close to the end still counts as "at the bottom"."""
+MAX_COLUMN_WIDTH = 860
+"""Lines longer than this are hard to read; wider windows get side margins."""
+SIDE_MARGIN = 20
+MESSAGE_SPACING = 18
+
+
+class _Column(QWidget):
+    """The scroll area's content: messages top to bottom, centred up to MAX_COLUMN_WIDTH."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.messages = QVBoxLayout(self)
+        self.messages.setSpacing(MESSAGE_SPACING)
+        self.messages.setContentsMargins(SIDE_MARGIN, 16, SIDE_MARGIN, 20)
+        self.messages.addStretch(1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        side = max(SIDE_MARGIN, (event.size().width() - MAX_COLUMN_WIDTH) // 2)
+        margins = self.messages.contentsMargins()
+        if margins.left() != side:
+            self.messages.setContentsMargins(side, margins.top(), side, margins.bottom())
+        super().resizeEvent(event)
+
+
+class Transcript(QWidget):
+    """Shows one conversation and the answer streaming into it."""
+
+    deleteRequested = Signal(int)
+    regenerateRequested = Signal()
+    retryRequested = Signal()
+    editRequested = Signal(int, str)
+    copied = Signal(str)
+    """A short note for the status bar, e.g. "Code copied"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._messages: list[Message] = []
+        self._views: dict[int, MessageView] = {}
+        self._first_built = 0
+        self._last_view: MessageView | None = None
+        self._live: LiveStream | None = None
+        self._dark = is_dark(self.palette())
+        self._show_reasoning = True
+        self._stick = True
+        self._anchor: tuple[MessageView, int] | None = None
+        self._adjusting = False
+        self._load_pending = False
+
+        self._column = _Column()
+        self._scroll = QScrollArea(self)
+        self._scroll.setObjectName("transcriptScroll")
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setWidget(self._column)
+        viewport = self._scroll.viewport()
+        viewport.setBackgroundRole(QPalette.ColorRole.Base)
+        viewport.setAutoFillBackground(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._scroll)
+
+        bar = self._scroll.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
+
+    # ------------------------------------------------------------------ public API
+
+    def set_messages(self, messages: list[Message]) -> None:
+        """Show a stored conversation, newest at the bottom; builds only the newest batch."""
+        self._drop_live()
+        self._remove_views(list(self._views.values()))
+        self._messages = list(messages)
+        self._first_built = len(self._messages)
+        self._stick = True
+        self._anchor = None
+        self._build_older(BATCH)
+        self._refresh_last()
+        self.scroll_to_bottom()
+
+    def clear(self) -> None:
+        self.set_messages([])
+
+    def append_message(self, message: Message) -> None:
+        """Add a message at the end; a user's own message brings the view to the bottom."""
+        self._append(message)
+        if message.role == "user":
+            self.scroll_to_bottom()
+
+    def begin_live(self, message: Message) -> None:
+        """Add the empty answer that is about to stream and start its "Thinking…" timer."""
+        self._drop_live()
+        view = self._append(message)
+        self._live = LiveStream(view, dark=self._dark, parent=self)
+        self._set_busy(True)
+
+    def live_event(self, event: StreamEvent) -> None:
+        """One stream event for the live answer; cheap, drawing is throttled."""
+        if self._live is not None:
+            self._live.feed(event)
+
+    def finish_live(self, final: Message) -> None:
+        """Show the finished answer in full, in its final state (complete, interrupted, error)."""
+        live = self._live
+        self._live = None
+        if live is not None:
+            live.stop()
+            live.deleteLater()
+        index = self._index_of(final.id)
+        if index is None and live is not None:
+            index = self._index_of(live.view.message.id)
+        if index is None:
+            self._append(final)
+        else:
+            old = self._messages[index]
+            self._messages[index] = final
+            view = self._views.pop(old.id, None)
+            if view is not None:
+                self._views[final.id] = view
+                view.update_message(final)
+        self._set_busy(False)
+        self._refresh_last()
+
+    def remove_message(self, message_id: int) -> None:
+        index = self._index_of(message_id)
+        if index is None:
+            return
+        self._remove_range(index, index + 1)
+
+    def remove_messages_from(self, message_id: int) -> None:
+        """Remove that message and every one after it (an edited question's old answers)."""
+        index = self._index_of(message_id)
+        if index is None:
+            return
+        self._remove_range(index, len(self._messages))
+
+    def set_show_reasoning(self, shown: bool) -> None:
+        """Open or close every reasoning block; each can still be toggled on its own."""
+        self._show_reasoning = shown
+        for view in self._views.values():
+            view.set_reasoning_shown(shown)
+
+    def set_dark(self, dark: bool) -> None:
+        """Re-render with the dark (or light) code theme."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        for view in self._views.values():
+            view.set_dark(dark)
+        if self._live is not None:
+            self._live.set_dark(dark)
+
+    def set_font_point_size(self, size: float) -> None:
+        font = self.font()
+        font.setPointSizeF(size)
+        self.setFont(font)
+
+    def is_at_bottom(self) -> bool:
+        bar = self._scroll.verticalScrollBar()
+        return bar.value() >= bar.maximum() - BOTTOM_SLACK_PX
+
+    def start_edit_last(self) -> bool:
+        """Open the inline editor on the last question (the Conversation ▸ Edit action)."""
+        for message in reversed(self._messages):
+            if message.role == "user":
+                view = self._views.get(message.id)
+                if view is None or self._live is not None:
+                    return False
+                self._scroll.ensureWidgetVisible(view)
+                view.start_edit()
+                return True
+        return False
+
+    def scroll_to_bottom(self) -> None:
+        """Jump to the end and follow new text again."""
+        self._stick = True
+        self._anchor = None
+        self._set_scroll(self._scroll.verticalScrollBar().maximum())
+
+    # ------------------------------------------------------------- for tests and tools
+
+    @property
+    def messages(self) -> list[Message]:
+        return list(self._messages)
+
+    @property
+    def live(self) -> LiveStream | None:
+        return self._live
+
+    @property
+    def scroll_area(self) -> QScrollArea:
+        return self._scroll
+
+    def view_for(self, message_id: int) -> MessageView | None:
+        """The widget showing a message, if it has been built."""
+        return self._views.get(message_id)
+
+    def built_views(self) -> list[MessageView]:
+        """Widgets built so far, top to bottom."""
+        return [self._views[m.id] for m in self._messages[self._first_built :]]
+
+    def load_older(self) -> bool:
+        """Build the next batch of older messages; says whether there were any."""
+        if self._first_built == 0:
+            return False
+        built = self.built_views()
+        if built and not self._stick:
+            top = built[0]
+            self._anchor = (top, top.y() - self._scroll.verticalScrollBar().value())
+        self._build_older(BATCH)
+        return True
+
+    # ------------------------------------------------------------------- internals
+
+    def _make_view(self, message: Message) -> MessageView:
+        view = MessageView(
+            message, dark=self._dark, reasoning_shown=self._show_reasoning, parent=self._column
+        )
+        view.deleteClicked.connect(self.deleteRequested)
+        view.regenerateClicked.connect(self.regenerateRequested)
+        view.retryClicked.connect(self.retryRequested)
+        view.editSaved.connect(self.editRequested)
+        view.copied.connect(self.copied)
+        if self._live is not None:
+            view.set_busy(True)
+        self._views[message.id] = view
+        return view
+
+    def _build_older(self, count: int) -> None:
+        start = max(0, self._first_built - count)
+        if start == self._first_built:
+            return
+        self._column.setUpdatesEnabled(False)
+        try:
+            for position, message in enumerate(self._messages[start : self._first_built]):
+                view = self._make_view(message)
+                self._column.messages.insertWidget(position, view)
+                view.show()
+        finally:
+            self._column.setUpdatesEnabled(True)
+        self._first_built = start
+
+    def _append(self, message: Message) -> MessageView:
+        self._messages.append(message)
+        view = self._make_view(message)
+        self._column.messages.insertWidget(self._column.messages.count() - 1, view)
+        view.show()
+        self._refresh_last()
+        return view
+
+    def _remove_range(self, start: int, end: int) -> None:
+        doomed = self._messages[start:end]
+        if self._live is not None and any(m.id == self._live.view.message.id for m in doomed):
+            self._drop_live()
+        views = [self._views[m.id] for m in doomed if m.id in self._views]
+        self._remove_views(views)
+        unbuilt_removed = sum(1 for i in range(start, end) if i < self._first_built)
+        del self._messages[start:end]
+        self._first_built -= unbuilt_removed
+        if not self._views and self._first_built > 0:
+            self._build_older(BATCH)
+        self._refresh_last()
+
+    def _remove_views(self, views: list[MessageView]) -> None:
+        for view in views:
+            self._views.pop(view.message.id, None)
+            if self._anchor is not None and self._anchor[0] is view:
+                self._anchor = None
+            if self._last_view is view:
+                self._last_view = None
+            self._column.messages.removeWidget(view)
+            view.hide()
+            view.deleteLater()
+
+    def _drop_live(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live.deleteLater()
+            self._live = None
+            self._set_busy(False)
+
+    def _refresh_last(self) -> None:
+        last = self._views.get(self._messages[-1].id) if self._messages else None
+        if last is self._last_view:
+            return
+        if self._last_view is not None:
+            self._last_view.set_last(False)
+        if last is not None:
+            last.set_last(True)
+        self._last_view = last
+
+    def _set_busy(self, busy: bool) -> None:
+        for view in self._views.values():
+            view.set_busy(busy)
+
+    def _index_of(self, message_id: int) -> int | None:
+        for index in range(len(self._messages) - 1, -1, -1):
+            if self._messages[index].id == message_id:
+                return index
+        return None
+
+    def _set_scroll(self, value: int) -> None:
+        self._adjusting = True
+        try:
+            self._scroll.verticalScrollBar().setValue(value)
+        finally:
+            self._adjusting = False
+
+    def _on_scrolled(self, value: int) -> None:
+        if self._adjusting:
+            return
+        self._stick = self.is_at_bottom()
+        self._anchor = None
+        if value <= LOAD_MORE_PX:
+            self._schedule_load_older()
+
+    def _on_range_changed(self, minimum: int, maximum: int) -> None:
+        if self._stick:
+            self._set_scroll(maximum)
+        elif self._anchor is not None:
+            view, offset = self._anchor
+            self._set_scroll(view.y() - offset)
+        if maximum <= LOAD_MORE_PX:
+            self._schedule_load_older()
+
+    def _schedule_load_older(self) -> None:
+        if self._load_pending or self._first_built == 0:
+            return
+        self._load_pending = True
+        QTimer.singleShot(0, self, self._load_older_now)
+
+    def _load_older_now(self) -> None:
+        self._load_pending = False
+        if self._scroll.verticalScrollBar().value() <= LOAD_MORE_PX:
+            self.load_older()

@@ -1,0 +1,102 @@
+"""Export and import for the window, off the GUI thread.
+
+The export package does the work; this adapter runs it in a worker thread with
+its own connection to the history file (a sqlite connection belongs to the thread
+that opened it), so a large export or import never freezes the window, and
+reports the outcome as one line for the status bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from grokdesk.api.errors import GrokdeskError
+from grokdesk.storage.db import DatabaseError, open_database
+from grokdesk.storage.repository import History
+
+log = logging.getLogger("grokdesk.ui")
+T = TypeVar("T")
+
+
+def _with_history(database: Path, work: Callable[[History], T]) -> T:
+    history = History(open_database(database))
+    try:
+        return work(history)
+    finally:
+        history.db.close()
+
+
+class Transfers(QObject):
+    """Runs exports and imports; ``finished(ok, message)`` says how each one went."""
+
+    finished = Signal(bool, str)
+    imported = Signal()
+
+    def __init__(self, database: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._database = database
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def export(self, conversation_ids: Sequence[int] | None, target: Path,
+               include_reasoning: bool) -> None:
+        """Write conversations (None: all) to ``target``; JSON for ``.json``, else Markdown."""
+        from grokdesk.export import ExportOptions, export_conversations
+
+        options = ExportOptions(format="json" if target.suffix.lower() == ".json" else "md",
+                                include_reasoning=include_reasoning, include_usage=True)
+
+        def work(history: History) -> str:
+            result = export_conversations(history, conversation_ids, target, options)
+            noun = "conversation" if result.conversations == 1 else "conversations"
+            return f"Exported {result.conversations} {noun} to {result.path}"
+
+        self._run(work)
+
+    def import_files(self, paths: Sequence[Path]) -> None:
+        """Import grokdesk JSON/Markdown or ChatGPT exports (files, folders, zips)."""
+        from grokdesk.export import import_files
+
+        def work(history: History) -> str:
+            report = import_files(history, list(paths))
+            if not report.ok:
+                refused = "; ".join(f.describe() for f in report.refused)
+                return f"{report.summary()} {refused}"
+            return report.summary()
+
+        self._run(work, imported=True)
+
+    def _run(self, work: Callable[[History], str], *, imported: bool = False) -> None:
+        task = asyncio.ensure_future(self._in_thread(work, imported))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _in_thread(self, work: Callable[[History], str], imported: bool) -> None:
+        try:
+            message = await asyncio.to_thread(_with_history, self._database, work)
+        except (GrokdeskError, DatabaseError, OSError) as exc:
+            text = exc.describe() if isinstance(exc, GrokdeskError) else str(exc)
+            self.finished.emit(False, text)
+            return
+        except Exception:
+            log.exception("An export or import failed unexpectedly")
+            self.finished.emit(False, "Something went wrong inside grokdesk; the details "
+                                      "are in the log")
+            return
+        if imported:
+            self.imported.emit()
+        self.finished.emit(True, message)
+
+    async def wait(self) -> None:
+        """Until every running export or import has finished (the quit path waits)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

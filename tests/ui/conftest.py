@@ -1,0 +1,184 @@
+"""Fixtures for the desktop app's tests: a real qasync loop and a real window over real parts.
+
+pytest-qt has no qasync support, so end-to-end tests drive one pattern throughout:
+a ``qasync.QEventLoop`` over the test's ``qapp``, and a scenario coroutine run with
+``AppHarness.run``; inside it, widgets are poked with ``qtbot`` and the test awaits
+``AppHarness.until(...)`` while the loop (Qt events and asyncio alike) keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from grokdesk.app import asyncgen_hooks
+from grokdesk.chat.service import ChatService
+from grokdesk.config import NetworkPreferences, Settings
+from grokdesk.resources import icon_path
+from grokdesk.secrets import KeyStore
+from grokdesk.storage.db import open_database
+from grokdesk.storage.repository import History
+from grokdesk.ui.chat_controller import ChatController
+from grokdesk.ui.conversation_model import ConversationListModel
+from grokdesk.ui.main_window import MainWindow, WindowParts
+from grokdesk.ui.theme import ThemeManager
+from grokdesk.ui.ui_state import UIState
+from tests.support.fake_api import FakeAPI
+from tests.support.memory_keyring import MemoryKeyring
+
+T = TypeVar("T")
+KEY = "sk-window-test-key-4242"
+TEST_NETWORK = NetworkPreferences(connect_timeout=2.0, read_timeout=5.0, max_retries=0)
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop over the test's QApplication, closed afterwards."""
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        with asyncgen_hooks(loop):
+            yield loop
+            loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def run(loop: qasync.QEventLoop, coroutine: Awaitable[T], timeout: float = 30.0) -> T:
+    """Run ``coroutine`` on the qasync loop (Qt events are processed meanwhile).
+
+    Afterwards, with the loop still running, garbage is collected and the finalizers
+    of abandoned async generators (httpx's byte streams) get to run, as they would
+    in the app, whose loop never pauses.
+    """
+
+    async def and_settle() -> T:
+        try:
+            return await asyncio.wait_for(coroutine, timeout)
+        finally:
+            gc.collect()
+            await asyncio.sleep(0.02)
+
+    return loop.run_until_complete(and_settle())  # type: ignore[no-any-return]
+
+
+async def until(predicate: Callable[[], object], timeout: float = 10.0,
+                what: str = "the condition") -> None:
+    """Wait, with the loop running, until ``predicate()`` is true."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+@dataclass
+class AppHarness:
+    """One window over its own history, keyring and the fake provider."""
+
+    window: MainWindow
+    history: History
+    keys: KeyStore
+    keyring: MemoryKeyring
+    fake: FakeAPI
+    loop: qasync.QEventLoop
+    ui_state_path: Path
+    config_path: Path
+    theme: ThemeManager
+    qtbot: QtBot
+    closed: bool = field(default=False)
+
+    @property
+    def controller(self) -> ChatController:
+        return self.window.controller
+
+    def run(self, coroutine: Awaitable[T], timeout: float = 30.0) -> T:
+        return run(self.loop, coroutine, timeout)
+
+    async def until(self, predicate: Callable[[], object], timeout: float = 10.0,
+                    what: str = "the condition") -> None:
+        await until(predicate, timeout, what)
+
+    async def idle(self) -> None:
+        """Until no turn is running (and the window has caught up with it)."""
+        await until(lambda: not self.controller.busy, 15.0, "the turn to end")
+        await asyncio.sleep(0.05)
+
+    def send(self, text: str) -> None:
+        """Type ``text`` into the composer and press Enter, as a person would."""
+        composer = self.window.composer
+        composer.input.setFocus()
+        composer.set_text(text)
+        self.qtbot.keyClick(composer.input, Qt.Key.Key_Return)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.window.prepare_to_quit()
+        self.run(self.window.transfers.wait())
+        self.run(self.controller.shutdown())
+        self.window.close_for_quit()
+        self.history.db.close()
+
+
+MakeWindow = Callable[..., AppHarness]
+
+
+@pytest.fixture
+def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake_api: FakeAPI,
+                tmp_path: Path) -> Iterator[MakeWindow]:
+    """Build (and afterwards shut down in order) windows over a history in ``tmp_path``."""
+    harnesses: list[AppHarness] = []
+
+    def make(*, key: str | None = KEY, settings: Settings | None = None,
+             keyring: MemoryKeyring | None = None, show: bool = True,
+             prepare: Callable[[History], Any] | None = None) -> AppHarness:
+        history = History(open_database(tmp_path / "history.sqlite3"))
+        if prepare is not None:
+            prepare(history)
+        backend = keyring or MemoryKeyring()
+        keys = KeyStore(backend=backend)
+        if key is not None:
+            keys.store("aimlapi", key)
+        settings = settings or Settings(network=TEST_NETWORK)
+        service = ChatService(history, settings, keys, base_url_override=fake_api.url)
+        theme = ThemeManager(qapp)
+        ui_state_path = tmp_path / "ui-state.ini"
+        config_path = tmp_path / "config.toml"
+        window = MainWindow(WindowParts(
+            controller=ChatController(service),
+            conversations=ConversationListModel(history),
+            keys=keys,
+            ui_state=UIState(ui_state_path),
+            theme=theme,
+            config_path=config_path,
+            icon=QIcon(str(icon_path())),
+        ))
+        harness = AppHarness(window, history, keys, backend, fake_api, qloop, ui_state_path,
+                             config_path, theme, qtbot)
+        harnesses.append(harness)
+        if show:
+            with qtbot.waitActive(window):
+                window.show()
+        return harness
+
+    yield make
+    for harness in harnesses:
+        harness.close()
+        harness.window.deleteLater()
+        harness.theme.apply("system")
+        harness.theme.setParent(None)

@@ -1,0 +1,103 @@
+"""The ``grokdesk`` program: no display gives one line; the real app wiring starts and quits."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from grokdesk import app as grokdesk_app
+from grokdesk.cli import main as cli_main
+from grokdesk.ui.main_window import MainWindow
+from tests.support.fake_api import FakeAPI
+from tests.ui.conftest import run, until
+
+KEY = "sk-app-e2e-key-31337"
+
+
+def test_without_a_display_grokdesk_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "grokdesk"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "no display" in lines[0]
+    assert "grokdesk ask" in lines[0] and "grokdesk --help" in lines[0]
+
+
+@pytest.mark.parametrize(("environ", "platform", "problem"), [
+    ({}, "linux", "no display is available"),
+    ({"QT_QPA_PLATFORM": "offscreen"}, "linux", None),
+    ({"QT_QPA_PLATFORM": "minimal:enable_fonts"}, "linux", None),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", None),
+    ({"DISPLAY": ":987"}, "linux", "no X server answers on DISPLAY=:987"),
+    ({"DISPLAY": "remotehost:0"}, "linux", None),
+    ({"QT_QPA_PLATFORM": "xcb"}, "linux", "no display is available"),
+    ({}, "darwin", None),
+    ({}, "win32", None),
+])
+def test_display_problem(environ: dict[str, str], platform: str, problem: str | None) -> None:
+    found = grokdesk_app.display_problem(environ, platform)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(problem)
+        assert "grokdesk --help" in found
+
+
+def test_the_real_app_sends_streams_and_quits_in_order(
+        qapp: QApplication, qloop: qasync.QEventLoop, fake_api: FakeAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_window`` as ``grokdesk`` runs it: settings and history from GROKDESK_DATA_DIR."""
+    monkeypatch.setenv("GROKDESK_BASE_URL", fake_api.url)
+    monkeypatch.setenv("GROKDESK_API_KEY", KEY)
+    grokdesk_app.make_application([])
+    assert (qapp.applicationName(), qapp.desktopFileName()) == ("grokdesk", "grokdesk")
+    assert not qapp.windowIcon().isNull()
+
+    async def person() -> None:
+        await until(lambda: _window(qapp) is not None, what="the window")
+        window = _window(qapp)
+        assert window is not None
+        await until(lambda: QApplication.focusWidget() is window.composer.input)
+        window.composer.set_text("Hello app")
+        window.composer.submit()
+        await until(lambda: window.controller.busy)
+        await until(lambda: not window.controller.busy, timeout=15)
+        window.actions_.quit.trigger()
+
+    async def both() -> int:
+        helper = asyncio.ensure_future(person())
+        code = await grokdesk_app.run_window(qapp)
+        await helper
+        return code
+
+    assert run(qloop, both()) == 0
+    assert _window(qapp) is None, "the window closed"
+    qapp.setQuitOnLastWindowClosed(True)
+    out = io.StringIO()
+    assert cli_main(["list", "--json"], stdout=out, stderr=io.StringIO()) == 0
+    listed = json.loads(out.getvalue())
+    assert [c["title"] for c in listed] == ["Hello app"] and listed[0]["message_count"] == 2
+    out = io.StringIO()
+    assert cli_main(["show", str(listed[0]["id"])], stdout=out, stderr=io.StringIO()) == 0
+    assert "Hello app" in out.getvalue() and "You said" in out.getvalue()
+
+
+def _window(app: QApplication) -> MainWindow | None:
+    for widget in app.topLevelWidgets():
+        if isinstance(widget, MainWindow) and widget.isVisible():
+            return widget
+    return None
+

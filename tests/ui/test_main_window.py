@@ -1,0 +1,575 @@
+"""The window end to end: real widgets, a real qasync loop, the fake provider over HTTP."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+
+from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
+from grokdesk.storage.models import ConversationSettings
+from grokdesk.storage.repository import History
+from grokdesk.ui.main_window import MainWindow
+from grokdesk.ui.onboarding import WelcomeDialog
+from grokdesk.ui.ui_state import UIState
+from tests.support import fake_api
+from tests.ui.conftest import KEY, AppHarness, MakeWindow
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def press(harness: AppHarness, key: Qt.Key,
+          modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press where the user's focus is (the composer), so window shortcuts apply."""
+    target = QApplication.focusWidget() or harness.window.composer.input
+    harness.qtbot.keyClick(target, key, modifiers)
+
+
+def dialogs_of(window: MainWindow, kind: type[QDialog]) -> list[QDialog]:
+    return [d for d in window.findChildren(kind) if d.isVisible()]
+
+
+def two_conversations(history: History) -> None:
+    older = history.create_conversation("Older talk", ConversationSettings(provider="aimlapi"))
+    history.add_message(older.id, "user", "something old")
+    time.sleep(0.01)
+    newest = history.create_conversation("Newest talk", ConversationSettings(provider="aimlapi"))
+    history.add_message(newest.id, "user", "something new")
+
+
+# ------------------------------------------------------------------------- start
+
+
+def test_on_start_the_newest_conversation_is_open_and_the_composer_has_focus(
+        make_window: MakeWindow) -> None:
+    harness = make_window(prepare=two_conversations)
+    window = harness.window
+    assert window.windowTitle() == "Newest talk — grokdesk"
+    assert [m.content for m in window.transcript.messages] == ["something new"]
+    assert window.sidebar.selected_id() == window.current_id
+    assert not window.windowIcon().isNull()
+
+    async def focused() -> None:
+        await harness.until(lambda: QApplication.focusWidget() is window.composer.input,
+                            what="the composer to have focus")
+    harness.run(focused())
+
+
+def test_an_empty_history_opens_a_new_chat(make_window: MakeWindow) -> None:
+    harness = make_window()
+    assert harness.window.windowTitle() == "New chat — grokdesk"
+    assert harness.window.current_id is None
+    assert harness.history.count_conversations() == 0
+
+
+# ------------------------------------------------------------------------- send and stream
+
+
+def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    events: list[StreamEvent] = []
+    window.controller.liveEvent.connect(events.append)
+    seen_thinking: list[bool] = []
+
+    async def scenario() -> None:
+        harness.send("Hello there")
+        assert window.composer.text() == "", "the core stored it, so the box is cleared"
+        await harness.until(lambda: window.transcript.live is not None, what="a live answer")
+        live_view = window.transcript.live.view  # type: ignore[union-attr]
+        await harness.until(lambda: live_view.reasoning is not None, what="the reasoning block")
+        seen_thinking.append(live_view.reasoning.thinking)  # type: ignore[union-attr]
+        await harness.idle()
+
+    harness.run(scenario())
+    kinds = [type(e) for e in events if isinstance(e, ReasoningDelta | ContentDelta)]
+    assert kinds.index(ContentDelta) > kinds.index(ReasoningDelta), "reasoning comes first"
+    assert seen_thinking == [True]
+
+    conversation = harness.history.latest_conversation()
+    assert conversation is not None and conversation.title == "Hello there"
+    user, answer = harness.history.messages(conversation.id)
+    assert (user.role, user.content) == ("user", "Hello there")
+    assert answer.status == "complete" and "Hello there" in answer.content
+    assert answer.reasoning.startswith("The user wrote")
+    assert [m.id for m in window.transcript.messages] == [user.id, answer.id]
+    view = window.transcript.view_for(answer.id)
+    assert view is not None and view.reasoning is not None and not view.reasoning.thinking
+    assert window.windowTitle() == "Hello there — grokdesk"
+    assert window.sidebar.selected_id() == conversation.id
+    assert "tokens" in window.usage_label.text() and "$" in window.usage_label.text()
+    assert "Online" in window.online_label.text()
+    assert "AI/ML API" in window.profile_label.text()
+    assert harness.fake.last_body["messages"][-1] == {"role": "user", "content": "Hello there"}
+
+
+def test_stop_mid_stream_keeps_the_partial_answer_as_interrupted(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    words = [f"word{n} " for n in range(400)]
+    harness.fake.queue(fake_api.stream(["Thinking it over. "], words, delay=0.02))
+
+    async def scenario() -> None:
+        harness.send("Tell me a long story")
+        live = harness.controller.live
+        await harness.until(lambda: live is not None and len(live.content) > 5,
+                            what="some of the answer")
+        assert window.actions_.stop.isEnabled()
+        press(harness, Qt.Key.Key_Escape)
+        await harness.idle()
+
+    harness.run(scenario())
+    answer = harness.history.messages(window.current_id)[-1]  # type: ignore[arg-type]
+    assert answer.status == "interrupted"
+    assert answer.content.startswith("word0 word1 ")
+    assert len(answer.content) < len("".join(words))
+    assert window.transcript.messages[-1].status == "interrupted"
+    assert not window.actions_.stop.isEnabled()
+    assert window.composer.button.text() == "Send"
+    assert harness.fake.wait_for_early_close() is not None, "the connection was closed"
+
+
+def test_show_reasoning_toggles_every_block_and_is_remembered(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+
+    async def scenario() -> None:
+        harness.send("first")
+        await harness.idle()
+        harness.send("second")
+        await harness.idle()
+
+    harness.run(scenario())
+    blocks = [v.reasoning for v in window.transcript.built_views() if v.reasoning is not None]
+    assert len(blocks) == 2 and all(b.expanded for b in blocks)
+    action = window.actions_.show_reasoning
+    assert action.shortcut() == QKeySequence("Ctrl+R") and action.isChecked()
+    press(harness, Qt.Key.Key_R, CTRL)
+    assert not action.isChecked()
+    assert not any(b.expanded for b in blocks)
+    assert UIState(harness.ui_state_path).show_reasoning(True) is False
+    blocks[0].flip()
+    assert blocks[0].expanded and not blocks[1].expanded, "each block still opens on its own"
+    press(harness, Qt.Key.Key_R, CTRL)
+    assert all(b.expanded for b in blocks)
+
+
+def test_switching_away_during_a_stream_and_back_shows_it_live(make_window: MakeWindow) -> None:
+    harness = make_window(prepare=two_conversations)
+    window = harness.window
+    other = window.current_id
+    words = [f"w{n} " for n in range(120)]
+    harness.fake.queue(fake_api.stream(["Hmm. "], words, delay=0.01))
+
+    async def scenario() -> None:
+        window.new_chat()
+        harness.send("Long one")
+        streaming = window.current_id
+        live = harness.controller.live
+        await harness.until(lambda: live is not None and len(live.content) > 10)
+        window.open_conversation(other)
+        assert window.transcript.live is None
+        assert [m.content for m in window.transcript.messages] == ["something new"]
+        window.open_conversation(streaming)
+        assert window.transcript.live is not None, "the live answer is shown again"
+        await harness.idle()
+
+    harness.run(scenario())
+    final = window.transcript.messages[-1]
+    assert final.status == "complete" and final.content == "".join(words)
+
+
+def test_a_message_can_be_deleted_from_the_transcript(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+
+    async def scenario() -> None:
+        harness.send("Delete my answer")
+        await harness.idle()
+
+    harness.run(scenario())
+    answer = window.transcript.messages[-1]
+    window.transcript.deleteRequested.emit(answer.id)
+    assert [m.role for m in window.transcript.messages] == ["user"]
+    assert harness.history.get_message(answer.id) is None
+    assert window.usage_label.text() == ""
+
+
+def test_regenerate_replaces_the_last_answer(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+
+    async def scenario() -> None:
+        harness.send("Give me a name")
+        await harness.idle()
+        harness.fake.queue(fake_api.stream(["Another idea. "], ["Call it ", "Nova."]))
+        press(harness, Qt.Key.Key_R, CTRL_SHIFT)
+        await harness.until(lambda: harness.controller.busy, what="the new turn")
+        await harness.idle()
+
+    harness.run(scenario())
+    messages = harness.history.messages(window.current_id)  # type: ignore[arg-type]
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert messages[1].content == "Call it Nova."
+    assert [m.content for m in window.transcript.messages] == ["Give me a name", "Call it Nova."]
+    assert len(harness.fake.chat_requests) == 2
+
+
+def test_edit_a_message_and_resend_replaces_what_followed(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+
+    async def scenario() -> None:
+        harness.send("What is 2+2?")
+        await harness.idle()
+        window.actions_.edit_last.trigger()
+        user_id = window.transcript.messages[0].id
+        view = window.transcript.view_for(user_id)
+        assert view is not None and view.editor is not None
+        view.editor.edit.setPlainText("What is 3+3?")
+        harness.qtbot.mouseClick(view.editor.save_button, Qt.MouseButton.LeftButton)
+        await harness.until(lambda: harness.controller.busy, what="the resend")
+        await harness.idle()
+
+    harness.run(scenario())
+    messages = harness.history.messages(window.current_id)  # type: ignore[arg-type]
+    assert [(m.role, m.status) for m in messages] == [("user", "complete"),
+                                                      ("assistant", "complete")]
+    assert messages[0].content == "What is 3+3?"
+    assert "What is 3+3?" in messages[1].content
+    assert [m.id for m in window.transcript.messages] == [m.id for m in messages]
+
+
+def test_an_error_is_shown_in_the_conversation_then_retry_succeeds(
+        make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    harness.fake.queue(fake_api.json_error(500, "Upstream exploded"))
+
+    async def scenario() -> None:
+        harness.send("Will this work?")
+        await harness.idle()
+
+    harness.run(scenario())
+    failed = harness.history.messages(window.current_id)[-1]  # type: ignore[arg-type]
+    assert failed.status == "error" and "Upstream exploded" in (failed.error or "")
+    view = window.transcript.view_for(failed.id)
+    assert view is not None and view.error_box is not None and view.error_box.isVisible()
+    assert "Upstream exploded" in view.error_box.text()
+    assert "Online" in window.online_label.text(), "the server answered, so we are online"
+    retry = view.error_box.retry_button
+    assert retry.isVisible()
+
+    async def retry_it() -> None:
+        harness.qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
+        await harness.until(lambda: harness.controller.busy, what="the retry")
+        await harness.idle()
+
+    harness.run(retry_it())
+    messages = harness.history.messages(window.current_id)  # type: ignore[arg-type]
+    assert [(m.role, m.status) for m in messages] == [("user", "complete"),
+                                                      ("assistant", "complete")]
+    assert "Will this work?" in window.transcript.messages[-1].content
+
+
+def test_no_network_is_said_and_the_status_bar_goes_offline(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    service = harness.controller.service
+    service.base_url_override = "http://127.0.0.1:9/v1"
+
+    async def scenario() -> None:
+        harness.send("Anyone there?")
+        await harness.idle()
+
+    harness.run(scenario())
+    failed = window.transcript.messages[-1]
+    assert failed.status == "error" and "Could not reach" in (failed.error or "")
+    assert "Offline" in window.online_label.text()
+    service.base_url_override = harness.fake.url
+
+    async def retry() -> None:
+        window.regenerate()
+        await harness.idle()
+
+    harness.run(retry())
+    assert "Online" in window.online_label.text()
+
+
+def test_without_a_key_the_welcome_opens_and_the_typed_text_stays(
+        make_window: MakeWindow) -> None:
+    harness = make_window(key=None)
+    window = harness.window
+
+    async def scenario() -> None:
+        await harness.until(lambda: dialogs_of(window, WelcomeDialog), what="the welcome")
+        welcome = dialogs_of(window, WelcomeDialog)[0]
+        welcome.reject()
+        await harness.until(lambda: not dialogs_of(window, WelcomeDialog))
+        harness.send("My first question")
+        await harness.until(lambda: dialogs_of(window, WelcomeDialog), what="welcome again")
+        assert window.composer.text() == "My first question"
+        assert harness.history.count_conversations() == 0, "nothing stored without a key"
+        welcome = dialogs_of(window, WelcomeDialog)[0]
+        assert isinstance(welcome, WelcomeDialog)
+        harness.qtbot.keyClicks(welcome.key_edit, KEY)
+        harness.qtbot.mouseClick(welcome.save_button, Qt.MouseButton.LeftButton)
+        assert harness.keyring.passwords == {("grokdesk", "aimlapi"): KEY}
+        harness.qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
+        await harness.until(lambda: harness.controller.busy, what="the send")
+        await harness.idle()
+
+    harness.run(scenario())
+    assert window.composer.text() == ""
+    assert harness.fake.chat_requests[-1].headers["authorization"] == f"Bearer {KEY}"
+    assert window.transcript.messages[-1].status == "complete"
+
+
+# ------------------------------------------------------------------------- window
+
+
+def test_menus_hold_every_action_with_its_shortcut(make_window: MakeWindow) -> None:
+    window = make_window().window
+    menus = {m.title().replace("&", ""): [a.text().replace("&", "") for a in m.actions()
+                                          if not a.isSeparator()]
+             for m in (a.menu() for a in window.menuBar().actions()) if m is not None}
+    assert list(menus) == ["File", "Edit", "View", "Conversation", "Help"]
+    assert menus["File"] == ["New chat", "Export conversation…", "Export all…", "Import…",
+                             "Preferences…", "Quit"]
+    assert {"Copy", "Select all", "Find in conversations", "Edit last message"} <= set(
+        menus["Edit"])
+    assert {"Show reasoning", "Show sidebar", "Zoom in", "Zoom out", "Reset zoom"} <= set(
+        menus["View"])
+    assert {"Regenerate answer", "Edit last message", "Stop", "Rename…", "Pin to top",
+            "Delete conversation", "Conversation settings…"} <= set(menus["Conversation"])
+    assert menus["Help"] == ["Keyboard shortcuts", "About grokdesk"]
+    a = window.actions_
+    expected = {a.new_chat: "Ctrl+N", a.quit: "Ctrl+Q", a.preferences: "Ctrl+,",
+                a.find: "Ctrl+F", a.show_reasoning: "Ctrl+R", a.show_sidebar: "Ctrl+B",
+                a.zoom_in: "Ctrl++", a.zoom_out: "Ctrl+-", a.zoom_reset: "Ctrl+0",
+                a.regenerate: "Ctrl+Shift+R", a.stop: "Esc", a.rename: "F2"}
+    for action, keys in expected.items():
+        assert action.shortcut() == QKeySequence(keys), action.text()
+    table = a.shortcut_table()
+    assert ("View", "Show reasoning", "Ctrl+R") in table
+
+
+def test_sidebar_hides_and_the_window_fits_small_screens(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    for width, height in ((1024, 600), (1280, 720)):
+        window.resize(width, height)
+        harness.qtbot.wait(20)
+        assert window.width() <= width and window.height() <= height
+        button = window.composer.button
+        corner = button.mapTo(window, QPoint(button.width(), button.height()))
+        assert window.rect().contains(corner), "the Send button is not clipped"
+        assert window.transcript.height() > 200
+        assert window.sidebar.width() >= 180
+    press(harness, Qt.Key.Key_B, CTRL)
+    assert not window.sidebar.isVisible()
+    press(harness, Qt.Key.Key_B, CTRL)
+    assert window.sidebar.isVisible()
+
+
+def test_zoom_changes_the_text_size_and_resets(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    normal = window.transcript.font().pointSizeF()
+    press(harness, Qt.Key.Key_Equal, CTRL)
+    press(harness, Qt.Key.Key_Plus, CTRL)
+    assert window.zoom_steps == 2
+    assert window.transcript.font().pointSizeF() > normal
+    assert window.composer.input.font().pointSizeF() > normal
+    press(harness, Qt.Key.Key_Minus, CTRL)
+    assert window.zoom_steps == 1
+    press(harness, Qt.Key.Key_0, CTRL)
+    assert window.zoom_steps == 0
+    assert window.transcript.font().pointSizeF() == normal
+
+
+def test_geometry_sidebar_and_zoom_are_remembered(make_window: MakeWindow) -> None:
+    first = make_window(prepare=two_conversations)
+    first.window.resize(777, 555)  # the offscreen screen is 800×600
+    first.window.splitter.setSizes([300, 477])
+    first.window.set_sidebar_visible(False)
+    first.window.zoom(2)
+    first.close()
+    second = make_window()
+    assert (second.window.width(), second.window.height()) == (777, 555)
+    assert not second.window.sidebar.isVisible()
+    assert not second.window.actions_.show_sidebar.isChecked()
+    assert second.window.zoom_steps == 2
+    second.window.set_sidebar_visible(True)
+    second.qtbot.wait(20)
+    assert second.window.splitter.sizes()[0] == 300
+
+
+def test_conversation_settings_offer_the_provider_models_and_are_used(
+        make_window: MakeWindow) -> None:
+    from grokdesk.ui.conversation_settings import ConversationSettingsDialog
+
+    harness = make_window()
+    window = harness.window
+
+    async def scenario() -> None:
+        harness.send("hi")
+        await harness.idle()
+        window.actions_.settings.trigger()
+        dialog = dialogs_of(window, ConversationSettingsDialog)[0]
+        assert isinstance(dialog, ConversationSettingsDialog)
+        await harness.until(lambda: dialog.model.count() > 0, what="the model list")
+        assert dialog.model.findText("x-ai/grok-3-mini-beta") >= 0
+        dialog.model.setEditText("my/custom-model")
+        dialog.effort.setCurrentIndex(dialog.effort.findData("high"))
+        dialog.system_prompt.setPlainText("Answer in French.")
+        dialog.accept()
+        harness.send("again")
+        await harness.idle()
+
+    harness.run(scenario())
+    conversation = harness.history.get_conversation(window.current_id)  # type: ignore[arg-type]
+    assert conversation is not None
+    assert conversation.settings.model == "my/custom-model"
+    body = harness.fake.last_body
+    assert body["model"] == "my/custom-model"
+    assert body["reasoning"] == {"effort": "high"}
+    assert body["messages"][0] == {"role": "system", "content": "Answer in French."}
+    assert "my/custom-model" in window.profile_label.text()
+
+
+def test_preferences_test_connection_reports_success_and_failure(
+        make_window: MakeWindow) -> None:
+    from grokdesk.ui.preferences import PreferencesDialog
+
+    harness = make_window()
+    window = harness.window
+
+    async def scenario() -> None:
+        window.actions_.preferences.trigger()
+        dialog = dialogs_of(window, PreferencesDialog)[0]
+        assert isinstance(dialog, PreferencesDialog)
+        page = dialog.providers
+        page.select("aimlapi")
+        page.base_url.setText(harness.fake.url)
+        page.base_url.textEdited.emit(harness.fake.url)
+        page.test_button.click()
+        await harness.until(lambda: "✓" in page.test_result.text(), what="success")
+        assert "models available" in page.test_result.text()
+        assert harness.fake.requests[-1].headers["authorization"] == f"Bearer {KEY}"
+        harness.fake.queue(fake_api.json_error(401, "Invalid API key"), path="/models")
+        page.key_edit.setText("sk-wrong-key-000000")
+        page.key_edit.textEdited.emit("sk-wrong-key-000000")
+        page.test_button.click()
+        await harness.until(lambda: "✗" in page.test_result.text(), what="failure")
+        assert "API key rejected" in page.test_result.text()
+        assert "sk-wrong-key-000000" not in page.test_result.text()
+        dialog.reject()
+
+    harness.run(scenario())
+
+
+def test_help_dialogs_open_without_blocking(make_window: MakeWindow) -> None:
+    from grokdesk.ui.help_dialogs import ShortcutsDialog
+
+    harness = make_window()
+    window = harness.window
+    window.actions_.shortcuts.trigger()
+    shortcuts = dialogs_of(window, ShortcutsDialog)
+    assert shortcuts and isinstance(shortcuts[0], ShortcutsDialog)
+    assert shortcuts[0].table.rowCount() >= 15
+    shortcuts[0].reject()
+    window.actions_.about.trigger()
+    boxes = [w for w in QApplication.topLevelWidgets() if w.isVisible()
+             and w.windowTitle() == "About grokdesk"]
+    assert boxes
+    for box in boxes:
+        box.close()
+
+
+def test_export_and_import_run_in_the_background(make_window: MakeWindow,
+                                                 tmp_path: Path) -> None:
+    harness = make_window()
+    window = harness.window
+    notes: list[str] = []
+    window.transfers.finished.connect(lambda _ok, text: notes.append(text))
+
+    async def scenario() -> None:
+        harness.send("Keep this one")
+        await harness.idle()
+        window.export_to(tmp_path / "one.md", [window.current_id])  # type: ignore[list-item]
+        await harness.until(lambda: notes, what="the export")
+        window.export_to(tmp_path / "all.json", None)
+        await harness.until(lambda: len(notes) == 2, what="the second export")
+        harness.history.delete_conversation(window.current_id)  # type: ignore[arg-type]
+        window.parts.conversations.reload()
+        assert window.parts.conversations.rowCount() == 0
+        window.import_from([tmp_path / "all.json"])
+        await harness.until(lambda: len(notes) == 3, what="the import")
+
+    harness.run(scenario())
+    assert "Keep this one" in (tmp_path / "one.md").read_text(encoding="utf-8")
+    assert notes[0].startswith("Exported 1 conversation to")
+    assert notes[2].startswith("Imported 1 conversation and 2 messages")
+    assert window.parts.conversations.rowCount() == 1
+    assert window.parts.conversations.conversation_at(0).title == "Keep this one"  # type: ignore[union-attr]
+
+
+def test_export_asks_where_to_save(make_window: MakeWindow) -> None:
+    harness = make_window(prepare=two_conversations)
+    window = harness.window
+    window.actions_.export_conversation.trigger()
+    dialogs = dialogs_of(window, QFileDialog)
+    assert dialogs and dialogs[0].windowTitle() == "Export conversation"
+    assert dialogs[0].selectedFiles()[0].endswith("Newest talk.md")
+    dialogs[0].reject()
+
+
+# ------------------------------------------------------------------------- responsiveness
+
+
+def test_the_event_loop_stays_responsive_during_a_fast_stream(make_window: MakeWindow) -> None:
+    """A 5 ms timer measures how late the GUI thread is while 2,000+ chunks stream in."""
+    harness = make_window()
+    window = harness.window
+    assert window.actions_.show_reasoning.isChecked()
+    reasoning = [f"step {n} of the reasoning, " for n in range(1200)]
+    content = [f"word{n} " if n % 40 else f"\n\nParagraph {n}. " for n in range(1200)]
+    harness.fake.queue(fake_api.stream(reasoning, content, delay=0.0005))
+    lateness: list[float] = []
+    chunks: list[int] = [0]
+    harness.controller.liveEvent.connect(lambda _event: chunks.__setitem__(0, chunks[0] + 1))
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(5)
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        lateness.append(max(0.0, (now - last[0]) * 1000 - 5))
+        last[0] = now
+
+    timer.timeout.connect(tick)
+
+    async def scenario() -> None:
+        last[0] = time.perf_counter()
+        timer.start()
+        harness.send("Stream fast")
+        await harness.idle()
+        timer.stop()
+
+    harness.run(scenario(), timeout=60)
+    ordered = sorted(lateness)
+    p99 = ordered[int(len(ordered) * 0.99) - 1]
+    worst = ordered[-1]
+    print(f"\nevent-loop lateness over {len(lateness)} ticks while {chunks[0]} chunks streamed: "
+          f"median {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms")
+    assert chunks[0] >= 2000
+    assert window.transcript.messages[-1].status == "complete"
+    assert worst < 500, f"the GUI thread was blocked for {worst:.0f} ms"
+

@@ -1,0 +1,642 @@
+"""The chat pane with real widgets: rendering, actions, links, live streaming, lazy loading."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextTable
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from grokdesk.api.types import (
+    ContentDelta,
+    Finish,
+    ReasoningDelta,
+    ResponseInfo,
+    Usage,
+    UsageReport,
+)
+from grokdesk.render.markdown import COPY_SCHEME
+from grokdesk.storage.models import Message
+from grokdesk.ui import live_stream
+from grokdesk.ui.message_view import MessageView
+from grokdesk.ui.transcript import BATCH, Transcript
+from tests.ui.helpers import anchors, click_link, hover_and_click, make_message, settle
+
+TABLE_AND_CODE = """Two ways:
+
+| Method | Copies |
+|---|---|
+| `a[::-1]` | yes |
+
+```python
+def rev(a):
+    return a[::-1]  # <tag> & "quotes"
+```
+
+Done.
+"""
+CODE = 'def rev(a):\n    return a[::-1]  # <tag> & "quotes"'
+
+
+class UrlRecorder(QObject):
+    """Stands in for the system browser: QDesktopServices hands it the URLs it would open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+
+
+@pytest.fixture
+def transcript(qtbot: QtBot) -> Transcript:
+    pane = Transcript()
+    qtbot.addWidget(pane)
+    pane.resize(800, 600)
+    pane.show()
+    qtbot.waitExposed(pane)
+    return pane
+
+
+@pytest.fixture
+def browser(qtbot: QtBot) -> Iterator[UrlRecorder]:
+    recorder = UrlRecorder()
+    schemes = ("http", "https", "mailto", "file", "javascript", "ftp")
+    for scheme in schemes:
+        QDesktopServices.setUrlHandler(scheme, recorder, "open")  # type: ignore[arg-type]
+    yield recorder
+    for scheme in schemes:
+        QDesktopServices.unsetUrlHandler(scheme)
+
+
+def view(pane: Transcript, message: Message) -> MessageView:
+    found = pane.view_for(message.id)
+    assert found is not None
+    return found
+
+
+def shown_text(message_view: MessageView) -> str:
+    body = message_view.body
+    tail = body.tail.toPlainText() if body.tail is not None and body.tail.isVisible() else ""
+    return body.stable.toPlainText() + tail
+
+
+# ---------------------------------------------------------------- rendering and actions
+
+
+def test_markdown_table_and_code_block_copy_puts_exact_code_on_clipboard(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    answer = make_message("assistant", TABLE_AND_CODE)
+    transcript.set_messages([make_message("user", "how?"), answer])
+    text_view = view(transcript, answer).body.stable
+    assert any(isinstance(f, QTextTable) for f in text_view.document().rootFrame().childFrames())
+    assert "def rev(a):" in text_view.toPlainText()
+    QGuiApplication.clipboard().clear()
+    with qtbot.waitSignal(transcript.copied) as copied:
+        click_link(qtbot, text_view, f"{COPY_SCHEME}:0")
+    assert QGuiApplication.clipboard().text() == CODE
+    assert copied.args == ["Code copied"]
+
+
+def test_views_size_to_their_content_and_never_scroll(qtbot: QtBot, transcript: Transcript) -> None:
+    answer = make_message("assistant", "A long answer. " * 400 + "\n\n```\n" + "x\n" * 80 + "```")
+    transcript.set_messages([answer])
+    settle(qtbot)
+    text_view = view(transcript, answer).body.stable
+    assert text_view.height() >= text_view.document().size().height()
+    assert text_view.verticalScrollBar().maximum() == 0
+    assert text_view.height() > transcript.height()
+
+
+def test_raw_html_is_shown_as_text_and_loads_nothing(transcript: Transcript) -> None:
+    raw = '<b>bold</b> <img src="http://example.com/x.png"> <script>alert(1)</script>'
+    answer = make_message("assistant", raw)
+    transcript.set_messages([answer])
+    document = view(transcript, answer).body.stable.document()
+    assert raw in document.toPlainText()
+    assert "<img" not in document.toHtml().replace("&lt;img", "")
+
+
+def test_copy_button_puts_the_whole_message_as_markdown_on_the_clipboard(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    answer = make_message("assistant", TABLE_AND_CODE)
+    transcript.set_messages([make_message("user", "q"), answer, make_message("user", "more")])
+    message_view = view(transcript, answer)
+    copy = message_view.button("copy")
+    assert copy is not None
+    hover_and_click(qtbot, message_view, copy)
+    assert QGuiApplication.clipboard().text() == TABLE_AND_CODE
+    assert copy.text() == "Copied"
+
+
+def test_actions_appear_on_hover_and_always_on_the_last_message(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    first, last = make_message("assistant", "one"), make_message("assistant", "two")
+    transcript.set_messages([first, make_message("user", "q"), last])
+    last_copy = view(transcript, last).button("copy")
+    assert last_copy is not None and last_copy.isVisible()
+    first_view = view(transcript, first)
+    first_copy = first_view.button("copy")
+    assert first_copy is not None and not first_copy.isVisible()
+    qtbot.mouseMove(first_view)
+    qtbot.waitUntil(first_copy.isVisible, timeout=1000)
+
+
+def test_delete_button_asks_to_delete_that_message(qtbot: QtBot, transcript: Transcript) -> None:
+    question = make_message("user", "delete me")
+    transcript.set_messages([question, make_message("assistant", "answer")])
+    message_view = view(transcript, question)
+    delete = message_view.button("delete")
+    assert delete is not None
+    with qtbot.waitSignal(transcript.deleteRequested) as request:
+        hover_and_click(qtbot, message_view, delete)
+    assert request.args == [question.id]
+
+
+def test_regenerate_is_offered_on_the_last_answer_only(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    old, last = make_message("assistant", "old"), make_message("assistant", "new")
+    transcript.set_messages([make_message("user", "a"), old, make_message("user", "b"), last])
+    old_view = view(transcript, old)
+    qtbot.mouseMove(old_view)
+    old_regenerate = old_view.button("regenerate")
+    assert old_regenerate is not None and not old_regenerate.isVisible()
+    regenerate = view(transcript, last).button("regenerate")
+    assert regenerate is not None
+    with qtbot.waitSignal(transcript.regenerateRequested):
+        hover_and_click(qtbot, view(transcript, last), regenerate)
+
+
+def test_edit_opens_an_inline_editor_and_save_asks_to_resend(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    question = make_message("user", "What is 2+2?")
+    transcript.set_messages([question, make_message("assistant", "4")])
+    message_view = view(transcript, question)
+    edit = message_view.button("edit")
+    assert edit is not None
+    hover_and_click(qtbot, message_view, edit)
+    editor = message_view.editor
+    assert editor is not None and editor.isVisible()
+    assert editor.text() == "What is 2+2?"
+    editor.edit.selectAll()
+    qtbot.keyClicks(editor.edit, "What is 3+3?")
+    with qtbot.waitSignal(transcript.editRequested) as request:
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert request.args == [question.id, "What is 3+3?"]
+
+
+def test_the_edit_action_opens_the_editor_on_the_last_question(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    first, last = make_message("user", "first"), make_message("user", "last")
+    transcript.set_messages([first, make_message("assistant", "a"), last])
+    assert transcript.start_edit_last()
+    editor = view(transcript, last).editor
+    assert editor is not None and editor.text() == "last"
+    with qtbot.waitSignal(transcript.editRequested) as request:
+        qtbot.keyClick(editor.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert request.args == [last.id, "last"]
+    transcript.clear()
+    assert not transcript.start_edit_last()
+
+
+def test_cancel_closes_the_editor_without_a_request(qtbot: QtBot, transcript: Transcript) -> None:
+    question = make_message("user", "keep me")
+    transcript.set_messages([question])
+    message_view = view(transcript, question)
+    edit = message_view.button("edit")
+    assert edit is not None
+    hover_and_click(qtbot, message_view, edit)
+    editor = message_view.editor
+    assert editor is not None
+    with qtbot.assertNotEmitted(transcript.editRequested):
+        qtbot.mouseClick(editor.cancel_button, Qt.MouseButton.LeftButton)
+    assert message_view.editor is None
+    assert message_view.body.isVisible()
+    message_view.start_edit()
+    editor = message_view.editor
+    assert editor is not None
+    qtbot.keyClick(editor.edit, Qt.Key.Key_Escape)
+    assert message_view.editor is None
+
+
+def test_error_answer_shows_the_servers_message_and_retry(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    failed = make_message(
+        "assistant", "", status="error", error="No network: could not reach api.x.ai"
+    )
+    transcript.set_messages([make_message("user", "hi"), failed])
+    box = view(transcript, failed).error_box
+    assert box is not None and box.isVisible()
+    assert box.text() == "No network: could not reach api.x.ai"
+    with qtbot.waitSignal(transcript.retryRequested):
+        qtbot.mouseClick(box.retry_button, Qt.MouseButton.LeftButton)
+
+
+def test_small_print_has_model_tokens_cost_and_time(transcript: Transcript) -> None:
+    answer = make_message(
+        "assistant",
+        "ok",
+        model="grok-3-mini",
+        prompt_tokens=12,
+        completion_tokens=345,
+        reasoning_tokens=200,
+        cost_usd=0.00123,
+        created_at=time.time() - 10,
+        finished_at=time.time() - 4.8,
+    )
+    transcript.set_messages([answer])
+    meta = view(transcript, answer)._meta.text()
+    assert "grok-3-mini" in meta
+    assert "12 prompt / 345 completion / 200 reasoning tokens" in meta
+    assert "$0.0012" in meta
+    assert "5.2 s" in meta
+
+
+# ------------------------------------------------------------------------------ links
+
+
+@pytest.mark.parametrize("href", ["https://example.com/docs", "http://x.ai/", "mailto:a@b.org"])
+def test_web_and_mail_links_open_in_the_system_browser(
+    qtbot: QtBot, transcript: Transcript, browser: UrlRecorder, href: str
+) -> None:
+    answer = make_message("assistant", f"See [the docs]({href}) now.")
+    transcript.set_messages([answer])
+    text_view = view(transcript, answer).body.stable
+    click_link(qtbot, text_view, href)
+    assert browser.opened == [href]
+    assert text_view.source().isEmpty()
+
+
+def test_a_script_link_in_markdown_is_not_even_a_link(transcript: Transcript) -> None:
+    answer = make_message("assistant", "[click](javascript:alert(1)) [file](file:///etc/passwd)")
+    transcript.set_messages([answer])
+    text_view = view(transcript, answer).body.stable
+    assert anchors(text_view) == []
+    assert "click" in text_view.toPlainText()
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "file:///etc/passwd", "ftp://x/y"])
+def test_other_links_are_ignored(
+    qtbot: QtBot, transcript: Transcript, browser: UrlRecorder, href: str
+) -> None:
+    answer = make_message("assistant", "placeholder")
+    transcript.set_messages([answer])
+    text_view = view(transcript, answer).body.stable
+    text_view.setHtml(f'<p>Look <a href="{href}">here</a></p>')
+    with qtbot.waitSignal(text_view.linkRejected):
+        click_link(qtbot, text_view, href)
+    assert browser.opened == []
+    assert text_view.source().isEmpty()
+
+
+# ------------------------------------------------------------------------ streaming
+
+
+def test_live_answer_thinks_then_answers(qtbot: QtBot, transcript: Transcript) -> None:
+    transcript.set_messages([make_message("user", "why?")])
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    live_view = view(transcript, placeholder)
+    reasoning = live_view.reasoning
+    assert reasoning is not None and reasoning.isVisible()
+    assert reasoning.title().startswith("Thinking…")
+    transcript.live_event(ResponseInfo("req-1", "grok-3-mini"))
+    transcript.live_event(ReasoningDelta("Let me think "))
+    transcript.live_event(ReasoningDelta("about it."))
+    qtbot.waitUntil(lambda: reasoning.text_view.toPlainText() == "Let me think about it.")
+    assert reasoning.thinking
+    qtbot.waitUntil(lambda: reasoning.title() == "Thinking… 1s", timeout=2500)
+    transcript.live_event(ContentDelta("Because **it is**.\n\nSecond"))
+    transcript.live_event(ContentDelta(" paragraph."))
+    qtbot.waitUntil(lambda: "Second paragraph." in shown_text(live_view), timeout=1000)
+    assert shown_text(live_view).startswith("Because it is.")
+    assert reasoning.title() == "Thought for 1 s"
+    assert not reasoning.thinking
+    transcript.live_event(UsageReport(Usage(reasoning_tokens=321)))
+    qtbot.waitUntil(lambda: reasoning.title() == "Thought for 1 s · 321 reasoning tokens")
+
+
+def test_streaming_touches_no_other_message(qtbot: QtBot, transcript: Transcript) -> None:
+    history = [
+        make_message("user", "q1"),
+        make_message("assistant", TABLE_AND_CODE, reasoning="thinking"),
+        make_message("user", "q2"),
+    ]
+    transcript.set_messages(history)
+    settle(qtbot)
+    documents = []
+    for message in history:
+        message_view = view(transcript, message)
+        documents.append(message_view.body.stable.document())
+        if message_view.reasoning is not None:
+            documents.append(message_view.reasoning.text_view.document())
+    revisions = [document.revision() for document in documents]
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    live = transcript.live
+    assert live is not None
+    for i in range(200):
+        transcript.live_event(ReasoningDelta("hmm ") if i < 50 else ContentDelta(f"word{i} "))
+        if i % 20 == 0:
+            transcript.live_event(ContentDelta("\n\n"))
+            qtbot.wait(5)
+    qtbot.waitUntil(lambda: "word199" in shown_text(view(transcript, placeholder)))
+    assert [document.revision() for document in documents] == revisions
+    assert live.redraws < 100
+
+
+def test_redraws_are_throttled_and_the_last_state_is_drawn(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    live = transcript.live
+    assert live is not None
+    for i in range(500):
+        transcript.live_event(ContentDelta(f"t{i} "))
+    assert live.redraws == 1
+    qtbot.waitUntil(lambda: "t499" in shown_text(view(transcript, placeholder)))
+    assert live.redraws == 2
+
+
+def test_stable_blocks_are_appended_and_only_the_tail_is_rerendered(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    body = view(transcript, placeholder).body
+    transcript.live_event(ContentDelta("First paragraph.\n\n```python\nx = 1\n```\n\nTail is"))
+    qtbot.waitUntil(lambda: body.tail is not None and "Tail is" in body.tail.toPlainText())
+    stable_revision = body.stable.document().revision()
+    assert "First paragraph." in body.stable.toPlainText()
+    transcript.live_event(ContentDelta(" growing"))
+    qtbot.waitUntil(lambda: body.tail is not None and "growing" in body.tail.toPlainText())
+    assert body.stable.document().revision() == stable_revision
+    assert body.code_blocks == ["x = 1"]
+
+
+def test_finish_live_renders_the_final_message_in_full(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    transcript.live_event(ContentDelta("partial"))
+    final = make_message(
+        "assistant",
+        TABLE_AND_CODE,
+        id=placeholder.id,
+        reasoning="r",
+        reasoning_tokens=9,
+        reasoning_started_at=100.0,
+        content_started_at=104.0,
+        finished_at=105.0,
+        model="grok-3-mini",
+    )
+    transcript.finish_live(final)
+    assert transcript.live is None
+    message_view = view(transcript, final)
+    assert message_view.body.tail is None or not message_view.body.tail.isVisible()
+    assert "def rev(a):" in message_view.body.stable.toPlainText()
+    assert message_view.reasoning is not None
+    assert message_view.reasoning.title() == "Thought for 4 s · 9 reasoning tokens"
+    assert transcript.messages[-1] is final
+    qtbot.wait(live_stream.REDRAW_MS * 2)
+    assert "partial" not in message_view.body.stable.toPlainText()
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [("interrupted", "Stopped"), ("error", "Server error 503: overloaded, try again later")],
+)
+def test_finish_live_shows_a_failed_answer_with_retry(
+    qtbot: QtBot, transcript: Transcript, status: str, error: str
+) -> None:
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    transcript.live_event(ContentDelta("half an ans"))
+    final = make_message("assistant", "half an ans", id=placeholder.id, status=status, error=error)
+    transcript.finish_live(final)
+    box = view(transcript, final).error_box
+    assert box is not None and box.isVisible()
+    assert box.text() == error
+    assert box.retry_button.isVisible() and box.retry_button.isEnabled()
+    with qtbot.waitSignal(transcript.retryRequested):
+        qtbot.mouseClick(box.retry_button, Qt.MouseButton.LeftButton)
+
+
+def test_actions_that_change_turns_are_disabled_while_streaming(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    question = make_message("user", "q")
+    transcript.set_messages([question])
+    edit = view(transcript, question).button("edit")
+    assert edit is not None and edit.isEnabled()
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    assert not edit.isEnabled()
+    transcript.live_event(Finish("stop"))
+    transcript.finish_live(make_message("assistant", "a", id=placeholder.id))
+    assert edit.isEnabled()
+
+
+def test_dark_mode_during_a_stream_redraws_the_answer_in_the_dark_theme(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    body = view(transcript, placeholder).body
+    transcript.live_event(ContentDelta("```\ncode\n```\n\nmore text\n\nta"))
+    qtbot.waitUntil(lambda: "code" in body.stable.toPlainText())
+    transcript.set_dark(True)
+    qtbot.waitUntil(lambda: "#0d1117" in body.stable.document().toHtml())
+    assert body.stable.toPlainText().count("code") == 1
+
+
+def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Transcript) -> None:
+    paragraph = "Some text with **bold**, `code` and a [link](https://x.ai). " * 4 + "\n\n"
+    code = "```python\n" + "def f(x):\n    return x * 2\n" * 6 + "```\n\n"
+    text = (paragraph * 3 + "- a\n- b\n\n" + code) * 110 + "THE END"
+    assert len(text) > 100_000
+    transcript.set_messages(
+        [make_message("user" if i % 2 else "assistant", f"m{i}") for i in range(1000)]
+    )
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    live = transcript.live
+    assert live is not None
+    durations: list[float] = []
+    redraw = live._throttle._func
+
+    def timed() -> None:
+        started = time.perf_counter()
+        redraw()
+        durations.append(time.perf_counter() - started)
+
+    live._throttle._func = timed
+    for start in range(0, len(text), 40):
+        transcript.live_event(ContentDelta(text[start : start + 40]))
+        if start % 2000 == 0:
+            live.flush()
+    live.flush()
+    assert live.content == text
+    assert shown_text(view(transcript, placeholder)).endswith("THE END")
+    assert len(durations) >= 50
+    early = sorted(durations[:15])[7]
+    late = sorted(durations[-15:])[7]
+    assert late < early * 3 + 0.01
+
+
+def test_the_view_follows_the_stream_only_from_the_bottom(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    history = [
+        make_message("user" if i % 2 else "assistant", f"message {i}\n\n" * 8) for i in range(12)
+    ]
+    transcript.set_messages(history)
+    bar = transcript.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and transcript.is_at_bottom())
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    live_view = view(transcript, placeholder)
+    transcript.live_event(ContentDelta("line\n\n" * 40 + "end"))
+    qtbot.waitUntil(lambda: "end" in shown_text(live_view))
+    qtbot.waitUntil(transcript.is_at_bottom)
+    bar.setValue(bar.maximum() // 2)
+    assert not transcript.is_at_bottom()
+    held = bar.value()
+    transcript.live_event(ContentDelta("\n\nmore\n\n" * 40 + "final"))
+    qtbot.waitUntil(lambda: "final" in shown_text(live_view))
+    settle(qtbot)
+    assert bar.value() == held
+
+
+# ------------------------------------------------------------------- reasoning toggle
+
+
+def test_show_reasoning_opens_and_closes_every_block_and_each_still_toggles(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    answers = [make_message("assistant", f"a{i}", reasoning=f"because {i}") for i in range(3)]
+    no_reasoning = make_message("assistant", "plain")
+    transcript.set_messages([*answers, no_reasoning])
+    assert view(transcript, no_reasoning).reasoning is None
+    blocks = [view(transcript, a).reasoning for a in answers]
+    assert all(b is not None and b.text_view.isVisible() for b in blocks)
+    transcript.set_show_reasoning(False)
+    assert all(b is not None and not b.text_view.isVisible() for b in blocks)
+    first = blocks[0]
+    assert first is not None
+    qtbot.mouseClick(first.toggle, Qt.MouseButton.LeftButton)
+    assert first.text_view.isVisible()
+    assert [b is not None and b.text_view.isVisible() for b in blocks] == [True, False, False]
+    transcript.set_show_reasoning(True)
+    assert all(b is not None and b.text_view.isVisible() for b in blocks)
+    qtbot.mouseClick(first.toggle, Qt.MouseButton.LeftButton)
+    assert [b is not None and b.text_view.isVisible() for b in blocks] == [False, True, True]
+
+
+def test_new_answers_follow_the_show_reasoning_choice(transcript: Transcript) -> None:
+    transcript.set_show_reasoning(False)
+    placeholder = make_message("assistant", "", status="streaming")
+    transcript.begin_live(placeholder)
+    reasoning = view(transcript, placeholder).reasoning
+    assert reasoning is not None and reasoning.toggle.isVisible()
+    assert not reasoning.text_view.isVisible()
+
+
+# ------------------------------------------------------------------- big conversations
+
+
+def test_a_thousand_messages_build_lazily_and_more_load_on_scrolling_up(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    history = [
+        make_message("user" if i % 2 else "assistant", f"Message **{i}**\n\n- a\n- b\n")
+        for i in range(1000)
+    ]
+    started = time.perf_counter()
+    transcript.set_messages(history)
+    assert time.perf_counter() - started < 2.0
+    built = transcript.built_views()
+    assert len(built) == BATCH
+    assert built[-1].message is history[-1]
+    bar = transcript.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and transcript.is_at_bottom())
+    oldest_shown = built[0]
+    bar.setValue(0)
+    offset = oldest_shown.y()
+    qtbot.waitUntil(lambda: len(transcript.built_views()) == 2 * BATCH)
+    settle(qtbot)
+    assert transcript.built_views()[BATCH] is oldest_shown
+    assert oldest_shown.y() - bar.value() == pytest.approx(offset, abs=2)
+    assert len(transcript.findChildren(MessageView)) < 200
+
+
+def test_remove_message_and_everything_after(transcript: Transcript) -> None:
+    history = [make_message("user" if i % 2 else "assistant", f"m{i}") for i in range(6)]
+    transcript.set_messages(history)
+    transcript.remove_message(history[1].id)
+    assert transcript.view_for(history[1].id) is None
+    transcript.remove_messages_from(history[3].id)
+    assert [m.id for m in transcript.messages] == [history[0].id, history[2].id]
+    last_view = view(transcript, history[2])
+    regenerate = last_view.button("regenerate")
+    assert regenerate is not None and regenerate.isVisible()
+
+
+def test_removing_unbuilt_messages_keeps_the_built_ones(transcript: Transcript) -> None:
+    history = [make_message("assistant", f"m{i}") for i in range(BATCH + 10)]
+    transcript.set_messages(history)
+    transcript.remove_message(history[0].id)
+    assert len(transcript.messages) == BATCH + 9
+    assert len(transcript.built_views()) == BATCH
+    transcript.remove_messages_from(history[-5].id)
+    assert transcript.built_views()[-1].message is history[-6]
+
+
+def test_clear_empties_the_pane(transcript: Transcript) -> None:
+    transcript.set_messages([make_message("user", "x")])
+    transcript.clear()
+    assert transcript.messages == []
+    assert transcript.built_views() == []
+
+
+# ------------------------------------------------------------------------- appearance
+
+
+def test_dark_mode_rerenders_code_with_the_dark_theme(transcript: Transcript) -> None:
+    answer = make_message("assistant", "```\ncode\n```")
+    transcript.set_messages([answer])
+    stable = view(transcript, answer).body.stable
+    light = stable.document().toHtml()
+    transcript.set_dark(True)
+    dark = stable.document().toHtml()
+    assert "#0d1117" in dark and "#0d1117" not in light
+
+
+def test_font_size_zooms_the_text(qtbot: QtBot, transcript: Transcript) -> None:
+    answer = make_message("assistant", "zoom " * 50)
+    transcript.set_messages([answer])
+    stable = view(transcript, answer).body.stable
+    settle(qtbot)
+    before = stable.height()
+    transcript.set_font_point_size(QApplication.font().pointSizeF() * 2)
+    assert stable.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF() * 2)
+    qtbot.waitUntil(lambda: stable.height() > before * 1.5)

@@ -1,0 +1,259 @@
+"""Screenshots of the real window for docs/screenshots/, streamed from the fake provider.
+
+    .venv/bin/python tools/screenshots.py [--out docs/screenshots]
+
+Runs on an X server: the one in DISPLAY, or a private Xvfb started here when there
+is none. The window is the app's own (same parts as ``grokdesk.app``), the answers
+really stream over HTTP from ``tests.support.fake_api``, and each PNG is the
+window as X drew it. Look at every picture after a UI change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTION = "How do I reverse a list in Python — slicing or reversed()?"
+REASONING = (
+    "The user wants to compare two ways of reversing a list. Slicing with a[::-1] builds a "
+    "new list; reversed(a) returns a lazy iterator and list.reverse() works in place. "
+    "A small table of the trade-offs and one short code example should cover it. "
+)
+ANSWER = """There are three common ways, and they differ in **what they return**:
+
+| Method | Returns | Copies the list | Cost |
+|---|---|---|---|
+| `a[::-1]` | a new list | yes | O(n) memory |
+| `reversed(a)` | an iterator | no | O(1) until consumed |
+| `a.reverse()` | `None` (in place) | no | O(1) extra memory |
+
+```python
+numbers = [1, 2, 3, 4]
+
+backwards = numbers[::-1]          # [4, 3, 2, 1], numbers unchanged
+for n in reversed(numbers):        # no copy: iterate from the end
+    print(n)
+numbers.reverse()                  # numbers is now [4, 3, 2, 1]
+```
+
+Use `reversed()` when you only need to *loop*, slicing when you need a **new list**,
+and `list.reverse()` when the original may change.
+"""
+PAST = [
+    ("Weekly planning notes", True, "What should I focus on this week?",
+     "Start with the release checklist, then the two bug reports."),
+    ("Three days in Lisbon", False, "Plan three days in Lisbon for a first visit.",
+     "**Day 1:** Alfama and the castle. **Day 2:** Belém. **Day 3:** Sintra."),
+    ("Rust lifetimes, explained simply", False, "Explain Rust lifetimes like I'm new to it.",
+     "A lifetime is how long a reference is valid; the compiler checks it never outlives "
+     "the value it points to."),
+    ("SQL window functions", False, "When do I use a window function instead of GROUP BY?",
+     "When you need an aggregate *next to* each row instead of one row per group."),
+    ("Sourdough starter schedule", False, "Feeding schedule for a sourdough starter?",
+     "Twice a day at room temperature, once a week in the fridge."),
+]
+
+
+@contextmanager
+def x_display() -> Iterator[str]:
+    """The X display to draw on: DISPLAY if set, else a private Xvfb for this run."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+                             "1600x1000x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    try:
+        yield f":{number}"
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+
+
+def seed(history: Any) -> None:
+    """A few older conversations so the sidebar looks lived-in."""
+    from grokdesk.storage.models import ConversationSettings
+
+    for title, pinned, question, answer in reversed(PAST):
+        conversation = history.create_conversation(title, ConversationSettings(provider="aimlapi"))
+        history.add_message(conversation.id, "user", question)
+        message = history.start_assistant_message(conversation.id, "x-ai/grok-3-mini-beta")
+        history.finish_message(message.id, content=answer, reasoning="Short and direct.",
+                               status="complete")
+        if pinned:
+            history.set_pinned(conversation.id, True)
+
+
+async def until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        await asyncio.sleep(0.02)
+
+
+async def settle(seconds: float = 0.4) -> None:
+    """Let throttled redraws, layouts and animations finish before a picture."""
+    await asyncio.sleep(seconds)
+
+
+async def take_screenshots(app: Any, out: Path) -> list[Path]:
+    from grokdesk.chat.service import ChatService
+    from grokdesk.config import NetworkPreferences, Settings
+    from grokdesk.secrets import KeyStore
+    from grokdesk.storage.db import open_database
+    from grokdesk.storage.repository import History
+    from grokdesk.ui.chat_controller import ChatController
+    from grokdesk.ui.conversation_model import ConversationListModel
+    from grokdesk.ui.main_window import MainWindow, WindowParts
+    from grokdesk.ui.onboarding import WelcomeDialog
+    from grokdesk.ui.preferences import PreferencesDialog
+    from grokdesk.ui.theme import ThemeManager
+    from grokdesk.ui.ui_state import UIState
+    from tests.support import fake_api
+    from tests.support.memory_keyring import MemoryKeyring
+
+    written: list[Path] = []
+    fake = fake_api.FakeAPI(delay=0.004).start()
+    history = History(open_database(Path(os.environ["GROKDESK_DATA_DIR"]) / "shots.sqlite3"))
+    seed(history)
+    keys = KeyStore(backend=MemoryKeyring())
+    keys.store("aimlapi", "sk-screenshot-key-0000")
+    settings = Settings(network=NetworkPreferences(max_retries=0))
+    controller = ChatController(ChatService(history, settings, keys, base_url_override=fake.url))
+    theme = ThemeManager(app)
+    window = MainWindow(WindowParts(controller, ConversationListModel(history), keys,
+                                    UIState(), theme, Path(os.environ["GROKDESK_DATA_DIR"])
+                                    / "config.toml", app.windowIcon()))
+
+    def shot(name: str, widget: Any = None) -> None:
+        path = out / name
+        (widget or window).grab().save(str(path))
+        written.append(path)
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    async def send(text: str) -> None:
+        window.composer.set_text(text)
+        window.composer.submit()
+        await until(lambda: controller.busy)
+        await until(lambda: not controller.busy)
+        await settle()
+
+    try:
+        window.resize(1280, 720)
+        window.show()
+        await settle()
+        window.new_chat()
+        words = fake_api._words
+        fake.queue(fake_api.stream(words(REASONING), words(ANSWER)))
+        await send(QUESTION)
+        window.transcript.scroll_to_bottom()
+        await settle()
+        shot("light-reasoning-shown.png")
+
+        window.set_show_reasoning(False)
+        await settle()
+        shot("light-reasoning-hidden.png")
+
+        window.set_show_reasoning(True)
+        theme.apply("dark")
+        await settle()
+        shot("dark-reasoning-shown.png")
+        window.set_show_reasoning(False)
+        await settle()
+        shot("dark-reasoning-hidden.png")
+        window.set_show_reasoning(True)
+
+        window.new_chat()
+        fake.queue(fake_api.stream(words(REASONING * 3), words(ANSWER), delay=0.05))
+        window.composer.set_text("Explain the trade-offs again, slowly")
+        window.composer.submit()
+        live = window.transcript
+        await until(lambda: live.live is not None)
+        window.composer.set_text("You can keep typing while the answer streams…")
+        await asyncio.sleep(1.2)
+        shot("dark-streaming.png")
+        controller.stop()
+        await until(lambda: not controller.busy)
+        window.composer.accept_sent()
+        await settle()
+
+        theme.apply("light")
+        window.new_chat()
+        fake.queue(fake_api.json_error(503, "The upstream model is overloaded, try later"))
+        await send("Summarise this article for me")
+        shot("light-error.png")
+
+        window.resize(1024, 600)
+        window.open_conversation(next(c.id for c in history.list_conversations()
+                                      if c.title == QUESTION))
+        window.transcript.scroll_to_bottom()
+        await settle(0.8)
+        shot("light-1024x600.png")
+
+        preferences = PreferencesDialog(settings, keys, Path(os.environ["GROKDESK_DATA_DIR"])
+                                        / "config.toml", window)
+        preferences.open()
+        await settle()
+        shot("preferences.png", preferences)
+        preferences.reject()
+
+        no_key = KeyStore(backend=MemoryKeyring())
+        welcome = WelcomeDialog(settings, no_key, None, window)
+        welcome.open()
+        await settle()
+        shot("welcome.png", welcome)
+        welcome.reject()
+    finally:
+        await controller.shutdown()
+        window.prepare_to_quit()
+        window.close_for_quit()
+        history.db.close()
+        fake.stop()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with x_display() as display, tempfile.TemporaryDirectory() as data:
+        os.environ.update(DISPLAY=display, GROKDESK_DATA_DIR=data)
+        for name in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "GROKDESK_API_KEY",
+                     "GROKDESK_BASE_URL", "GROKDESK_MODEL"):
+            os.environ.pop(name, None)
+        import qasync
+
+        from grokdesk.app import asyncgen_hooks, make_application
+
+        app = make_application([])
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            with asyncgen_hooks(loop):
+                loop.run_until_complete(take_screenshots(app, args.out))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
