@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit keyring-test bench bench-smoke clean
+.PHONY: install run test lint typecheck unit keyring-test xvfb-test bench bundle deb \
+	install-desktop clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,14 +19,13 @@ run: $(STAMP)
 	$(BIN)/grokdesk
 
 lint: $(STAMP)
-	$(BIN)/ruff check grokdesk tests bench
-	$(BIN)/ruff format --check grokdesk tests bench || true
+	$(BIN)/ruff check
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb"
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb and not packaging"
 
 keyring-test: $(STAMP)
 	tests/keyring_integration/run.sh $(BIN)/pytest
@@ -34,11 +34,21 @@ xvfb-test: $(STAMP)
 	tests/xvfb/run.sh $(BIN)/pytest
 
 test: $(STAMP)
-	$(BIN)/ruff check grokdesk tests bench
+	$(BIN)/ruff check
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb"
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb and not packaging"
 	tests/keyring_integration/run.sh $(BIN)/pytest
 	tests/xvfb/run.sh $(BIN)/pytest
+	packaging/ci-bundle.sh $(BIN)
+
+bundle: $(STAMP)
+	$(BIN)/pyinstaller packaging/grokdesk.spec --noconfirm --distpath dist --workpath build/pyinstaller
+
+deb: bundle
+	packaging/linux/build-deb.sh dist/grokdesk dist
+
+install-desktop: $(STAMP)
+	packaging/linux/install-desktop.sh $(CURDIR)/$(BIN)/grokdesk
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench

@@ -50,6 +50,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"grokdesk {__version__}")
     parser.add_argument("--debug", action="store_true", help="log details to stderr")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation has all it needs, then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = sub.add_parser("ask", help="ask a question and stream the answer")
@@ -424,6 +426,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     if args.debug:
         logging.basicConfig(level=logging.DEBUG, stream=err,
                             format="%(levelname)s %(name)s: %(message)s")
+    if args.self_test:
+        from grokdesk.selftest import run_self_test
+
+        return run_self_test(out)
     if args.command is None:
         from grokdesk.app import run_app
 
