@@ -299,6 +299,8 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
         raise UsageError(str(UnknownProfileError(args.provider, sorted(ctx.settings.profiles))))
     service = ChatService(ctx.history, ctx.settings, ctx.keys, base_url_override=args.base_url)
     conversation = _pick_conversation(ctx, service, args)
+    if warning := service.insecure_transport_warning(conversation):
+        print(f"grokdesk: warning: {warning}.", file=err)
     printer = _Printer(out, err, args.show_reasoning)
 
     async def run() -> int:

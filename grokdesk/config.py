@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from grokdesk.api.proxies import DEFAULT_NO_PROXY, ProxyURLError, parse_proxy_url
 from grokdesk.api.types import EffortStyle, ReasoningEffort
 
 Theme = Literal["system", "light", "dark"]
@@ -35,6 +36,9 @@ class Profile:
     effort_style: EffortStyle = "reasoning_effort"
     key_required: bool = True
     key_url: str | None = None
+    # Split a leading <think>…</think> out of the answer into the reasoning (local
+    # models do this); off only for a service whose answers may start with that text.
+    think_tags: bool = True
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
@@ -47,6 +51,10 @@ BUILTIN_PROFILES: dict[str, Profile] = {
         Profile("openrouter", "OpenRouter", "https://openrouter.ai/api/v1", "x-ai/grok-3-mini",
                 effort_style="reasoning_object", key_url="https://openrouter.ai/keys"),
         Profile("ollama", "Ollama (local)", "http://localhost:11434/v1", "qwen3",
+                effort_style="none", key_required=False),
+        Profile("llamacpp", "llama.cpp server (local)", "http://127.0.0.1:8080/v1", "default",
+                effort_style="none", key_required=False),
+        Profile("lmstudio", "LM Studio (local)", "http://127.0.0.1:1234/v1", "qwen/qwen3-8b",
                 effort_style="none", key_required=False),
     )
 }
@@ -61,6 +69,8 @@ class ChatDefaults:
     top_p: float | None = None
     max_completion_tokens: int | None = None
     system_prompt: str = ""
+    # Ask the model for a short title after the first answer (one small extra request).
+    model_titles: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +83,20 @@ class UIPreferences:
 
 @dataclass(frozen=True, slots=True)
 class NetworkPreferences:
+    """How to reach the providers.
+
+    ``proxy`` empty means the system's settings (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``NO_PROXY``); its user name and password are kept in the keyring, never here.
+    ``no_proxy`` lists the hosts that go around an explicit proxy. ``ca_bundle`` is a
+    PEM file of extra certificates to trust; there is no way to turn checks off.
+    """
+
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
     max_retries: int = 3
+    proxy: str = ""
+    no_proxy: str = DEFAULT_NO_PROXY
+    ca_bundle: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +123,12 @@ class UnknownProfileError(ValueError):
 
 
 def with_env_overrides(profile: Profile, environ: dict[str, str] | None = None) -> Profile:
-    """Apply GROKDESK_BASE_URL and GROKDESK_MODEL, for scripts and tests."""
+    """Apply GROKDESK_BASE_URL and GROKDESK_MODEL, for scripts and tests.
+
+    The base URL override is the user's explicit choice for this run: the profile's
+    own key goes to that URL (a plain ``http://`` one that is not loopback gets the
+    insecure-transport warning first, like any other).
+    """
     env = os.environ if environ is None else environ
     changes: dict[str, Any] = {}
     if env.get(BASE_URL_ENV, "").strip():
@@ -172,6 +198,9 @@ def _load_defaults(raw: dict[str, Any], warnings: list[str]) -> ChatDefaults:
         max_completion_tokens=tokens,
         system_prompt=_coerce("defaults", "system_prompt", raw.get("system_prompt", ""),
                               base.system_prompt, warnings),
+        model_titles=_coerce("defaults", "model_titles",
+                             raw.get("model_titles", base.model_titles), base.model_titles,
+                             warnings),
     )
 
 
@@ -198,7 +227,33 @@ def _load_network(raw: dict[str, Any], warnings: list[str]) -> NetworkPreference
                         getattr(base, f.name), warnings)
         for f in dataclasses.fields(NetworkPreferences)
     }
+    for name in ("connect_timeout", "read_timeout"):
+        if values[name] <= 0:
+            warnings.append(f"[network] {name} must be more than 0 seconds; "
+                            f"using {getattr(base, name)!r}")
+            values[name] = getattr(base, name)
+    if values["max_retries"] < 0:
+        warnings.append(f"[network] max_retries must not be negative; using {base.max_retries}")
+        values["max_retries"] = base.max_retries
+    values["proxy"] = _load_proxy(values["proxy"], warnings)
+    values["ca_bundle"] = values["ca_bundle"].strip()
     return NetworkPreferences(**values)
+
+
+def _load_proxy(value: str, warnings: list[str]) -> str:
+    """A valid proxy URL without credentials, or "" (the system's settings)."""
+    if not value.strip():
+        return ""
+    try:
+        address, had_credentials = parse_proxy_url(value)
+    except ProxyURLError as exc:
+        warnings.append(f"[network] proxy: {exc}; using the system's proxy settings")
+        return ""
+    if had_credentials:
+        warnings.append("[network] proxy must not contain a user name or password (they "
+                        "belong in the keyring: set them in Preferences); they were ignored, "
+                        "please remove them from the file")
+    return address.url
 
 
 def _load_profile(name: str, raw: Any, warnings: list[str]) -> Profile | None:
@@ -208,7 +263,7 @@ def _load_profile(name: str, raw: Any, warnings: list[str]) -> Profile | None:
     base = BUILTIN_PROFILES.get(name)
     values: dict[str, Any] = dataclasses.asdict(base) if base else {
         "name": name, "label": name, "effort_style": "reasoning_effort",
-        "key_required": True, "key_url": None,
+        "key_required": True, "key_url": None, "think_tags": True,
     }
     for key, value in raw.items():
         if key not in _PROFILE_FIELDS or key == "name":
@@ -217,7 +272,7 @@ def _load_profile(name: str, raw: Any, warnings: list[str]) -> Profile | None:
             values[key] = _choice(f"profiles.{name}", key, value,
                                   ("reasoning_object", "reasoning_effort", "none"),
                                   values.get(key, "reasoning_effort"), warnings)
-        elif key == "key_required":
+        elif key in ("key_required", "think_tags"):
             values[key] = _coerce(f"profiles.{name}", key, value, True, warnings)
         elif isinstance(value, str):
             values[key] = value

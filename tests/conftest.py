@@ -10,6 +10,16 @@ import pytest
 
 from tests.support.fake_api import FakeAPI
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.network_guard import guard_resolver
+
+# --------------------------------------------------------------------------- loopback only
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """No test may look up a name off this machine (see tests/support/network_guard.py)."""
+    return guard_resolver(monkeypatch)
+
 
 # --------------------------------------------------------------------------- fake API server
 

@@ -212,6 +212,30 @@ def parse_completion(data: object, *, request_id: str | None = None) -> Completi
     )
 
 
+_NOT_CHAT_RE = re.compile(
+    r"embed|whisper|tts|dall-e|moderation|rerank|transcribe|(?:^|[-/_.])image(?:[-/_.:]|$)",
+    re.IGNORECASE,
+)
+
+
+def _is_chat_model(item: dict[str, Any]) -> bool:
+    """Whether a ``/models`` entry can answer a chat.
+
+    The AI/ML API says so in ``type``; OpenRouter lists output modalities; the OpenAI
+    shape (xAI, Ollama, LM Studio, llama.cpp) says nothing, so well-known non-chat
+    kinds (embeddings, speech, images) are recognised by their ids.
+    """
+    kind = item.get("type")
+    if isinstance(kind, str):
+        return kind == CHAT_MODEL_TYPE
+    architecture = item.get("architecture")
+    if isinstance(architecture, dict):
+        outputs = architecture.get("output_modalities")
+        if isinstance(outputs, list) and "text" not in outputs:
+            return False
+    return not _NOT_CHAT_RE.search(str(item["id"]))
+
+
 def parse_models(data: object) -> list[ModelInfo]:
     """Chat models from ``GET /models`` in the AI/ML API or the OpenAI shape."""
     items = data.get("data") if isinstance(data, dict) else data
@@ -221,19 +245,21 @@ def parse_models(data: object) -> list[ModelInfo]:
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             continue
-        kind = item.get("type")
-        if isinstance(kind, str) and kind != CHAT_MODEL_TYPE:
+        if not item["id"].strip() or not _is_chat_model(item):
             continue
         info = item.get("info")
         info = info if isinstance(info, dict) else {}
         name = info.get("name") or item.get("name")
         aliases = item.get("aliases")
+        top_provider = item.get("top_provider")
+        top_provider = top_provider if isinstance(top_provider, dict) else {}
         models.append(ModelInfo(
             id=item["id"],
             name=name if isinstance(name, str) and name else item["id"],
             context_length=as_int(info.get("contextLength"))
-            or as_int(item.get("context_length")),
-            aliases=tuple(a for a in aliases if isinstance(a, str))
+            or as_int(item.get("context_length"))
+            or as_int(top_provider.get("context_length")),
+            aliases=tuple(a for a in aliases if isinstance(a, str) and a)
             if isinstance(aliases, list) else (),
         ))
     return models

@@ -14,7 +14,7 @@ import ssl
 import uuid
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
 import httpx
 
@@ -33,14 +33,19 @@ from grokdesk.api.errors import (
     APIError,
     APITimeoutError,
     InvalidResponseError,
+    NetworkSettingsError,
+    ProxyError,
     RateLimitError,
     StatusError,
+    TLSError,
     error_for_status,
     redact,
     register_secret,
 )
+from grokdesk.api.proxies import ProxySettings
 from grokdesk.api.retry import RetryPolicy, parse_retry_after
 from grokdesk.api.stream import iter_events
+from grokdesk.api.tls import trust_context
 from grokdesk.api.types import (
     ChatRequest,
     Completion,
@@ -78,9 +83,13 @@ class ChatClient:
         backoff_base: float = 1.0,
         max_backoff: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
-        proxy: str | None = None,
-        verify: ssl.SSLContext | str | bool = True,
+        proxy: str | ProxySettings | None = None,
+        verify: ssl.SSLContext | None = None,
     ) -> None:
+        """``proxy`` None means the system's proxy settings (``HTTPS_PROXY``, ``HTTP_PROXY``,
+        ``NO_PROXY``); an explicit proxy replaces them. ``verify`` None trusts the default
+        stores (see :mod:`grokdesk.api.tls`); certificates are always checked.
+        """
         self.base_url = base_url.strip().rstrip("/")
         self.retry = RetryPolicy(max_retries, backoff_base, max_backoff)
         self._connect_timeout = connect_timeout
@@ -90,12 +99,30 @@ class ChatClient:
         if api_key:
             register_secret(api_key)
             headers["Authorization"] = f"Bearer {api_key}"
+        context = verify if verify is not None else trust_context()
+        explicit = ProxySettings(proxy) if isinstance(proxy, str) else proxy
+        self.proxy_host: str | None = None  # the explicit proxy in use, for messages
+        chosen: httpx.Proxy | None = None
+        # httpcore runs the SOCKS handshake without any timeout: a proxy that accepts and
+        # then says nothing would hang a send forever, so the wait for the response
+        # headers gets an overall bound there.
+        self._handshake_limit: float | None = None
+        if explicit is not None and explicit.used_for(self._host_name()):
+            chosen = _httpx_proxy(explicit, context)
+            self.proxy_host = _host_of(chosen.url)
+            if chosen.url.scheme.startswith("socks"):
+                self._handshake_limit = connect_timeout + read_timeout
+            if explicit.auth:
+                register_secret(explicit.auth[1])
         self._http = httpx.AsyncClient(
             headers=headers,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             transport=transport,
-            proxy=proxy,
-            verify=verify,
+            proxy=chosen,
+            verify=context,
+            # An explicit proxy setting (even one this host bypasses) replaces the
+            # system's; with none, HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply.
+            trust_env=explicit is None,
         )
 
     def __repr__(self) -> str:
@@ -200,11 +227,18 @@ class ChatClient:
                 method, self.base_url + path, json=body, headers=headers
             )
             log.debug("%s %s headers=%s", method, request.url, _safe_headers(request.headers))
-            return await self._http.send(request, stream=True)
+            async with asyncio.timeout(self._handshake_limit):
+                return await self._http.send(request, stream=True)
         except httpx.InvalidURL as exc:
             raise APIConnectionError(f"The base URL is not valid: {exc}") from None
         except httpx.HTTPError as exc:
             raise self._wrap(exc) from None
+        except _socks_errors() as exc:
+            raise self._proxy_error(exc) from None
+        except TimeoutError:
+            raise APITimeoutError(f"Could not reach {self._host()} through the proxy "
+                                  f"{self.proxy_host}: no answer within "
+                                  f"{self._handshake_limit:g} s") from None
 
     async def _status_error(self, response: httpx.Response) -> StatusError:
         """The error an HTTP error status stands for, with the server's own words."""
@@ -248,23 +282,45 @@ class ChatClient:
         """Our error for an httpx one, worded here so that no raw text can carry the key."""
         host = self._host()
         if isinstance(exc, httpx.ConnectTimeout):
+            where = f"the proxy {self.proxy_host}" if self.proxy_host else host
             return APITimeoutError(
-                f"Could not reach {host}: no answer within {self._connect_timeout:g} s")
+                f"Could not reach {where}: no answer within {self._connect_timeout:g} s")
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"{host} did not answer within {self._read_timeout:g} s")
+        if isinstance(exc, httpx.ProxyError):
+            return self._proxy_error(exc)
         if isinstance(exc, httpx.ConnectError):
-            return APIConnectionError(f"Could not reach {host}: {_connect_failure(exc)}")
+            kind, why = _connect_failure(exc)
+            if kind == "tls":
+                return TLSError(f"Could not reach {host}: {why}")
+            if self.proxy_host:
+                return ProxyError(f"Could not reach the proxy {self.proxy_host}: {why}")
+            return APIConnectionError(f"Could not reach {host}: {why}")
         detail = redact(str(exc)) or type(exc).__name__
         return APIConnectionError(f"Could not talk to {host}: {shorten(detail, 200)}")
+
+    def _proxy_error(self, exc: BaseException) -> APIError:
+        """The proxy said no (to our credentials, or to reaching the service for us)."""
+        kind, why = _connect_failure(exc)
+        if kind == "tls":
+            return TLSError(f"Could not reach {self._host()}: {why}")
+        if isinstance(exc, _socks_errors()):
+            why = "it did not accept the connection (it may need a user name and password)"
+        proxy = self.proxy_host or "the proxy"
+        return ProxyError(f"The proxy {proxy} refused to connect to {self._host()}: {why}")
+
+    def _host_name(self) -> str:
+        try:
+            return httpx.URL(self.base_url).host
+        except httpx.InvalidURL:
+            return ""
 
     def _host(self) -> str:
         try:
             url = httpx.URL(self.base_url)
         except httpx.InvalidURL:
             return "the service"
-        if not url.host:
-            return "the service"
-        return f"{url.host}:{url.port}" if url.port else url.host
+        return _host_of(url) or "the service"
 
 
 def _is_event_stream(response: httpx.Response) -> bool:
@@ -321,7 +377,36 @@ async def _collect(response: httpx.Response, request_id: str | None) -> Completi
                       request_id=request_id)
 
 
-def _connect_failure(exc: BaseException) -> str:
+def _host_of(url: httpx.URL) -> str:
+    if not url.host:
+        return ""
+    return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def _httpx_proxy(settings: ProxySettings, context: ssl.SSLContext) -> httpx.Proxy:
+    """The httpx proxy for ``settings``; its credentials go apart from the URL, and an
+    ``https://`` proxy is checked against the same trust as the services."""
+    tls_to_proxy = context if settings.url.lower().startswith("https:") else None
+    try:
+        return httpx.Proxy(settings.url, auth=settings.auth, ssl_context=tls_to_proxy)
+    except (ValueError, httpx.InvalidURL):
+        raise NetworkSettingsError(f"The proxy URL {redact(settings.url)!r} is not valid"
+                                   ) from None
+
+
+def _socks_errors() -> tuple[type[Exception], ...]:
+    """What the SOCKS handshake raises outside httpx's own hierarchy (socksio's errors)."""
+    try:
+        from socksio.exceptions import SOCKSError
+    except ImportError:
+        return ()
+    return (SOCKSError,)
+
+
+FailureKind = Literal["dns", "refused", "tls", "other"]
+
+
+def _connect_failure(exc: BaseException) -> tuple[FailureKind, str]:
     """Why a connection failed, in a few plain words, from the exception chain."""
     seen: set[int] = set()
     pending: list[BaseException] = [exc]
@@ -331,20 +416,20 @@ def _connect_failure(exc: BaseException) -> str:
             continue
         seen.add(id(current))
         if isinstance(current, socket.gaierror):
-            return "name not resolved"
+            return "dns", "name not resolved"
         if isinstance(current, ConnectionRefusedError):
-            return "connection refused"
+            return "refused", "connection refused"
         if isinstance(current, ssl.SSLCertVerificationError):
-            return f"certificate not trusted ({current.verify_message!s})"
+            return "tls", f"certificate not trusted ({current.verify_message!s})"
         if isinstance(current, ssl.SSLError):
-            return "secure connection failed"
+            return "tls", f"secure connection failed ({current.reason or 'TLS error'})"
         if isinstance(current, BaseExceptionGroup):
             pending.extend(current.exceptions)
         pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
     text = str(exc).lower()
     if any(s in text for s in ("name or service", "nodename", "getaddrinfo", "name resolution")):
-        return "name not resolved"
+        return "dns", "name not resolved"
     if "refused" in text:
-        return "connection refused"
-    return shorten(redact(str(exc)), 200) or "connection failed"
+        return "refused", "connection refused"
+    return "other", shorten(redact(str(exc)), 200) or "connection failed"
 

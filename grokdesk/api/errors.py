@@ -50,7 +50,7 @@ class GrokdeskError(Exception):
 
     def describe(self) -> str:
         """Cause and remedy on one line, for the command line and the chat pane."""
-        return f"{self.summary()}: {self.hint}" if self.hint else self.summary()
+        return f"{self.summary()} — {self.hint}" if self.hint else self.summary()
 
 
 class APIError(GrokdeskError):
@@ -128,6 +128,11 @@ class ServerError(StatusError):
     retryable = True
 
 
+class ProxyAuthError(StatusError):
+    title = "The proxy needs a user name and password"
+    hint = "set them in Preferences; they are kept in the system keyring"
+
+
 class StreamError(APIError):
     """The server reported an error inside an answer that had already started."""
 
@@ -158,6 +163,25 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message, **kwargs)
 
 
+class TLSError(APIConnectionError):
+    """The secure connection failed, most often on a certificate this machine does not trust.
+
+    Checks are never turned off; the way out for TLS inspection is to trust its CA.
+    """
+
+    hint = (
+        "if your network inspects secure connections (a company proxy), choose its CA "
+        "certificate as the CA bundle in Preferences (ca_bundle in the [network] section of "
+        "config.toml); otherwise check the provider's base URL"
+    )
+
+
+class ProxyError(APIConnectionError):
+    """The proxy could not be reached or refused to connect us."""
+
+    hint = "check the proxy address, user name and password in Preferences (the [network] proxy)"
+
+
 class StreamInterrupted(APIError):
     """The connection ended before the answer was complete."""
 
@@ -173,6 +197,12 @@ class InvalidResponseError(APIError):
     """The server sent something that is not a chat completion."""
 
     hint = "check that the base URL points to an OpenAI-compatible API"
+
+
+class NetworkSettingsError(GrokdeskError):
+    """A network setting (proxy, CA bundle) cannot be used as written."""
+
+    hint = "fix it in Preferences or in the [network] section of config.toml"
 
 
 class MissingKeyError(GrokdeskError):
@@ -202,6 +232,8 @@ def error_for_status(
         cls = PaymentError
     elif status_code == 404:
         cls = NotFoundError
+    elif status_code == 407:
+        cls = ProxyAuthError
     elif status_code >= 500:
         cls = ServerError
     else:

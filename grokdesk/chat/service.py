@@ -7,13 +7,18 @@ Both faces call these methods and nothing below them, so "send", "regenerate",
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from grokdesk.api.errors import MissingKeyError
+from grokdesk.api.errors import GrokdeskError, MissingKeyError
 from grokdesk.api.types import ChatMessage, ChatRequest
-from grokdesk.chat.titles import title_from_text
-from grokdesk.chat.turn import TurnListener, TurnOutcome, run_turn
+from grokdesk.chat import titles
+from grokdesk.chat.models import ModelList, load_models
+from grokdesk.chat.network import ProxyCredentials, build_client, insecure_transport_warning
+from grokdesk.chat.think import ThinkTagClient
+from grokdesk.chat.titles import DEFAULT_TITLE, title_from_text
+from grokdesk.chat.turn import StreamingClient, TurnListener, TurnOutcome, run_turn
 from grokdesk.config import Profile, Settings, with_env_overrides
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 
@@ -22,7 +27,7 @@ if TYPE_CHECKING:
     from grokdesk.secrets import KeyStore
     from grokdesk.storage.repository import History
 
-DEFAULT_TITLE = "New chat"
+log = logging.getLogger(__name__)
 
 
 class ChatService:
@@ -34,7 +39,8 @@ class ChatService:
         self.settings = settings
         self.keys = keys
         self.base_url_override = base_url_override
-        self._clients: dict[tuple[str, str, str | None], ChatClient] = {}
+        self.proxy_credentials = ProxyCredentials(keys)
+        self._clients: dict[tuple[object, ...], ChatClient] = {}
 
     def profile_for(self, conversation: Conversation | None = None) -> Profile:
         """The profile a conversation talks to, with environment overrides applied."""
@@ -52,24 +58,50 @@ class ChatService:
         return self.profile_for(conversation).model
 
     def client_for(self, profile: Profile) -> ChatClient:
-        """A client for ``profile``, reused while its URL and key stay the same."""
-        from grokdesk.api.client import ChatClient
+        """A client for ``profile``, reused while its URL, key and network settings stay.
 
+        Each profile's key goes only to that profile's base URL: the client is built for
+        one URL and one key. Raises MissingKeyError, or NetworkSettingsError for a
+        proxy or CA bundle that cannot be used.
+        """
         key = self.keys.lookup(profile.name).key
         if key is None and profile.key_required:
             raise MissingKeyError(profile.label)
-        cache_key = (profile.name, profile.base_url, key)
+        network = self.settings.network
+        proxy_auth = self.proxy_credentials.lookup(network.proxy) if network.proxy else None
+        cache_key = (profile.name, profile.base_url, key, network, proxy_auth)
         client = self._clients.get(cache_key)
         if client is None:
-            net = self.settings.network
-            client = ChatClient(
-                profile.base_url, key,
-                connect_timeout=net.connect_timeout,
-                read_timeout=net.read_timeout,
-                max_retries=net.max_retries,
-            )
+            client = build_client(profile.base_url, key, network, proxy_auth=proxy_auth)
             self._clients[cache_key] = client
         return client
+
+    def new_client(self, profile: Profile, key: str | None, **overrides: Any) -> ChatClient:
+        """A separate client for ``profile`` with ``key`` (say, one typed in Preferences and
+        not saved yet), with the current network settings; the caller closes it."""
+        network = self.settings.network
+        proxy_auth = self.proxy_credentials.lookup(network.proxy) if network.proxy else None
+        return build_client(profile.base_url, key, network, proxy_auth=proxy_auth, **overrides)
+
+    def insecure_transport_warning(self, conversation: Conversation | None = None
+                                   ) -> str | None:
+        """The warning to show before a key goes to a plain-http, non-loopback URL."""
+        return insecure_transport_warning(self.profile_for(conversation))
+
+    async def models(self, profile: Profile, *, refresh: bool = False) -> ModelList:
+        """The model picker's list for ``profile`` (as :meth:`profile_for` gives it):
+        fetched, or cached when offline.
+
+        Listing models needs no key on most services, so a profile whose key is not set
+        yet still gets its list. Raises the API error only when the service cannot be
+        reached and nothing is cached.
+        """
+        try:
+            client = self.client_for(profile)
+        except MissingKeyError:
+            async with self.new_client(profile, None) as keyless:
+                return await load_models(profile, keyless, refresh=refresh)
+        return await load_models(profile, client, refresh=refresh)
 
     def new_conversation(self, settings: ConversationSettings | None = None) -> Conversation:
         """Start an empty conversation with the app's defaults for new chats."""
@@ -161,10 +193,46 @@ class ChatService:
                      stream: bool = True) -> TurnOutcome:
         """Ask for the next answer to the conversation as it stands and store it."""
         conversation = self._conversation(conversation_id)
-        client = self.client_for(self.profile_for(conversation))
+        profile = self.profile_for(conversation)
+        client: StreamingClient = self.client_for(profile)
+        if profile.think_tags:
+            client = ThinkTagClient(client)
         request = self.build_request(conversation, self.history.messages(conversation.id))
         return await run_turn(self.history, client, conversation.id, request,
                               listener=listener, on_start=on_start, stream=stream)
+
+    async def suggest_title(self, conversation_id: int, *, force: bool = False) -> str | None:
+        """Ask the model for a better title after the first answer, in the background.
+
+        Does nothing unless ``[defaults] model_titles`` is on or ``force`` (a user's
+        explicit request). Renames the conversation only if it still has its local
+        title (unless ``force``), and returns the new title; None when nothing changed.
+        Never raises for a failure: the local title simply stays.
+        """
+        if not (force or self.settings.defaults.model_titles):
+            return None
+        try:
+            conversation = self._conversation(conversation_id)
+            messages = self.history.messages(conversation_id)
+            user = next(m for m in messages if m.role == "user")
+            answer = next(m for m in messages if m.role == "assistant" and m.content)
+            profile = self.profile_for(conversation)
+            client = self.client_for(profile)
+        except (StopIteration, LookupError, GrokdeskError) as exc:
+            log.debug("no title suggestion for %s: %s", conversation_id, exc)
+            return None
+        local = title_from_text(user.content)
+        title = await titles.suggest_title(
+            ThinkTagClient(client) if profile.think_tags else client,
+            model=self.model_for(conversation), user_text=user.content,
+            answer_text=answer.content, effort_style=profile.effort_style)
+        current = self.history.get_conversation(conversation_id)
+        if title is None or current is None or current.title == title:
+            return None
+        if not force and current.title not in (local, DEFAULT_TITLE):
+            return None
+        self.history.rename_conversation(conversation_id, title)
+        return title
 
     async def send(self, conversation_id: int, text: str, *,
                    listener: TurnListener | None = None, stream: bool = True) -> TurnOutcome:

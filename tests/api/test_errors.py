@@ -191,8 +191,6 @@ async def test_connection_refused_fails_fast(make_client: MakeClient) -> None:
 async def test_unresolvable_host(make_client: MakeClient) -> None:
     client = make_client(base_url="http://grokdesk-test.invalid/v1", connect_timeout=3.0)
     error = await stream_error(client)
-    if isinstance(error, APITimeoutError):
-        pytest.skip("this machine's resolver does not answer at all")
     assert type(error) is APIConnectionError
     assert error.message == "Could not reach grokdesk-test.invalid: name not resolved"
 

@@ -26,6 +26,8 @@ Reply builders (each returns a :class:`Reply`; queue them in order):
 - ``completion(content, reasoning, ...)`` or ``completion(body=dict)``: non-streamed JSON
 - ``models_aimlapi(...)``, ``models_openai(...)``: ``GET /models`` (queue with path="/models")
 
+``FakeAPI(ssl_context=...)`` serves HTTPS instead (the TLS tests make one with trustme).
+
 In a standalone process the same replies are scripted over HTTP with
 ``POST /_fake/queue`` ``{"path": "/chat/completions", "replies": [{"kind": "cut_stream",
 "after": 3}, ...]}`` (``kind`` names a builder above, the other keys are its arguments);
@@ -42,6 +44,7 @@ import contextlib
 import json
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -612,8 +615,26 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
+        context = self.server.fake.ssl_context
+        if context is not None:
+            # The handshake happens here, in the connection's thread, not in accept().
+            tls = context.wrap_socket(self.request, server_side=True,
+                                      do_handshake_on_connect=False)
+            self.request = tls
+            try:
+                tls.do_handshake()
+            except OSError:
+                tls.close()
+                raise
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            if isinstance(self.request, ssl.SSLSocket):
+                self.request.close()  # the server only closes the plain socket it accepted
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.fake.verbose:
@@ -661,7 +682,7 @@ class _Server(ThreadingHTTPServer):
     fake: FakeAPI
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
             super().handle_error(request, client_address)
 
 
@@ -672,8 +693,9 @@ class FakeAPI:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, ssl_context: ssl.SSLContext | None = None) -> None:
         self.delay = delay
+        self.ssl_context = ssl_context
         self.verbose = verbose
         self.stopping = threading.Event()
         self.requests: list[RecordedRequest] = []
@@ -696,8 +718,9 @@ class FakeAPI:
 
     @property
     def url(self) -> str:
-        """Base URL for the client, ``/v1`` included."""
-        return f"http://{self.host}:{self.port}/v1"
+        """Base URL for the client, ``/v1`` included (``https`` with an ``ssl_context``)."""
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}/v1"
 
     def start(self) -> FakeAPI:
         self._thread = threading.Thread(target=self._server.serve_forever,
