@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run test lint typecheck unit keyring-test xvfb-test bench bundle deb \
-	install-desktop clean
+	install-desktop fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ deb: bundle
 
 install-desktop: $(STAMP)
 	packaging/linux/install-desktop.sh $(CURDIR)/$(BIN)/grokdesk
+
+# Long random fuzzing; the short fixed-seed run (50 examples each) is part of `make test`.
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	GROKDESK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/fuzz -q --timeout=0
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench

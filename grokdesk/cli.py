@@ -100,16 +100,21 @@ class Context:
 
     settings: Settings
     keys: KeyStore
+    err: TextIO | None = None
     _history: History | None = None
 
     @property
     def history(self) -> History:
+        """The history, opened on first use; a damaged file is moved aside and salvaged."""
         if self._history is None:
             from grokdesk import paths
-            from grokdesk.storage.db import open_database
+            from grokdesk.storage.recovery import open_history_with_recovery
             from grokdesk.storage.repository import History
 
-            self._history = History(open_database(paths.database_path()))
+            db, report = open_history_with_recovery(paths.database_path())
+            if report is not None:
+                print(f"grokdesk: warning: {report.describe()}", file=self.err or sys.stderr)
+            self._history = History(db)
         return self._history
 
     def close(self) -> None:
@@ -125,7 +130,7 @@ def _open_context(err: TextIO) -> Context:
     loaded = load_settings(paths.config_path())
     for warning in loaded.warnings:
         print(f"grokdesk: warning: {warning}", file=err)
-    return Context(loaded.settings, KeyStore())
+    return Context(loaded.settings, KeyStore(), err)
 
 
 def _when(timestamp: float) -> str:

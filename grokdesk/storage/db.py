@@ -363,10 +363,24 @@ def _check_header(path: Path, known: int) -> None:
         return
     if not header.startswith(_SQLITE_MAGIC):
         raise CorruptDatabaseError(path, "it does not start with an SQLite header")
+    if len(header) == 100 and not _header_is_sound(header):
+        raise CorruptDatabaseError(path, "its header is damaged")
     if len(header) >= 64:
         found = int.from_bytes(header[60:64], "big", signed=True)
         if found > known:
             raise NewerDatabaseError(path, found, known)
+
+
+def _header_is_sound(header: bytes) -> bool:
+    """Whether the fields SQLite fixes to known values hold them.
+
+    Checked before the version is trusted: garbage over the header would otherwise read
+    as a file from a (much) newer grokdesk, and the user would be told to update.
+    """
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    power_of_two = page_size >= 512 and page_size & (page_size - 1) == 0
+    return power_of_two and page_size <= 65536 and header[21:24] == b"\x40\x20\x20"
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
