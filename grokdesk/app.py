@@ -3,7 +3,8 @@
 No logic lives here. The order matters in two places:
 
 * Start: check that a display exists before Qt is imported (Qt aborts the process
-  when it cannot connect), then open the settings, the history and the window.
+  when it cannot connect), then open the settings, the history (moving a damaged
+  file aside and salvaging it, which the window then says once) and the window.
 * Quit: the window asks (Ctrl+Q, the close button, a signal); then a pending delete
   and the window state are written, the running turn is cancelled, the clients
   are closed (``await service.aclose()``), the history is closed, and only then
@@ -22,6 +23,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
@@ -136,12 +138,28 @@ def make_application(argv: list[str]) -> QApplication:
     return app
 
 
-def build_window(app: QApplication, history: History, loaded: LoadedSettings) -> MainWindow:
+def open_history(path: Path) -> tuple[History, str | None]:
+    """The history at ``path``, recovered first if damaged, and what to tell the user.
+
+    Raises DatabaseError when it cannot be opened at all (permissions, a newer file).
+    """
+    from grokdesk.storage.recovery import open_history_with_recovery
+    from grokdesk.storage.repository import History
+
+    db, report = open_history_with_recovery(path)
+    if report is not None:
+        log.warning("History recovered: %s", report.describe())
+    return History(db), report.describe() if report is not None else None
+
+
+def build_window(app: QApplication, history: History, loaded: LoadedSettings,
+                 startup_notice: str | None = None) -> MainWindow:
     """The window over the real parts: keyring, chat service, conversation model, UI state."""
     from grokdesk.chat.service import ChatService
     from grokdesk.secrets import KeyStore
     from grokdesk.ui.chat_controller import ChatController
     from grokdesk.ui.conversation_model import ConversationListModel
+    from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import MainWindow, WindowParts
     from grokdesk.ui.theme import ThemeManager
     from grokdesk.ui.ui_state import UIState
@@ -156,6 +174,8 @@ def build_window(app: QApplication, history: History, loaded: LoadedSettings) ->
         config_path=paths.config_path(),
         icon=app.windowIcon(),
         settings_warnings=loaded.warnings,
+        drafts=DraftStore(paths.data_dir() / "drafts.json"),
+        startup_notice=startup_notice,
     ))
 
 
@@ -183,19 +203,17 @@ async def wait_for_quit(window: MainWindow) -> None:
 async def run_window(app: QApplication) -> int:
     """Open everything, show the window, wait for a quit request, close in order."""
     from grokdesk.config import load_settings
-    from grokdesk.storage.db import open_database
-    from grokdesk.storage.repository import History
 
     loaded = load_settings(paths.config_path())
     try:
-        history = History(open_database(paths.database_path()))
+        history, notice = open_history(paths.database_path())
     except DatabaseError as exc:
         log.error("The history could not be opened: %s", exc)
         await show_fatal(str(exc))
         return EXIT_FAILURE
     try:
         history.recover_interrupted()
-        window = build_window(app, history, loaded)
+        window = build_window(app, history, loaded, notice)
         window.show()
         await wait_for_quit(window)
         window.prepare_to_quit()

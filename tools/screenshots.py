@@ -212,6 +212,12 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
         preferences.open()
         await settle()
         shot("preferences.png", preferences)
+        preferences.tabs.setCurrentWidget(preferences.network)
+        preferences.network.proxy.setText("http://proxy.corp.example:3128")
+        preferences.network.proxy_user.setText("alice")
+        preferences.network.proxy_password.setText("not-a-real-password")
+        await settle()
+        shot("preferences-network.png", preferences)
         preferences.reject()
 
         no_key = KeyStore(backend=MemoryKeyring())

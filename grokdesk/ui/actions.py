@@ -69,6 +69,8 @@ class WindowActions(QObject):
                      "Keep this conversation at the top of the list", checkable=True)
         self.delete = a(self, "&Delete conversation", ("Ctrl+Shift+Del",),
                         "Delete this conversation (with Undo)")
+        self.suggest_title = a(self, "Suggest &title", (),
+                               "Ask the model for a short title (one extra request)")
         self.settings = a(self, "Conversation se&ttings…", ("Ctrl+Shift+S",),
                           "Provider, model, reasoning effort, temperature, system prompt")
 
@@ -86,7 +88,8 @@ class WindowActions(QObject):
             ("&View", [self.show_reasoning, self.show_sidebar, None, self.zoom_in,
                        self.zoom_out, self.zoom_reset]),
             ("&Conversation", [self.regenerate, self.edit_last, self.stop, None, self.rename,
-                               self.pin, self.delete, None, self.settings]),
+                               self.suggest_title, self.pin, self.delete, None,
+                               self.settings]),
             ("&Help", [self.shortcuts, None, self.about]),
         ]
 

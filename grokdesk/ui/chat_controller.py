@@ -17,12 +17,13 @@ import logging
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
 from grokdesk.api.errors import APIConnectionError, APIError, GrokdeskError, MissingKeyError
 from grokdesk.api.types import ContentDelta, ReasoningDelta, ResponseInfo, StreamEvent
-from grokdesk.config import Profile
+from grokdesk.config import Profile, Settings
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 
@@ -82,7 +83,9 @@ class ChatController(QObject):
     conversationChanged = Signal(int)
     notice = Signal(str)
     connectionTested = Signal(str, bool, str)
-    modelsFetched = Signal(str, list, str)
+    modelsFetched = Signal(str, list, str, bool)
+    sendUndelivered = Signal(int, str)
+    titleSuggested = Signal(int, str)
 
     def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -90,7 +93,9 @@ class ChatController(QObject):
         self._turn: asyncio.Task[None] | None = None
         self._live: LiveTurn | None = None
         self._online: bool | None = None
+        self._offline_host = ""
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._data_version: int | None = None
 
     # ---------------------------------------------------------------- state
 
@@ -107,10 +112,52 @@ class ChatController(QObject):
         """True after the service answered, False after it could not be reached."""
         return self._online
 
-    def _set_online(self, online: bool) -> None:
+    @property
+    def offline_host(self) -> str:
+        """The host that could not be reached last (for "Offline — <host> unreachable")."""
+        return self._offline_host
+
+    def _set_online(self, online: bool, profile: Profile | None = None) -> None:
+        if not online:
+            base_url = (profile or self.service.profile_for(None)).base_url
+            self._offline_host = urlsplit(base_url).hostname or base_url
         if online != self._online:
             self._online = online
             self.onlineChanged.emit(online)
+
+    def insecure_transport_warning(self, conversation_id: int | None) -> str | None:
+        """The warning due before a key goes unencrypted to this conversation's service."""
+        conversation = self.conversation(conversation_id) if conversation_id is not None \
+            else None
+        return self.service.insecure_transport_warning(conversation)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from now on; clients built for the old network settings close.
+
+        The service keys its clients by the network settings, so the next request gets
+        a client with the new proxy, CA bundle and timeouts anyway; closing the old ones
+        (once no answer is streaming through them) frees their connections.
+        """
+        old = self.service.settings
+        self.service.settings = settings
+        if old.network != settings.network:
+            self._spawn(self._close_stale_clients())
+
+    async def _close_stale_clients(self) -> None:
+        await self.wait_idle()
+        if not self.busy:
+            await self.service.aclose()
+
+    def external_change(self) -> bool:
+        """Whether another connection (a second window, the CLI) wrote to the history
+        since the last call; the first call only takes the baseline."""
+        try:
+            version = self.service.history.db.data_version()
+        except DatabaseError:
+            return False
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
 
     # ---------------------------------------------------------------- reading
 
@@ -187,6 +234,8 @@ class ChatController(QObject):
         """
         if self._refuse_while_busy():
             return None
+        if conversation_id is not None and self._is_failed_resend(conversation_id, text):
+            return conversation_id if self.regenerate(conversation_id, resent=text) else None
         created = False
         try:
             if conversation_id is None:
@@ -204,11 +253,23 @@ class ChatController(QObject):
             self.conversationCreated.emit(conversation_id)
         self.messageAdded.emit(message)
         self.conversationChanged.emit(conversation_id)
-        self._start_turn(conversation_id)
+        self._start_turn(conversation_id, sent_text=text)
         return conversation_id
 
-    def regenerate(self, conversation_id: int) -> bool:
-        """Replace the last answer (or retry a failed one)."""
+    def _is_failed_resend(self, conversation_id: int, text: str) -> bool:
+        """Whether ``text`` is the last message again after its answer failed: the
+        composer gave it back after an offline send, so sending it means "retry"."""
+        messages = self.messages(conversation_id)
+        return (len(messages) >= 2 and messages[-1].role == "assistant"
+                and messages[-1].status == "error" and messages[-2].role == "user"
+                and messages[-2].content == text)
+
+    def regenerate(self, conversation_id: int, *, resent: str | None = None) -> bool:
+        """Replace the last answer (or retry a failed one).
+
+        ``resent`` is the composer's text when the retry came from sending it again,
+        so that it can be given back if the service is still unreachable.
+        """
         if self._refuse_while_busy():
             return False
         try:
@@ -221,7 +282,7 @@ class ChatController(QObject):
             return False
         if removed is not None:
             self.messageRemoved.emit(removed)
-        self._start_turn(conversation_id)
+        self._start_turn(conversation_id, sent_text=resent)
         return True
 
     def edit(self, message_id: int, text: str) -> bool:
@@ -263,12 +324,12 @@ class ChatController(QObject):
         conversation = self.conversation(conversation_id) if conversation_id is not None else None
         return self.service.profile_for(conversation).name
 
-    def _start_turn(self, conversation_id: int) -> None:
+    def _start_turn(self, conversation_id: int, sent_text: str | None = None) -> None:
         self._live = LiveTurn(conversation_id)
-        self._turn = self._spawn(self._run_turn(conversation_id))
+        self._turn = self._spawn(self._run_turn(conversation_id, sent_text))
         self.busyChanged.emit(True)
 
-    async def _run_turn(self, conversation_id: int) -> None:
+    async def _run_turn(self, conversation_id: int, sent_text: str | None = None) -> None:
         live = self._live
         assert live is not None
         try:
@@ -284,7 +345,7 @@ class ChatController(QObject):
             log.exception("A turn failed unexpectedly")
             self._finish_broken(live, exc)
         else:
-            self._finish(outcome)
+            self._finish(outcome, sent_text)
         finally:
             self._turn = None
             self._live = None
@@ -307,14 +368,41 @@ class ChatController(QObject):
             self._set_online(True)
         self.liveEvent.emit(event)
 
-    def _finish(self, outcome: TurnOutcome) -> None:
+    def _finish(self, outcome: TurnOutcome, sent_text: str | None) -> None:
+        conversation_id = outcome.message.conversation_id
         if isinstance(outcome.error, APIConnectionError):
-            self._set_online(False)
+            self._set_online(False, self.profile_for(self.conversation(conversation_id)))
         elif outcome.error is None or isinstance(outcome.error, APIError):
             self._set_online(True)
         self.liveFinished.emit(outcome.message)
         if outcome.warning:
             self.notice.emit(outcome.warning)
+        if isinstance(outcome.error, APIConnectionError) and sent_text is not None:
+            self.sendUndelivered.emit(conversation_id, sent_text)
+        if outcome.error is None and self._is_first_answer(conversation_id):
+            self._spawn(self._suggest_title(conversation_id, force=False))
+
+    def _is_first_answer(self, conversation_id: int) -> bool:
+        answers = [m for m in self.messages(conversation_id)
+                   if m.role == "assistant" and m.status != "error"]
+        return len(answers) == 1
+
+    # ---------------------------------------------------------------- titles
+
+    def suggest_title(self, conversation_id: int) -> None:
+        """Ask the model for a title now (Conversation ▸ Suggest title), in the background."""
+        self._spawn(self._suggest_title(conversation_id, force=True))
+
+    async def _suggest_title(self, conversation_id: int, *, force: bool) -> None:
+        """Never blocks a turn and never fails loudly: the local title simply stays."""
+        try:
+            title = await self.service.suggest_title(conversation_id, force=force)
+        except (GrokdeskError, DatabaseError, LookupError) as exc:
+            log.debug("no title suggestion: %s", exc)
+            return
+        if title is not None:
+            self.titleSuggested.emit(conversation_id, title)
+            self.conversationChanged.emit(conversation_id)
 
     def _finish_stopped(self, live: LiveTurn) -> None:
         if live.message is None:
@@ -342,15 +430,17 @@ class ChatController(QObject):
         self._spawn(self._test_connection(profile, key))
 
     async def _test_connection(self, profile: Profile, key: str | None) -> None:
-        from grokdesk.api.client import ChatClient
-
-        client = ChatClient(profile.base_url, key or None, connect_timeout=5.0,
-                            read_timeout=TEST_TIMEOUT, max_retries=0)
+        try:
+            client = self.service.new_client(profile, key or None, connect_timeout=5.0,
+                                             read_timeout=TEST_TIMEOUT, max_retries=0)
+        except GrokdeskError as exc:
+            self.connectionTested.emit(profile.name, False, exc.describe())
+            return
         try:
             models = await client.list_models()
         except APIError as exc:
             if isinstance(exc, APIConnectionError):
-                self._set_online(False)
+                self._set_online(False, profile)
             self.connectionTested.emit(profile.name, False, exc.describe())
         else:
             self._set_online(True)
@@ -366,18 +456,28 @@ class ChatController(QObject):
         probe = Conversation(0, "", "", 0.0, 0.0, settings=ConversationSettings(provider=name))
         return self.service.profile_for(probe)
 
-    def fetch_models(self, profile_name: str) -> None:
-        """Fetch a provider's model list (for the conversation settings dialog)."""
-        self._spawn(self._fetch_models(self.profile_named(profile_name)))
+    def fetch_models(self, profile_name: str, refresh: bool = False) -> None:
+        """Fetch a provider's model list (for the conversation settings dialog).
 
-    async def _fetch_models(self, profile: Profile) -> None:
+        The list comes from the on-disk cache when it is recent (or when the service
+        cannot be reached), so the picker works offline.
+        """
+        self._spawn(self._fetch_models(self.profile_named(profile_name), refresh))
+
+    async def _fetch_models(self, profile: Profile, refresh: bool = False) -> None:
         try:
-            client = self.service.client_for(profile)
-            models = await client.list_models()
+            listed = await self.service.models(profile, refresh=refresh)
         except GrokdeskError as exc:
-            self.modelsFetched.emit(profile.name, [], _describe(exc))
+            if isinstance(exc, APIConnectionError):
+                self._set_online(False, profile)
+            self.modelsFetched.emit(profile.name, [], _describe(exc), False)
             return
-        self.modelsFetched.emit(profile.name, [m.id for m in models], "")
+        if isinstance(listed.error, APIConnectionError):
+            self._set_online(False, profile)
+        elif not listed.from_cache:
+            self._set_online(True)
+        error = _describe(listed.error) if listed.error is not None else ""
+        self.modelsFetched.emit(profile.name, list(listed.models), error, listed.from_cache)
 
     # ---------------------------------------------------------------- tasks
 

@@ -229,6 +229,28 @@ class Composer(QWidget):
     def forget_draft(self, key: DraftKey) -> None:
         self._drafts.pop(key, None)
 
+    def drafts(self) -> dict[DraftKey, str]:
+        """Every unsent text, the one on screen included (for saving to disk)."""
+        found = dict(self._drafts)
+        found[self._draft_key] = self.text()
+        return {key: text for key, text in found.items() if text.strip()}
+
+    def load_drafts(self, drafts: dict[DraftKey, str]) -> None:
+        """Take the drafts saved last time; the current conversation's goes in the box."""
+        self._drafts = dict(drafts)
+        current = self._drafts.pop(self._draft_key, None)
+        if current is not None and not self.text():
+            self.set_text(current)
+
+    def give_back(self, key: DraftKey, text: str) -> None:
+        """Return unsent text (the service was unreachable) to ``key``'s draft, unless
+        something new was typed there meanwhile."""
+        if key == self._draft_key:
+            if not self.text().strip():
+                self.set_text(text)
+        elif not self._drafts.get(key, "").strip():
+            self._drafts[key] = text
+
     @property
     def draft_key(self) -> DraftKey:
         return self._draft_key

@@ -1,8 +1,9 @@
 """Per-conversation settings: provider, model, reasoning effort, temperature, system prompt.
 
-The model box takes any text; when the provider's model list can be fetched, its
-ids are offered too. Fetching is the controller's job: the dialog asks with
-``modelsWanted`` and receives the list through :meth:`set_models`.
+The model box takes any text; the provider's models are offered too, with their
+names and context lengths, from the on-disk cache when the service is out of reach.
+Fetching is the controller's job: the dialog asks with ``modelsWanted`` (provider,
+refresh) and receives the list through :meth:`set_models`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from grokdesk.api.types import ModelInfo
+from grokdesk.chat.models import context_label
 from grokdesk.config import Settings
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.ui.preferences import EFFORTS
@@ -30,7 +34,7 @@ from grokdesk.ui.preferences import EFFORTS
 class ConversationSettingsDialog(QDialog):
     """Edits one conversation's :class:`ConversationSettings`."""
 
-    modelsWanted = Signal(str)
+    modelsWanted = Signal(str, bool)
 
     def __init__(self, title: str, current: ConversationSettings, settings: Settings,
                  parent: QWidget | None = None) -> None:
@@ -51,8 +55,11 @@ class ConversationSettingsDialog(QDialog):
         self.model.setEditable(True)
         self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model.setEditText(current.model or "")
+        self.model.textActivated.connect(self._model_chosen)
         self.models_note = QLabel(self)
         self.models_note.setEnabled(False)
+        self.refresh_models = QPushButton("Refresh list", self)
+        self.refresh_models.clicked.connect(lambda: self.request_models(refresh=True))
 
         self.effort = QComboBox(self)
         for text, value in EFFORTS:
@@ -79,7 +86,10 @@ class ConversationSettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Provider", self.provider)
         form.addRow("Model", self.model)
-        form.addRow("", self.models_note)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.models_note, 1)
+        note_row.addWidget(self.refresh_models)
+        form.addRow("", note_row)
         form.addRow("Reasoning effort", self.effort)
         form.addRow("Temperature", temperature_row)
         form.addRow("System prompt", self.system_prompt)
@@ -96,23 +106,41 @@ class ConversationSettingsDialog(QDialog):
     def provider_name(self) -> str:
         return str(self.provider.currentData())
 
-    def request_models(self) -> None:
+    def request_models(self, refresh: bool = False) -> None:
         self.models_note.setText("Fetching the provider's models…")
-        self.modelsWanted.emit(self.provider_name)
+        self.modelsWanted.emit(self.provider_name, refresh)
 
-    def set_models(self, provider: str, models: list[str], error: str) -> None:
-        """Offer ``models`` in the list (the typed text stays); say why if there are none."""
+    def set_models(self, provider: str, models: list[ModelInfo], error: str,
+                   from_cache: bool = False) -> None:
+        """Offer ``models`` (name and context length shown, the id used; the typed text
+        stays); say when the list is the cached one, and why if there is none."""
         if provider != self.provider_name:
             return
         text = self.model.currentText()
         self.model.clear()
-        self.model.addItems(models)
+        for model in models:
+            self.model.addItem(model_label(model), model.id)
         self.model.setEditText(text)
         if models:
-            self.models_note.setText(f"{len(models)} models offered; any name can be typed")
+            note = f"{len(models)} models offered; any name can be typed"
+            if from_cache:
+                note += " (cached list" + (": the service is unreachable)" if error else ")")
+            self.models_note.setText(note)
         else:
             self.models_note.setText(f"No model list: {error}" if error else
                                      "The provider lists no models; type a name")
+
+    def _model_chosen(self, label: str) -> None:
+        """Picking an entry puts its id in the box (the label only describes it)."""
+        index = self.model.findText(label)
+        if index >= 0:
+            self.model.setEditText(str(self.model.itemData(index)))
+
+    def model_text(self) -> str:
+        """The model id: a picked entry's id, or whatever was typed."""
+        text = self.model.currentText().strip()
+        index = self.model.findText(text)
+        return str(self.model.itemData(index)) if index >= 0 else text
 
     def _provider_changed(self) -> None:
         self.model.clear()
@@ -128,9 +156,16 @@ class ConversationSettingsDialog(QDialog):
     def result_settings(self) -> ConversationSettings:
         return ConversationSettings(
             provider=self.provider_name,
-            model=self.model.currentText().strip() or None,
+            model=self.model_text() or None,
             system_prompt=self.system_prompt.toPlainText().strip() or None,
             reasoning_effort=self.effort.currentData(),
             temperature=(round(self.temperature.value(), 2)
                          if self.set_temperature.isChecked() else None),
         )
+
+
+def model_label(model: ModelInfo) -> str:
+    """``id — Name · 131k tokens`` (the parts that are known)."""
+    details = [part for part in (model.name if model.name != model.id else "",
+                                 context_label(model)) if part]
+    return f"{model.id} — {' · '.join(details)}" if details else model.id

@@ -154,6 +154,7 @@ class ConversationSidebar(QWidget):
     newChatRequested = Signal()
     deleted = Signal(int)
     restored = Signal(int)
+    exportRequested = Signal(int)
 
     def __init__(self, model: ConversationListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -355,6 +356,7 @@ class ConversationSidebar(QWidget):
         menu.addAction("Rename", lambda: self.rename(conversation_id))
         menu.addAction("Unpin" if pinned else "Pin to top",
                        lambda: self.toggle_pin(conversation_id))
+        menu.addAction("Export…", lambda: self.exportRequested.emit(conversation_id))
         menu.addSeparator()
         menu.addAction("Delete", lambda: self.delete(conversation_id))
         menu.popup(self.view.viewport().mapToGlobal(position))

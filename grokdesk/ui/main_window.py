@@ -4,6 +4,11 @@ Layout and wiring only. The conversation model and the chat controller do the
 work; this class decides which conversation is on screen and routes signals to
 the widget that shows them. A new chat is a draft (no history row) until its
 first message is sent, so New chat never leaves empty conversations behind.
+
+Unsent text is saved (debounced, and at every switch and at quit) so it survives
+a restart. Another window or the command line may write to the same history: the
+window notices through ``PRAGMA data_version`` when it gains focus or on a slow
+timer, and re-reads the list and the open conversation (unless it is streaming).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
@@ -22,11 +27,13 @@ from grokdesk.export import ExportOptions, suggested_name
 from grokdesk.secrets import KeyStore
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 from grokdesk.ui.actions import WindowActions
+from grokdesk.ui.banner import Banner
 from grokdesk.ui.chat_controller import ChatController, Totals
 from grokdesk.ui.composer import Composer
 from grokdesk.ui.conversation_model import ConversationListModel
 from grokdesk.ui.conversation_settings import ConversationSettingsDialog
 from grokdesk.ui.conversations import ConversationSidebar
+from grokdesk.ui.drafts import DraftStore
 from grokdesk.ui.file_dialogs import (
     EXPORT_ALL_FILTERS,
     EXPORT_ONE_FILTERS,
@@ -38,6 +45,7 @@ from grokdesk.ui.onboarding import WelcomeDialog
 from grokdesk.ui.preferences import PreferencesDialog
 from grokdesk.ui.theme import ThemeManager
 from grokdesk.ui.transcript import Transcript
+from grokdesk.ui.transfer_dialogs import TransferProgress, show_import_report
 from grokdesk.ui.transfers import Transfers
 from grokdesk.ui.ui_state import UIState
 
@@ -46,6 +54,8 @@ NEW_CHAT_TITLE = "New chat"
 SIDEBAR_WIDTH = 270
 ZOOM_STEP = 1.1
 NOTICE_MS = 8000
+DRAFT_SAVE_MS = 500
+SYNC_MS = 3000
 
 
 @dataclass
@@ -60,6 +70,8 @@ class WindowParts:
     config_path: Path
     icon: QIcon
     settings_warnings: tuple[str, ...] = ()
+    drafts: DraftStore | None = None
+    startup_notice: str | None = None
 
 
 def _alive(widget: QWidget | None) -> bool:
@@ -97,6 +109,9 @@ class MainWindow(QMainWindow):
         self._zoom = parts.ui_state.zoom_steps
         self._welcome: WelcomeDialog | None = None
         self._preferences: PreferencesDialog | None = None
+        self._trusted_insecure: set[str] = set()
+        self._pending_insecure: str | None = None
+        self.drafts = parts.drafts or DraftStore()
         self.setObjectName("mainWindow")
         self.setWindowIcon(parts.icon)
         self.setMinimumSize(720, 460)
@@ -109,6 +124,12 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
         right_layout.addWidget(self.transcript, 1)
+        self.notice_banner = Banner(right)
+        self.notice_banner.setObjectName("noticeBanner")
+        self.insecure_banner = Banner(right)
+        self.insecure_banner.setObjectName("insecureBanner")
+        for banner in (self.notice_banner, self.insecure_banner):
+            right_layout.addWidget(banner)
         right_layout.addWidget(self.composer)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -125,9 +146,22 @@ class MainWindow(QMainWindow):
         self.actions_.build_menus(self.menuBar())
         self._build_status_bar()
         self._connect()
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_SAVE_MS)
+        self._draft_timer.timeout.connect(self.save_drafts)
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setInterval(SYNC_MS)
+        self._sync_timer.timeout.connect(self.sync_external_changes)
         self._restore_state()
         self.apply_settings(self.settings)
+        self.composer.load_drafts(self.drafts.load())
         self.open_conversation(self._initial_conversation())
+        self.composer.input.textChanged.connect(self._draft_timer.start)
+        self.controller.external_change()
+        self._sync_timer.start()
+        if parts.startup_notice:
+            self.show_notice(parts.startup_notice)
 
     # ---------------------------------------------------------------- building
 
@@ -165,12 +199,16 @@ class MainWindow(QMainWindow):
         a.pin.triggered.connect(self.toggle_pin)
         a.delete.triggered.connect(self.delete_current)
         a.settings.triggered.connect(self.show_conversation_settings)
+        a.suggest_title.triggered.connect(self.suggest_title)
         a.shortcuts.triggered.connect(self.show_shortcuts)
         a.about.triggered.connect(lambda: about_box(self, self.parts.icon).open())
         a.export_conversation.triggered.connect(self.ask_export_current)
         a.export_all.triggered.connect(self.ask_export_all)
         a.import_.triggered.connect(self.ask_import)
         self.transfers.finished.connect(lambda _ok, message: self.notify(message))
+        self.transfer_progress = TransferProgress(self.transfers, self)
+        self.transfers.importReported.connect(lambda lines: show_import_report(self, lines))
+        self.sidebar.exportRequested.connect(self.ask_export_one)
         self.transfers.imported.connect(self.parts.conversations.reload)
 
         self.sidebar.conversationSelected.connect(self.open_conversation)
@@ -199,6 +237,10 @@ class MainWindow(QMainWindow):
         c.conversationCreated.connect(self._conversation_created)
         c.conversationChanged.connect(self._conversation_changed)
         c.notice.connect(self.notify)
+        c.sendUndelivered.connect(self._send_undelivered)
+        c.titleSuggested.connect(self._title_suggested)
+        self.insecure_banner.accepted.connect(self._insecure_accepted)
+        self.insecure_banner.rejected.connect(self._insecure_rejected)
         self.parts.theme.darkChanged.connect(self._theme_changed)
         self._busy_changed(False)
 
@@ -257,6 +299,11 @@ class MainWindow(QMainWindow):
         else:
             QTimer.singleShot(0, self.controller.warm_up)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.sync_external_changes()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the window quits, in the app's order (see ``grokdesk.app``)."""
         if self._closing:
@@ -268,7 +315,9 @@ class MainWindow(QMainWindow):
 
     def prepare_to_quit(self) -> None:
         """Last writes before the history closes: a pending delete, the window state."""
+        self._sync_timer.stop()
         self.sidebar.commit_delete()
+        self.save_drafts()
         self.save_state()
 
     def close_for_quit(self) -> None:
@@ -287,6 +336,7 @@ class MainWindow(QMainWindow):
                         if conversation_id is not None else None)
         self._current = conversation
         self.composer.switch_draft(conversation.id if conversation else None)
+        self.save_drafts()
         if conversation is None:
             self.transcript.clear()
         else:
@@ -362,9 +412,81 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- turns
 
     def send(self, text: str) -> None:
-        """Send the composer's text; it is cleared only once the core has stored it."""
+        """Send the composer's text; it is cleared only once the core has stored it.
+
+        The first send of the session to a service reached over plain http (not this
+        machine) waits for the user to accept the warning, in a banner: the key is not
+        sent before that.
+        """
+        warning = self.controller.insecure_transport_warning(self.current_id)
+        if warning is not None and warning not in self._trusted_insecure:
+            self._pending_insecure = warning
+            self.insecure_banner.show_message(warning, accept="Send anyway", reject="Cancel")
+            return
         if self.controller.send(self.current_id, text) is not None:
             self.composer.accept_sent()
+            self.save_drafts()
+
+    def _insecure_accepted(self) -> None:
+        if self._pending_insecure is not None:
+            self._trusted_insecure.add(self._pending_insecure)
+            self._pending_insecure = None
+            self.composer.submit()
+
+    def _insecure_rejected(self) -> None:
+        self._pending_insecure = None
+        self.notify("Not sent: the text stays in the box")
+        self.composer.input.setFocus()
+
+    def _send_undelivered(self, conversation_id: int, text: str) -> None:
+        """The service was unreachable: the sent text goes back in the box."""
+        self.composer.give_back(conversation_id, text)
+        self.save_drafts()
+        self.notify(f"Offline — {self.controller.offline_host} unreachable; "
+                    "your message is back in the box")
+
+    def save_drafts(self) -> None:
+        """Write the unsent texts now (the debounce timer, a switch, a send and quit)."""
+        self._draft_timer.stop()
+        self.drafts.save(self.composer.drafts())
+
+    def suggest_title(self) -> None:
+        if self._current is not None:
+            self.notify("Asking the model for a title…")
+            self.controller.suggest_title(self._current.id)
+
+    def _title_suggested(self, conversation_id: int, title: str) -> None:
+        if conversation_id == self.current_id:
+            self.notify(f"New title: {title}")
+
+    def sync_external_changes(self) -> None:
+        """Pick up what another window or the CLI wrote to the history."""
+        if self._closing or not self.controller.external_change():
+            return
+        if self.sidebar.view.state() != self.sidebar.view.State.EditingState:
+            self.parts.conversations.reload()
+            self.sidebar.set_current(self.current_id)
+        current = self.current_id
+        live = self.controller.live
+        if current is None or (live is not None and live.conversation_id == current):
+            return
+        conversation = self.controller.conversation(current)
+        if conversation is None:
+            first = self.parts.conversations.conversation_at(0)
+            self.open_conversation(first.id if first is not None else None)
+            return
+        self._current = conversation
+        messages = self.controller.messages(current)
+        if [(m.id, m.status, m.content) for m in messages] != [
+                (m.id, m.status, m.content) for m in self.transcript.messages]:
+            self.transcript.set_messages(messages)
+        self._update_chrome()
+
+    def show_notice(self, text: str) -> None:
+        """Something the user should read once (a recovered history): a banner that
+        stays until dismissed, and the status bar."""
+        self.notice_banner.show_message(text, accept="Dismiss", kind="info")
+        self.notify(text)
 
     def regenerate(self) -> None:
         if self._current is not None:
@@ -434,7 +556,9 @@ class MainWindow(QMainWindow):
         elif online:
             text, color, tip = "Online", "#2e9d50", "The last request reached the service"
         else:
-            text, color, tip = "Offline", "#d93025", "The service could not be reached"
+            host = self.controller.offline_host
+            text = f"Offline — {host} unreachable" if host else "Offline"
+            color, tip = "#d93025", "The service could not be reached"
         self.online_label.setText(f'<span style="color:{color}">●</span> {text}')
         self.online_label.setToolTip(tip)
 
@@ -487,8 +611,8 @@ class MainWindow(QMainWindow):
         self.composer.restyle()
 
     def apply_settings(self, settings: Settings) -> None:
-        """Use new preferences at once: theme, font, sending key, provider."""
-        self.controller.service.settings = settings
+        """Use new preferences at once: theme, font, sending key, provider, network."""
+        self.controller.apply_settings(settings)
         self.transcript.set_dark(self.parts.theme.apply(settings.ui.theme))
         self.composer.restyle()
         self.composer.set_send_with_enter(settings.ui.send_with_enter)
@@ -519,7 +643,8 @@ class MainWindow(QMainWindow):
         if _alive(self._preferences):
             self._preferences.raise_()  # type: ignore[union-attr]
             return
-        dialog = PreferencesDialog(self.settings, self.parts.keys, self.parts.config_path, self)
+        dialog = PreferencesDialog(self.settings, self.parts.keys, self.parts.config_path, self,
+                                   proxy_credentials=self.controller.service.proxy_credentials)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._preferences_saved)
         dialog.testRequested.connect(self.controller.test_connection)
@@ -556,8 +681,14 @@ class MainWindow(QMainWindow):
         if self._current is None:
             self.notify("Nothing to export yet: this chat has no messages")
             return
-        conversation_id = self._current.id
-        name = suggested_name([self._current], ExportOptions())
+        self.ask_export_one(self._current.id)
+
+    def ask_export_one(self, conversation_id: int) -> None:
+        """Ask where to save one conversation (from the menu or the sidebar)."""
+        conversation = self.controller.service.history.get_conversation(conversation_id)
+        if conversation is None:
+            return
+        name = suggested_name([conversation], ExportOptions())
         ask_save_path(self, "Export conversation", name, EXPORT_ONE_FILTERS,
                       lambda path: self.export_to(path, [conversation_id]))
 

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from grokdesk.api.types import EffortStyle, ReasoningEffort
+from grokdesk.chat.network import ProxyCredentials
 from grokdesk.config import (
     BUILTIN_PROFILES,
     Profile,
@@ -48,6 +49,7 @@ from grokdesk.config import (
     save_settings,
 )
 from grokdesk.secrets import KeyringUnavailableError, KeyStore
+from grokdesk.ui.network_page import NetworkPage, ProxyLogin
 
 EFFORTS: list[tuple[str, ReasoningEffort | None]] = [
     ("Provider default", None), ("Low", "low"), ("High", "high")]
@@ -69,13 +71,23 @@ class KeyChanges:
 
 
 def save_preferences(settings: Settings, changes: KeyChanges, keys: KeyStore,
-                     config_path: Path) -> list[str]:
-    """Write the settings file and the keys; returns notes for the user (never the keys).
+                     config_path: Path, *, proxy_login: ProxyLogin | None = None,
+                     proxy_credentials: ProxyCredentials | None = None) -> list[str]:
+    """Write the settings file, the keys and the proxy login; returns notes for the user
+    (never a secret).
 
-    Without a keyring a typed key is kept for this session only, and the note says so.
+    Without a keyring a typed key or proxy password is kept for this session only,
+    and the note says so.
     """
     notes: list[str] = []
     save_settings(settings, config_path)
+    if proxy_login is not None and proxy_credentials is not None:
+        login = proxy_login
+        try:
+            proxy_credentials.store(login.proxy_url, login.user, login.password)
+        except KeyringUnavailableError as exc:
+            proxy_credentials.remember_for_session(login.proxy_url, login.user, login.password)
+            notes.append(f"{exc.message}: the proxy password is kept for this session only")
     for name in changes.delete:
         keys.delete(name)
     for name, key in changes.store.items():
@@ -374,9 +386,11 @@ class PreferencesDialog(QDialog):
     testRequested = Signal(object, str)
 
     def __init__(self, settings: Settings, keys: KeyStore, config_path: Path,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 proxy_credentials: ProxyCredentials | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
+        self._proxy_credentials = proxy_credentials
         self.setMinimumWidth(640)
         self._settings = settings
         self._keys = keys
@@ -408,8 +422,7 @@ class PreferencesDialog(QDialog):
         self.temperature.setValue(settings.defaults.temperature or 1.0)
         self.temperature.setEnabled(has_temperature)
         self.model_titles = QCheckBox(
-            "Ask the model for a short title after the first answer (one small extra request)",
-            chat)
+            "Let the model suggest titles (one extra short request)", chat)
         self.model_titles.setChecked(settings.defaults.model_titles)
         self.system_prompt = QPlainTextEdit(settings.defaults.system_prompt, chat)
         self.system_prompt.setPlaceholderText("Optional instructions sent before every new chat")
@@ -451,6 +464,8 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self.providers, "Providers")
         self.tabs.addTab(chat, "Chat")
         self.tabs.addTab(appearance, "Appearance")
+        self.network = NetworkPage(settings.network, proxy_credentials, self)
+        self.tabs.addTab(self.network, "Network")
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d93025;")
@@ -485,6 +500,7 @@ class PreferencesDialog(QDialog):
                 font_size=self.font_size.value(),
                 show_reasoning=self.show_reasoning.isChecked(),
             ),
+            network=self.network.result(),
         )
 
     def show_test_result(self, profile_name: str, ok: bool, message: str) -> None:
@@ -492,16 +508,18 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         """Validate, write, and close; on a problem say what it is and stay open."""
-        problems = self.providers.problems()
-        if problems:
-            self.error.setText("\n".join(problems))
-            self.error.show()
-            self.tabs.setCurrentWidget(self.providers)
-            return
+        for page, problems in ((self.providers, self.providers.problems()),
+                               (self.network, self.network.problems())):
+            if problems:
+                self.error.setText("\n".join(problems))
+                self.error.show()
+                self.tabs.setCurrentWidget(page)
+                return
         settings = self.result_settings()
         try:
             notes = save_preferences(settings, self.providers.key_changes, self._keys,
-                                     self._config_path)
+                                     self._config_path, proxy_login=self.network.login(),
+                                     proxy_credentials=self._proxy_credentials)
         except OSError as exc:
             self.error.setText(f"Could not save {self._config_path}: {exc.strerror or exc}")
             self.error.show()

@@ -3,13 +3,15 @@
 The export package does the work; this adapter runs it in a worker thread with
 its own connection to the history file (a sqlite connection belongs to the thread
 that opened it), so a large export or import never freezes the window, and
-reports the outcome as one line for the status bar.
+reports progress (with a way to cancel) and the outcome: one line for the status
+bar and, for an import, the full file-by-file report.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -33,15 +35,31 @@ def _with_history(database: Path, work: Callable[[History], T]) -> T:
 
 
 class Transfers(QObject):
-    """Runs exports and imports; ``finished(ok, message)`` says how each one went."""
+    """Runs exports and imports; ``finished(ok, message)`` says how each one went.
 
+    ``progressed(done, total)`` is emitted from the worker thread and arrives queued
+    on the GUI thread; :meth:`cancel` makes the export package stop and roll back.
+    """
+
+    started = Signal(str)
+    progressed = Signal(int, int)
     finished = Signal(bool, str)
     imported = Signal()
+    importReported = Signal(list)
 
     def __init__(self, database: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._database = database
         self._tasks: set[asyncio.Task[None]] = set()
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop the running transfer at its next conversation; nothing half-done is kept."""
+        self._cancelled.set()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progressed.emit(done, total)
+        return not self._cancelled.is_set()
 
     @property
     def busy(self) -> bool:
@@ -56,26 +74,31 @@ class Transfers(QObject):
                                 include_reasoning=include_reasoning, include_usage=True)
 
         def work(history: History) -> str:
-            result = export_conversations(history, conversation_ids, target, options)
+            result = export_conversations(history, conversation_ids, target, options,
+                                          progress=self._progress)
             noun = "conversation" if result.conversations == 1 else "conversations"
             return f"Exported {result.conversations} {noun} to {result.path}"
 
-        self._run(work)
+        self._run(work, f"Exporting to {target.name}…")
 
     def import_files(self, paths: Sequence[Path]) -> None:
         """Import grokdesk JSON/Markdown or ChatGPT exports (files, folders, zips)."""
         from grokdesk.export import import_files
 
         def work(history: History) -> str:
-            report = import_files(history, list(paths))
+            report = import_files(history, list(paths), progress=self._progress)
+            self.importReported.emit(report.lines())
             if not report.ok:
                 refused = "; ".join(f.describe() for f in report.refused)
                 return f"{report.summary()} {refused}"
             return report.summary()
 
-        self._run(work, imported=True)
+        self._run(work, "Importing…", imported=True)
 
-    def _run(self, work: Callable[[History], str], *, imported: bool = False) -> None:
+    def _run(self, work: Callable[[History], str], title: str, *,
+             imported: bool = False) -> None:
+        self._cancelled.clear()
+        self.started.emit(title)
         task = asyncio.ensure_future(self._in_thread(work, imported))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -23,7 +23,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from grokdesk.app import asyncgen_hooks
+from grokdesk.app import asyncgen_hooks, open_history
 from grokdesk.chat.service import ChatService
 from grokdesk.config import NetworkPreferences, Settings
 from grokdesk.resources import icon_path
@@ -146,8 +146,15 @@ def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake
 
     def make(*, key: str | None = KEY, settings: Settings | None = None,
              keyring: MemoryKeyring | None = None, show: bool = True,
-             prepare: Callable[[History], Any] | None = None) -> AppHarness:
-        history = History(open_database(tmp_path / "history.sqlite3"))
+             prepare: Callable[[History], Any] | None = None,
+             base_url: str | None = None, recover: bool = False) -> AppHarness:
+        """``base_url`` replaces the fake's URL (a closed port, say); ``recover`` opens
+        the history the way the app does, recovering a damaged file."""
+        notice = None
+        if recover:
+            history, notice = open_history(tmp_path / "history.sqlite3")
+        else:
+            history = History(open_database(tmp_path / "history.sqlite3"))
         if prepare is not None:
             prepare(history)
         backend = keyring or MemoryKeyring()
@@ -155,7 +162,8 @@ def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake
         if key is not None:
             keys.store("aimlapi", key)
         settings = settings or Settings(network=TEST_NETWORK)
-        service = ChatService(history, settings, keys, base_url_override=fake_api.url)
+        service = ChatService(history, settings, keys,
+                              base_url_override=base_url or fake_api.url)
         theme = ThemeManager(qapp)
         ui_state_path = tmp_path / "ui-state.ini"
         config_path = tmp_path / "config.toml"
@@ -167,6 +175,7 @@ def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake
             theme=theme,
             config_path=config_path,
             icon=QIcon(str(icon_path())),
+            startup_notice=notice,
         ))
         harness = AppHarness(window, history, keys, backend, fake_api, qloop, ui_state_path,
                              config_path, theme, qtbot)

@@ -424,7 +424,7 @@ def test_conversation_settings_offer_the_provider_models_and_are_used(
         dialog = dialogs_of(window, ConversationSettingsDialog)[0]
         assert isinstance(dialog, ConversationSettingsDialog)
         await harness.until(lambda: dialog.model.count() > 0, what="the model list")
-        assert dialog.model.findText("x-ai/grok-3-mini-beta") >= 0
+        assert dialog.model.findData("x-ai/grok-3-mini-beta") >= 0
         dialog.model.setEditText("my/custom-model")
         dialog.effort.setCurrentIndex(dialog.effort.findData("high"))
         dialog.system_prompt.setPlainText("Answer in French.")
