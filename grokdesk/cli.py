@@ -306,12 +306,18 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
     conversation = _pick_conversation(ctx, service, args)
     if warning := service.insecure_transport_warning(conversation):
         print(f"grokdesk: warning: {warning}.", file=err)
+    try:
+        service.prepare_send(conversation.id, prompt)
+    except (GrokdeskError, DatabaseError):
+        if conversation.message_count == 0 and not ctx.history.messages(conversation.id):
+            ctx.history.delete_conversation(conversation.id)
+        raise
     printer = _Printer(out, err, args.show_reasoning)
 
     async def run() -> int:
         try:
-            outcome = await service.send(conversation.id, prompt, listener=printer,
-                                         stream=not args.no_stream)
+            outcome = await service.answer(conversation.id, listener=printer,
+                                           stream=not args.no_stream)
         finally:
             printer.end()
             await service.aclose()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 APP_NAME = "grokdesk"
 DATA_DIR_ENV = "GROKDESK_DATA_DIR"
+PRIVATE_DIR_MODE = 0o700  # chats are private: other local users get no access
 
 
 def _root_override() -> Path | None:
@@ -33,7 +34,8 @@ def _platform_dir(kind: str) -> Path:
 def _dir(kind: str, subfolder: str) -> Path:
     root = _root_override()
     path = root / subfolder if root is not None else _platform_dir(kind)
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     return path
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from grokdesk.api.errors import InvalidResponseError, redact
+from grokdesk.api.errors import InvalidResponseError, clean_request_id, redact
 from grokdesk.api.types import Completion, ModelInfo, Usage
 
 MAX_MESSAGE_CHARS = 300
@@ -107,7 +107,7 @@ def error_from_json(data: dict[str, Any]) -> ErrorBody | None:
         if error is None:
             return None
         message = shorten(json.dumps(error, ensure_ascii=False))
-    request_id = _first_str(data, "requestId", "request_id")
+    request_id = clean_request_id(_first_str(data, "requestId", "request_id"))
     status = as_int(data.get("statusCode")) or as_int(data.get("status"))
     if status is None and isinstance(error, dict):
         status = as_int(error.get("code")) or as_int(error.get("status"))

@@ -38,6 +38,7 @@ from grokdesk.api.errors import (
     RateLimitError,
     StatusError,
     TLSError,
+    clean_request_id,
     error_for_status,
     redact,
     register_secret,
@@ -329,7 +330,7 @@ def _is_event_stream(response: httpx.Response) -> bool:
 
 def _request_id(response: httpx.Response) -> str | None:
     for name in REQUEST_ID_HEADERS:
-        value: str | None = response.headers.get(name)
+        value = clean_request_id(response.headers.get(name))
         if value:
             return value
     return None

@@ -25,6 +25,21 @@ def register_secret(secret: str) -> None:
         _secrets_to_hide.add(secret)
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def clean_request_id(value: object) -> str | None:
+    """A request id fit to show and store: the documented alphabet only, never a key.
+
+    Request ids come from the server (headers, error bodies); a hostile or broken one
+    could carry anything, including the key it was sent.
+    """
+    if not isinstance(value, str):
+        return None
+    value = redact(value.strip())
+    return value if _REQUEST_ID.fullmatch(value) else None
+
+
 def redact(text: str) -> str:
     """Remove known keys and anything shaped like a bearer token from ``text``."""
     for secret in _secrets_to_hide:
@@ -60,7 +75,7 @@ class APIError(GrokdeskError):
 
     def __init__(self, message: str, *, request_id: str | None = None) -> None:
         super().__init__(message)
-        self.request_id = request_id
+        self.request_id = clean_request_id(request_id)
 
     def describe(self) -> str:
         text = super().describe()

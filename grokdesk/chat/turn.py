@@ -10,6 +10,7 @@ connection, the user pressing Stop — what arrived is kept.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from grokdesk.api.types import (
     Usage,
     UsageReport,
 )
+from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Message, MessageStatus
 from grokdesk.storage.repository import History
 
@@ -35,6 +37,8 @@ REASONING_ATE_THE_LIMIT = (
     "maximum completion tokens or lower the reasoning effort"
 )
 CANCELLED_TEXT = "Stopped"
+
+log = logging.getLogger(__name__)
 
 
 class StreamingClient(Protocol):
@@ -144,11 +148,14 @@ async def run_turn(
         and a heartbeat that tells the other process this answer is still alive."""
         while True:
             await asyncio.sleep(flush_interval)
-            history.save_partial(
-                message.id, acc.content_text, acc.reasoning_text,
-                reasoning_started_at=acc.reasoning_started_at,
-                content_started_at=acc.content_started_at,
-            )
+            try:
+                history.save_partial(
+                    message.id, acc.content_text, acc.reasoning_text,
+                    reasoning_started_at=acc.reasoning_started_at,
+                    content_started_at=acc.content_started_at,
+                )
+            except DatabaseError as exc:
+                log.warning("Could not save the partial answer (will retry): %s", exc)
 
     saver = asyncio.create_task(keep_saving())
     try:

@@ -325,6 +325,9 @@ def open_database(path: Path, *, migrations: Sequence[str] = MIGRATIONS,
     path = Path(path)
     known = len(migrations)
     _check_header(path, known)
+    if not path.exists():
+        with contextlib.suppress(OSError):  # sqlite3 reports what is really wrong below
+            path.touch(mode=0o600, exist_ok=False)
     with translated_errors(path):
         conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
     try:

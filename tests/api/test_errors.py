@@ -316,3 +316,25 @@ def test_retry_policy() -> None:
     assert policy.should_retry(429, 0) and policy.should_retry(502, 1)
     assert not policy.should_retry(503, 2)
     assert not any(policy.should_retry(code, 0) for code in (400, 401, 403, 404, 409))
+
+
+def test_request_ids_are_cleaned_before_they_are_shown() -> None:
+    from grokdesk.api.errors import APIError, clean_request_id, register_secret
+
+    secret = "sk-request-id-leak-0123456789"
+    register_secret(secret)
+    assert clean_request_id("inf-4ed6aa39:d4d.3_4695") == "inf-4ed6aa39:d4d.3_4695"
+    assert clean_request_id(f"id {secret}") is None
+    assert clean_request_id("x" * 129) is None
+    assert clean_request_id(42) is None
+    error = APIError("failed", request_id=secret)
+    assert error.request_id is None and secret not in error.describe()
+
+
+async def test_a_request_id_header_carrying_the_key_is_dropped(fake_api: FakeAPI,
+                                                               make_client: MakeClient) -> None:
+    fake_api.queue(fake.json_error(401, "nope", headers={"x-inference-id": f"Bearer {KEY}"}))
+    error = await stream_error(make_client())
+    assert KEY not in error.describe()
+    assert error.request_id is not None and error.request_id.startswith("req-"), \
+        "the body's clean id is used instead"

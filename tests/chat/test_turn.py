@@ -161,3 +161,24 @@ async def test_non_streaming_turn_stores_reasoning(
     assert outcome.message.reasoning == "Some reasoning."
     assert any(isinstance(e, ContentDelta) for e in events)
     assert fake_api.last_body["stream"] is False
+
+
+async def test_a_failed_flush_does_not_stop_later_ones(
+    history: History, client: ChatClient, fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grokdesk.storage.db import DatabaseBusyError
+
+    calls: list[str] = []
+    real = history.save_partial
+
+    def flaky(message_id: int, content: str, reasoning: str, **kwargs: float | None) -> None:
+        calls.append(content)
+        if len(calls) == 1:
+            raise DatabaseBusyError("The history is busy")
+        real(message_id, content, reasoning, **kwargs)
+
+    monkeypatch.setattr(history, "save_partial", flaky)
+    fake_api.queue(fake.stream([], ["word "] * 40, delay=0.01))
+    outcome = await run_turn(history, client, _conversation(history), REQUEST,
+                             flush_interval=0.03)
+    assert outcome.ok and len(calls) >= 3

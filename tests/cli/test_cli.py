@@ -203,7 +203,7 @@ def test_no_key_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch,
     result = grokdesk("ask", "Hello")
     assert result.code == 1
     assert "No API key" in result.err and "grokdesk key set" in result.err
-    assert json.loads(grokdesk("list", "--json").out)[0]["message_count"] == 0
+    assert json.loads(grokdesk("list", "--json").out) == [], "no empty chat is left behind"
 
 
 def test_key_commands_with_an_in_memory_keyring(memory_keyring: object) -> None:

@@ -154,3 +154,15 @@ def test_data_dir_override_puts_everything_under_one_folder(
                  paths.cache_dir()):
         assert path.is_relative_to(tmp_path / "root")
     assert paths.log_dir().is_dir()
+
+
+def test_grokdesk_folders_and_history_are_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grokdesk.storage.db import open_database
+
+    monkeypatch.setenv("GROKDESK_DATA_DIR", str(tmp_path / "private"))
+    with open_database(paths.database_path()):
+        pass
+    assert paths.data_dir().stat().st_mode & 0o777 == 0o700
+    assert paths.database_path().stat().st_mode & 0o777 == 0o600
