@@ -14,9 +14,9 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from grokdesk.chat.turn import TurnOutcome
 
 log = logging.getLogger("grokdesk.ui")
+T = TypeVar("T")
 
 TEST_TIMEOUT = 10.0
 
@@ -236,25 +237,39 @@ class ChatController(QObject):
             return None
         if conversation_id is not None and self._is_failed_resend(conversation_id, text):
             return conversation_id if self.regenerate(conversation_id, resent=text) else None
-        created = False
-        try:
-            if conversation_id is None:
+        created = conversation_id is None
+
+        def prepare() -> tuple[int, Message]:
+            target = conversation_id
+            if target is None:
                 self.service.client_for(self.service.profile_for(None))
-                conversation_id = self.service.new_conversation().id
-                created = True
-            message = self.service.prepare_send(conversation_id, text)
-        except MissingKeyError:
-            self.keyMissing.emit(self._profile_name(conversation_id))
+                target = self.service.new_conversation().id
+            return target, self.service.prepare_send(target, text)
+
+        prepared = self._prepare(conversation_id, prepare)
+        if prepared is None:
             return None
-        except (GrokdeskError, DatabaseError, LookupError) as exc:
-            self.notice.emit(_describe(exc))
-            return None
+        conversation_id, message = prepared
         if created:
             self.conversationCreated.emit(conversation_id)
         self.messageAdded.emit(message)
         self.conversationChanged.emit(conversation_id)
         self._start_turn(conversation_id, sent_text=text)
         return conversation_id
+
+    def _prepare(self, conversation_id: int | None, step: Callable[[], T]) -> T | None:
+        """Run the storing half of an action; a refusal becomes a signal, not an exception.
+
+        No key opens the welcome; anything else the user can meet is said as a notice.
+        ``None`` means nothing was stored, so the caller keeps what the user typed.
+        """
+        try:
+            return step()
+        except MissingKeyError:
+            self.keyMissing.emit(self._profile_name(conversation_id))
+        except (GrokdeskError, DatabaseError, LookupError) as exc:
+            self.notice.emit(_describe(exc))
+        return None
 
     def _is_failed_resend(self, conversation_id: int, text: str) -> bool:
         """Whether ``text`` is the last message again after its answer failed: the
@@ -272,14 +287,11 @@ class ChatController(QObject):
         """
         if self._refuse_while_busy():
             return False
-        try:
-            removed = self.service.prepare_regenerate(conversation_id)
-        except MissingKeyError:
-            self.keyMissing.emit(self._profile_name(conversation_id))
+        prepared = self._prepare(
+            conversation_id, lambda: (self.service.prepare_regenerate(conversation_id),))
+        if prepared is None:
             return False
-        except (GrokdeskError, DatabaseError, LookupError) as exc:
-            self.notice.emit(_describe(exc))
-            return False
+        (removed,) = prepared
         if removed is not None:
             self.messageRemoved.emit(removed)
         self._start_turn(conversation_id, sent_text=resent)
@@ -291,13 +303,9 @@ class ChatController(QObject):
             return False
         message = self.service.history.get_message(message_id)
         conversation_id = message.conversation_id if message is not None else None
-        try:
-            new_message = self.service.prepare_edit(message_id, text)
-        except MissingKeyError:
-            self.keyMissing.emit(self._profile_name(conversation_id))
-            return False
-        except (GrokdeskError, DatabaseError, LookupError) as exc:
-            self.notice.emit(_describe(exc))
+        new_message = self._prepare(conversation_id,
+                                    lambda: self.service.prepare_edit(message_id, text))
+        if new_message is None:
             return False
         self.messagesRemovedFrom.emit(message_id)
         self.messageAdded.emit(new_message)
