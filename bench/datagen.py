@@ -1,0 +1,261 @@
+"""Benchmark histories: built once through the app's own schema, cached in ``bench/.data``.
+
+A history folder is laid out as ``GROKDESK_DATA_DIR`` expects (``data/history.sqlite3``),
+so the real app can be started on it. The full history has 10,000 conversations and
+200,000 messages; two of them are long (1,000 messages each) and pinned, so they sit
+at the top of the sidebar; the most recent conversation is an ordinary one, which is
+what the app opens at start. Everything is written in one transaction with
+``executemany``. The message full-text index is filled by one ``'rebuild'`` at the end
+(its triggers are set aside meanwhile and put back exactly as the schema has them):
+row-by-row trigger updates took 70 s for the full history, the rebuild a third of
+that, and the index holds the same rows either way. Finally the tables are analysed,
+as the app's ``PRAGMA optimize`` at quit would do for a real history.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench import DATA_DIR
+from bench.textgen import TextPool
+from grokdesk.storage.db import MIGRATIONS, open_database
+
+GENERATOR_VERSION = 3
+MODEL = "x-ai/grok-3-mini-beta"
+DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySpec:
+    """The shape of a generated history."""
+
+    name: str
+    conversations: int
+    messages: int
+    long_conversations: int = 2
+    long_size: int = 1000
+    seed: int = 7
+
+
+FULL = HistorySpec("full", conversations=10_000, messages=200_000)
+SMOKE = HistorySpec("smoke", conversations=60, messages=1_200, long_size=200)
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A generated history on disk and the ids the benchmarks need."""
+
+    data_dir: Path
+    spec: HistorySpec
+    long_ids: tuple[int, ...]
+    latest_id: int
+    build_seconds: float
+
+    @property
+    def db_path(self) -> Path:
+        return db_path(self.data_dir)
+
+
+def db_path(data_dir: Path) -> Path:
+    """Where the app looks for the history under ``GROKDESK_DATA_DIR``."""
+    return data_dir / "data" / "history.sqlite3"
+
+
+def ensure_history(spec: HistorySpec, root: Path = DATA_DIR) -> History:
+    """The cached history for ``spec``, built first if missing or made by another version.
+
+    The stamp records the schema version too: opening an older file, the app would
+    migrate it and keep a backup copy of all of it.
+    """
+    data_dir = root / spec.name
+    stamp_path = data_dir / "stamp.json"
+    wanted = {"generator": GENERATOR_VERSION, "schema": len(MIGRATIONS), "spec": asdict(spec)}
+    if stamp_path.exists() and db_path(data_dir).exists():
+        stamp = json.loads(stamp_path.read_text())
+        if {k: stamp.get(k) for k in wanted} == wanted:
+            return _from_stamp(data_dir, spec, stamp)
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    started = time.perf_counter()
+    long_ids, latest_id = build_history(db_path(data_dir), spec)
+    stamp = {**wanted, "long_ids": list(long_ids), "latest_id": latest_id,
+             "build_seconds": round(time.perf_counter() - started, 2)}
+    stamp_path.write_text(json.dumps(stamp, indent=2))
+    return _from_stamp(data_dir, spec, stamp)
+
+
+def _from_stamp(data_dir: Path, spec: HistorySpec, stamp: dict[str, object]) -> History:
+    long_ids = stamp["long_ids"]
+    assert isinstance(long_ids, list)
+    return History(data_dir, spec, tuple(int(i) for i in long_ids), int(str(stamp["latest_id"])),
+                   float(str(stamp["build_seconds"])))
+
+
+def _message_counts(spec: HistorySpec, rng: random.Random) -> list[int]:
+    """Messages per conversation: the long ones, then a skewed spread of even counts."""
+    ordinary = spec.conversations - spec.long_conversations
+    left = spec.messages - spec.long_conversations * spec.long_size
+    if ordinary == 0 and left == 0:
+        return [spec.long_size] * spec.long_conversations
+    if ordinary <= 0 or left < 2 * ordinary:
+        raise ValueError(f"{spec} leaves too few messages for its conversations")
+    counts = [2] * ordinary
+    weights = [rng.lognormvariate(0, 1) for _ in range(ordinary)]
+    for index in rng.choices(range(ordinary), weights, k=(left - 2 * ordinary) // 2):
+        counts[index] += 2
+    counts[-1] += (left - 2 * ordinary) % 2
+    return [spec.long_size] * spec.long_conversations + counts
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _message_rows(pool: TextPool, conversation_id: int, count: int, start: float,
+                  end: float) -> Iterator[tuple[object, ...]]:
+    """Alternating question and answer rows for one conversation, spread over its lifetime."""
+    rng = pool.rng
+    step = (end - start) / max(1, count)
+    for position in range(1, count + 1):
+        at = start + (position - 1) * step
+        if position % 2:
+            yield (_uuid(rng), conversation_id, position, "user", pool.user(), "", None,
+                   "complete", None, None, None, None, None, None, None, None, at, at,
+                   None, None, at)
+            continue
+        content = pool.assistant()
+        reasoning = pool.reasoning() if rng.random() < 0.7 else ""
+        thought = len(reasoning) // 4
+        written = len(content) // 4
+        think_start = at + 0.4
+        answer_start = think_start + thought / 90
+        finished = answer_start + written / 90
+        yield (_uuid(rng), conversation_id, position, "assistant", content, reasoning, MODEL,
+               "complete", "stop", None, 200 + 3 * position, thought + written, thought,
+               200 + 3 * position + thought + written, round((thought + written) * 4e-7, 7),
+               f"inf-{rng.getrandbits(64):016x}", at, finished,
+               think_start if reasoning else None, answer_start, finished)
+
+
+_INSERT_CONVERSATION = (
+    "INSERT INTO conversations (id, uuid, title, created_at, updated_at, pinned, provider,"
+    " model, system_prompt, reasoning_effort, temperature)"
+    " VALUES (?, ?, ?, ?, ?, ?, 'aimlapi', NULL, NULL, ?, NULL)")
+_INSERT_MESSAGE = (
+    "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning, model,"
+    " status, finish_reason, error, prompt_tokens, completion_tokens, reasoning_tokens,"
+    " total_tokens, cost_usd, request_id, created_at, updated_at, reasoning_started_at,"
+    " content_started_at, finished_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One conversation before it has an id: when it ran and how long it is."""
+
+    start: float
+    end: float
+    count: int
+    long: bool
+    effort: str | None
+    uuid: str
+
+
+def _plans(spec: HistorySpec, rng: random.Random, now: float) -> list[_Plan]:
+    """Conversations over two years; the long ones span months; one ended an hour ago."""
+    counts = _message_counts(spec, rng)
+    plans = []
+    for number, count in enumerate(counts):
+        long = number < spec.long_conversations
+        if long:
+            end = now - rng.uniform(1, 30) * DAY
+            start = end - rng.uniform(60, 400) * DAY
+        elif number == len(counts) - 1:
+            start, end = now - 7200, now - 3600
+        else:
+            start = now - 730 * DAY * rng.random() - DAY
+            end = min(now - 3 * 3600 - 3600 * rng.random(), start + rng.uniform(0.01, 20) * DAY)
+        plans.append(_Plan(start, end, count, long, rng.choice((None, None, "low", "high")),
+                           _uuid(rng)))
+    return sorted(plans, key=lambda plan: plan.start)
+
+
+def build_history(path: Path, spec: HistorySpec, *, now: float | None = None
+                  ) -> tuple[tuple[int, ...], int]:
+    """Write ``spec`` into a new history at ``path``; return the long ids and the latest id.
+
+    Ids follow time, as in a history that grew message by message: conversations are
+    numbered by when they started and messages are inserted in the order they were
+    written (search and listing plans depend on that order).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(spec.seed)
+    pool = TextPool(spec.seed)
+    plans = _plans(spec, rng, time.time() if now is None else now)
+    conversations, messages = [], []
+    for number, plan in enumerate(plans, start=1):
+        rows = list(_message_rows(pool, number, plan.count, plan.start, plan.end))
+        conversations.append((number, plan.uuid, _title(str(rows[0][4])), plan.start,
+                              plan.end, int(plan.long), plan.effort))
+        messages += rows
+    messages.sort(key=lambda row: float(row[16]))  # type: ignore[arg-type]
+    db = open_database(path)
+    try:
+        with db.transaction() as conn, _fts_set_aside(conn, "messages"):
+            conn.executemany(_INSERT_CONVERSATION, conversations)
+            conn.executemany(_INSERT_MESSAGE, messages)
+        connection = db.connection
+        connection.execute("ANALYZE")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    latest = max(range(len(plans)), key=lambda index: plans[index].end) + 1
+    return tuple(n for n, plan in enumerate(plans, start=1) if plan.long), latest
+
+
+@contextmanager
+def _fts_set_aside(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """Drop ``table``'s full-text triggers, then rebuild its index and restore them."""
+    triggers = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
+        " AND name LIKE ?", (table, f"{table}_fts_%")).fetchall()
+    for name, _sql in triggers:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    yield
+    conn.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
+    for _name, sql in triggers:
+        conn.execute(sql)
+
+
+def _title(text: str) -> str:
+    from grokdesk.chat.titles import title_from_text
+
+    return title_from_text(text)
+
+
+def build_single(path: Path, size: int, seed: int = 11) -> int:
+    """A history holding one conversation of ``size`` messages (streams are added to it)."""
+    spec = HistorySpec("single", conversations=1, messages=size, long_conversations=1,
+                       long_size=size, seed=seed)
+    long_ids, _ = build_history(path, spec)
+    return long_ids[0]
+
+
+def table_sizes(path: Path) -> dict[str, float]:
+    """Conversations, messages and the file's size in MiB, for the report."""
+    with sqlite3.connect(path) as conn:
+        conversations = conn.execute("SELECT COUNT(*) FROM conversations").fetchone()[0]
+        messages, chars = conn.execute(
+            "SELECT COUNT(*), SUM(LENGTH(content)) FROM messages").fetchone()
+    return {"conversations": conversations, "messages": messages,
+            "content_mib": round((chars or 0) / 2**20, 1),
+            "file_mib": round(path.stat().st_size / 2**20, 1)}

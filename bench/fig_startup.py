@@ -1,0 +1,100 @@
+"""Cold start to the main window shown, and resident memory once idle: app vs bare window.
+
+Both programs are started the same way (``python -m …`` with the same interpreter) on
+the same private Xvfb with Qt's xcb platform, alternately, after one unmeasured
+warm-up launch each (so both find the OS file cache equally warm). Start-up time runs
+from ``Popen`` to the X server mapping the process's window; memory is VmRSS once the
+process has been idle for half a second. The app opens the 10,000-conversation history
+and shows its most recent conversation, as it does for a returning user.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import REPO_DIR
+from bench.appdriver import app_env
+from bench.context import Context
+from bench.procstat import rss_mib, wait_idle
+from bench.report import Figure, skipped
+from bench.stats import median, rounded
+from bench.xserver import MapWatcher, Xvfb, available
+
+START_TITLE = "cold start to main window shown (10k conv / 200k msg) vs bare QMainWindow"
+RSS_TITLE = "RSS idle after start with that history vs bare window"
+APP = ("-m", "grokdesk")
+FLOOR = ("-m", "bench.floor_window")
+
+
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """One start: seconds until the window was mapped, and MiB resident once idle."""
+
+    start_s: float
+    rss_mib: float
+
+
+def launch(args: tuple[str, ...], display: str, watcher: MapWatcher, extra_env: dict[str, str],
+           log: Path) -> Launch:
+    """Start ``python args`` on ``display``, time its first window, read its idle RSS, stop it."""
+    env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", **extra_env)
+    with log.open("ab") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, *args], cwd=REPO_DIR, env=env,
+                                   stdout=output, stderr=output)
+        try:
+            mapped = watcher.wait_mapped(process.pid, timeout=60)
+            if mapped is None:
+                raise RuntimeError(f"{' '.join(args)} showed no window within 60 s (see {log})")
+            wait_idle(process.pid)
+            return Launch(mapped - started, rss_mib(process.pid))
+        finally:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def run(ctx: Context) -> list[Figure]:
+    reason = available()
+    if reason is not None:
+        return [skipped("cold_start", START_TITLE, "×", reason),
+                skipped("rss_idle", RSS_TITLE, "×", reason)]
+    history = ctx.history
+    env = app_env(history.data_dir)
+    log = ctx.workdir("startup") / "launches.log"
+    apps: list[Launch] = []
+    floors: list[Launch] = []
+    with Xvfb() as xvfb:
+        watcher = MapWatcher(xvfb.display)
+        try:
+            launch(APP, xvfb.display, watcher, env, log)
+            launch(FLOOR, xvfb.display, watcher, {}, log)
+            for _ in range(ctx.reps(9, 1)):
+                apps.append(launch(APP, xvfb.display, watcher, env, log))
+                floors.append(launch(FLOOR, xvfb.display, watcher, {}, log))
+        finally:
+            watcher.close()
+    app_start, floor_start = median([a.start_s for a in apps]), median([f.start_s for f in floors])
+    app_rss, floor_rss = median([a.rss_mib for a in apps]), median([f.rss_mib for f in floors])
+    method = "Xvfb + xcb, Popen → MapNotify of the process's window; VmRSS after 0.5 s idle"
+    return [
+        Figure("cold_start", START_TITLE, app_start / floor_start, "×", 2.0, detail={
+            "app_ms": round(app_start * 1000, 1), "floor_ms": round(floor_start * 1000, 1),
+            "app_samples_ms": rounded([a.start_s * 1000 for a in apps], 1),
+            "floor_samples_ms": rounded([f.start_s * 1000 for f in floors], 1),
+            "method": method}),
+        Figure("rss_idle", RSS_TITLE, app_rss / floor_rss, "×", 2.0, detail={
+            "app_mib": round(app_rss, 1), "floor_mib": round(floor_rss, 1),
+            "app_samples_mib": rounded([a.rss_mib for a in apps], 1),
+            "floor_samples_mib": rounded([f.rss_mib for f in floors], 1),
+            "method": method}),
+    ]
