@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from grokdesk.config import LoadedSettings
     from grokdesk.storage.repository import History
+    from grokdesk.storage.session import SessionMarker
     from grokdesk.ui.main_window import MainWindow
 
 APP_ID = "grokdesk"
@@ -138,15 +139,21 @@ def make_application(argv: list[str]) -> QApplication:
     return app
 
 
-def open_history(path: Path) -> tuple[History, str | None]:
+def open_history(path: Path, marker: SessionMarker | None = None
+                 ) -> tuple[History, str | None]:
     """The history at ``path``, recovered first if damaged, and what to tell the user.
 
+    With a session ``marker`` the whole file is checked only when the last session
+    crashed (a full check reads every page); without one, always.
     Raises DatabaseError when it cannot be opened at all (permissions, a newer file).
     """
-    from grokdesk.storage.recovery import open_history_with_recovery
+    from grokdesk.storage.recovery import open_after_last_session, open_history_with_recovery
     from grokdesk.storage.repository import History
 
-    db, report = open_history_with_recovery(path)
+    if marker is not None:
+        db, report = open_after_last_session(path, marker)
+    else:
+        db, report = open_history_with_recovery(path)
     if report is not None:
         log.warning("History recovered: %s", report.describe())
     return History(db), report.describe() if report is not None else None
@@ -203,10 +210,12 @@ async def wait_for_quit(window: MainWindow) -> None:
 async def run_window(app: QApplication) -> int:
     """Open everything, show the window, wait for a quit request, close in order."""
     from grokdesk.config import load_settings
+    from grokdesk.storage.session import SessionMarker
 
     loaded = load_settings(paths.config_path())
+    marker = SessionMarker(paths.database_path())
     try:
-        history, notice = open_history(paths.database_path())
+        history, notice = open_history(paths.database_path(), marker)
     except DatabaseError as exc:
         log.error("The history could not be opened: %s", exc)
         await show_fatal(str(exc))
@@ -222,6 +231,7 @@ async def run_window(app: QApplication) -> int:
         window.close_for_quit()
     finally:
         history.db.close()
+        marker.end()
     return EXIT_OK
 
 

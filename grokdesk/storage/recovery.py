@@ -37,6 +37,7 @@ from grokdesk.storage.db import (
     open_database,
     translate_error,
 )
+from grokdesk.storage.session import SessionMarker
 
 #: Companion files SQLite keeps next to the database, moved together with it.
 COMPANIONS = ("-wal", "-shm")
@@ -69,6 +70,16 @@ class RecoveryReport:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def open_after_last_session(path: Path, marker: SessionMarker
+                            ) -> tuple[Database, RecoveryReport | None]:
+    """Open the history for a session: the full check only after a crash, then mark
+    this process as using it (the caller ends the marker when it closes the history)."""
+    check = marker.previous_session_crashed()
+    opened = open_history_with_recovery(path, check=check)
+    marker.start()
+    return opened
 
 
 def open_history_with_recovery(path: Path, *, check: bool = True
