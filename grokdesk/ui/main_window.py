@@ -156,7 +156,10 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.apply_settings(self.settings)
         self.composer.load_drafts(self.drafts.load())
-        self.open_conversation(self._initial_conversation())
+        # The window frame first, the conversation right after: the first paint does
+        # not wait for the newest messages to be rendered.
+        self._initial_pending = True
+        QTimer.singleShot(0, self._open_initial_conversation)
         self.composer.input.textChanged.connect(self._draft_timer.start)
         self.controller.external_change()
         self._sync_timer.start()
@@ -281,6 +284,10 @@ class MainWindow(QMainWindow):
         latest = self.controller.latest_conversation()
         return latest.id if latest is not None else None
 
+    def _open_initial_conversation(self) -> None:
+        if self._initial_pending:
+            self.open_conversation(self._initial_conversation())
+
     # ---------------------------------------------------------------- Qt events
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -332,6 +339,7 @@ class MainWindow(QMainWindow):
 
     def open_conversation(self, conversation_id: int | None) -> None:
         """Show a stored conversation, or the new-chat draft for ``None``."""
+        self._initial_pending = False
         conversation = (self.controller.conversation(conversation_id)
                         if conversation_id is not None else None)
         self._current = conversation
@@ -418,6 +426,7 @@ class MainWindow(QMainWindow):
         machine) waits for the user to accept the warning, in a banner: the key is not
         sent before that.
         """
+        self._open_initial_conversation()
         warning = self.controller.insecure_transport_warning(self.current_id)
         if warning is not None and warning not in self._trusted_insecure:
             self._pending_insecure = warning

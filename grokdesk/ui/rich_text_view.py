@@ -31,8 +31,6 @@ from grokdesk.ui import links
 from grokdesk.ui.colors import muted_text
 
 APP_RESOURCE_SCHEMES = frozenset({"qrc"})
-LONG_DOCUMENT_CHARS = 20_000
-"""Past this size the view avoids laying its text out at widths it does not have."""
 IMAGE_RESOURCE = int(QTextDocument.ResourceType.ImageResource.value)
 
 
@@ -133,19 +131,16 @@ class RichTextView(QTextBrowser):
     def heightForWidth(self, width: int) -> int:
         """The height the whole document needs at ``width``: the view never scrolls.
 
-        Re-wrapping is a full layout of the document, so a long one is measured only
-        at the width it has; other widths (a layout trying the width with and without
-        a scroll bar) get that height as an estimate, corrected if the width changes.
+        Re-wrapping is a full layout of the document, so once laid out a view is
+        measured only at the width it has; other widths (a layout trying the width with
+        and without a scroll bar) get that height as an estimate, corrected if the
+        width really changes.
         """
         cached = self._hfw_cache.get(width)
         if cached is not None:
             return cached
         current = self.width()
-        if (
-            self._laid_out
-            and width != current
-            and self.document().characterCount() > LONG_DOCUMENT_CHARS
-        ):
+        if self._laid_out and width != current:
             return self.heightForWidth(current)
         horizontal, vertical = self._chrome()
         height = math.ceil(self._measure(max(1, width - horizontal))) + vertical

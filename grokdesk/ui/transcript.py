@@ -25,7 +25,7 @@ from grokdesk.ui.colors import is_dark
 from grokdesk.ui.live_stream import LiveStream
 from grokdesk.ui.message_view import MessageView
 
-BATCH = 40
+BATCH = 12
 """Messages built at once: on opening a conversation, and each time the reader nears the top."""
 LOAD_MORE_PX = 600
 """Build older messages when the view is this close to the top."""
@@ -85,6 +85,9 @@ class Transcript(QWidget):
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setWidgetResizable(True)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A scroll bar that comes and goes changes the width, and every message would
+        # be laid out again at the other width.
+        self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self._scroll.setWidget(self._column)
         viewport = self._scroll.viewport()
         viewport.setBackgroundRole(QPalette.ColorRole.Base)
