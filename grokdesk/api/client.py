@@ -227,7 +227,9 @@ class ChatClient:
             request = self._http.build_request(
                 method, self.base_url + path, json=body, headers=headers
             )
-            log.debug("%s %s headers=%s", method, request.url, _safe_headers(request.headers))
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s headers=%s", method, request.url,
+                          _safe_headers(request.headers))
             async with asyncio.timeout(self._handshake_limit):
                 return await self._http.send(request, stream=True)
         except httpx.InvalidURL as exc:
