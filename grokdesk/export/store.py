@@ -52,7 +52,7 @@ class UnknownConversationError(GrokdeskError):
 def resolve_ids(history: History, conversation_ids: Sequence[int] | None) -> list[int]:
     """The ids to export: all (sidebar order) for None; unknown ids raise at once."""
     if conversation_ids is None:
-        return [c.id for c in history.list_conversations()]
+        return history.conversation_ids()
     missing = [i for i in conversation_ids if history.get_conversation(i) is None]
     if missing:
         raise UnknownConversationError(missing)

@@ -16,7 +16,7 @@ from sqlite3 import Connection, Row
 from typing import Any
 
 from grokdesk.api.types import Usage
-from grokdesk.storage.db import Database, DatabaseError
+from grokdesk.storage.db import Database, DatabaseError, translated_errors
 from grokdesk.storage.models import (
     Conversation,
     ConversationSettings,
@@ -32,6 +32,7 @@ SNIPPET_CHARS = 160
 #: Trigram search needs three characters; shorter terms fall back to a scan with LIKE.
 _MIN_INDEXED_TERM = 3
 _MAX_TERMS = 16
+_MAX_ROWID = 2**63 - 1
 
 _CONVERSATION_SELECT = """
 SELECT c.id, c.uuid, c.title, c.created_at, c.updated_at, c.pinned, c.provider, c.model,
@@ -99,12 +100,27 @@ class History:
         return None if row is None else _conversation(row)
 
     def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
-        """Pinned first, then most recent activity first; one query, counts included."""
+        """Pinned first, then most recent activity first; one query, counts included.
+
+        The per-conversation ``COUNT`` walks only that conversation's slice of the
+        ``messages_in_order`` index, which measured faster than one grouped pass over all
+        messages joined back; the cost of a long listing is building the objects, so
+        rows come as plain tuples and equal settings are shared.
+        """
+        sql = (_CONVERSATION_SELECT
+               + "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?")
+        with translated_errors(self.db.path):
+            cursor = self.db.connection.execute(sql, (-1 if limit is None else limit, offset))
+            cursor.row_factory = None  # plain tuples: sqlite3.Row lookups by name cost more
+            rows = cursor.fetchall()
+        settings_seen: dict[tuple[Any, ...], ConversationSettings] = {}
+        return [_conversation_from_tuple(row, settings_seen) for row in rows]
+
+    def conversation_ids(self) -> list[int]:
+        """Every conversation id in sidebar order (pinned first, most recent activity first)."""
         rows = self.db.fetchall(
-            _CONVERSATION_SELECT
-            + "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset))
-        return [_conversation(row) for row in rows]
+            "SELECT id FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC")
+        return [int(row[0]) for row in rows]
 
     def count_conversations(self) -> int:
         row = self.db.fetchone("SELECT COUNT(*) FROM conversations")
@@ -269,43 +285,107 @@ class History:
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Conversations whose title or a message contains every word of ``query``.
 
-        One hit per conversation, most recently active first; the snippet comes from the
-        newest matching message (or the title). Any text is a valid query: words are
-        matched as literal substrings, never parsed as FTS syntax.
+        One hit per conversation, ordered by newest match first: a matching message counts
+        by its id (ids grow with time), a matching title as a match of the conversation's
+        latest message. The snippet comes from the newest matching message (or the title).
+        Matching messages are walked newest first and the walk stops once ``limit``
+        conversations are found, so common words cost no more than rare ones. Any text is
+        a valid query: words are matched as literal substrings, never parsed as FTS syntax.
         """
         terms = search_terms(query)
         if not terms or limit <= 0:
             return []
-        params: dict[str, Any] = {"limit": limit}
+        params: dict[str, Any] = {}
         indexed = [t for t in terms if len(t) >= _MIN_INDEXED_TERM]
         if indexed:
             params["match"] = " ".join(_fts_phrase(t) for t in indexed)
-        messages_sql = _matching(
-            "SELECT m.conversation_id AS cid, MAX(m.id) AS mid FROM messages AS m",
-            "messages_fts", "m.id", "m.content", terms, params) + " GROUP BY m.conversation_id"
-        titles_sql = _matching(
-            "SELECT c.id AS cid, NULL AS mid FROM conversations AS c",
-            "conversations_fts", "c.id", "c.title", terms, params)
-        rows = self.db.fetchall(
-            f"WITH hits AS ({messages_sql} UNION ALL {titles_sql}),"
-            " best AS (SELECT cid, MAX(mid) AS mid FROM hits GROUP BY cid)"
-            " SELECT c.id, c.title, c.updated_at, best.mid FROM best"
-            " JOIN conversations AS c ON c.id = best.cid"
-            " ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit", params)
-        message_ids = [row["mid"] for row in rows if row["mid"] is not None]
+        for index, term in enumerate(terms):
+            if len(term) < _MIN_INDEXED_TERM:
+                params[f"like{index}"] = _like_pattern(term)
+
+        # Newest matching message per conversation, walking messages newest first.
+        newest, exhausted, before = self._walk_message_hits(terms, params, limit)
+        # Title matches (a few thousand conversations at most), keyed by their latest message.
+        title_rows = self.db.fetchall(
+            _matching("SELECT c.id AS cid, (SELECT MAX(x.id) FROM messages AS x"
+                      " WHERE x.conversation_id = c.id) AS latest FROM conversations AS c",
+                      "conversations_fts", "c.id", "c.title", terms, params), params)
+        keys: dict[int, int] = dict(newest)
+        for row in title_rows:
+            cid, latest = int(row[0]), int(row[1] or 0)
+            keys[cid] = max(keys.get(cid, 0), latest)
+        chosen = sorted(keys, key=lambda cid: (keys[cid], cid), reverse=True)[:limit]
+        if not chosen:
+            return []
+        message_ids: dict[int, int | None] = {cid: newest.get(cid) for cid in chosen}
+        if not exhausted:
+            # A title hit the walk did not reach may still have an older matching message.
+            for cid in chosen:
+                if message_ids[cid] is None:
+                    message_ids[cid] = self._newest_match_in(cid, before, terms, params)
+        marks = ", ".join("?" * len(chosen))
+        conversations = {r[0]: (r[1], r[2]) for r in self.db.fetchall(
+            f"SELECT id, title, updated_at FROM conversations WHERE id IN ({marks})", chosen)}
+        wanted = [mid for mid in message_ids.values() if mid is not None]
         contents: dict[int, str] = {}
-        if message_ids:
-            marks = ", ".join("?" * len(message_ids))
-            contents = {r["id"]: r["content"] for r in self.db.fetchall(
-                f"SELECT id, content FROM messages WHERE id IN ({marks})", message_ids)}
+        if wanted:
+            marks = ", ".join("?" * len(wanted))
+            contents = {r[0]: r[1] for r in self.db.fetchall(
+                f"SELECT id, content FROM messages WHERE id IN ({marks})", wanted)}
         hits = []
-        for row in rows:
-            text = row["title"] if row["mid"] is None else contents.get(row["mid"], "")
+        for cid in chosen:
+            if cid not in conversations:  # deleted meanwhile
+                continue
+            title, updated_at = conversations[cid]
+            mid = message_ids[cid]
+            text = title if mid is None else contents.get(mid, "")
             snippet, spans = make_snippet(text, terms)
-            hits.append(SearchHit(conversation_id=row["id"], conversation_title=row["title"],
-                                  message_id=row["mid"], snippet=snippet,
-                                  updated_at=row["updated_at"], highlights=spans))
+            hits.append(SearchHit(conversation_id=cid, conversation_title=title,
+                                  message_id=mid, snippet=snippet,
+                                  updated_at=updated_at, highlights=spans))
         return hits
+
+    def _walk_message_hits(self, terms: Sequence[str], params: dict[str, Any],
+                           limit: int) -> tuple[dict[int, int], bool, int]:
+        """The newest matching message id of each conversation, for the newest ``limit``.
+
+        Returns the hits, whether every matching message was seen, and the id the walk
+        stopped below (messages with smaller ids were not looked at).
+        """
+        sql = _matching("SELECT m.id, m.conversation_id FROM messages AS m",
+                        "messages_fts", "m.id", "m.content", terms, params)
+        order_by = "messages_fts.rowid" if "match" in params else "m.id"
+        sql += f" AND {order_by} < :before ORDER BY {order_by} DESC LIMIT :page"
+        newest: dict[int, int] = {}
+        before = _MAX_ROWID
+        page = max(64, limit * 4)
+        while True:
+            rows = self.db.fetchall(sql, {**params, "before": before, "page": page})
+            for mid, cid in rows:
+                if cid not in newest:
+                    newest[cid] = mid
+                    if len(newest) >= limit:
+                        return newest, False, mid
+            if len(rows) < page:
+                return newest, True, 0
+            before = rows[-1][0]
+            page = min(page * 4, 16384)
+
+    def _newest_match_in(self, conversation_id: int, before: int, terms: Sequence[str],
+                         params: dict[str, Any]) -> int | None:
+        """The newest message of one conversation below ``before`` that matches."""
+        bounds = self.db.fetchone(
+            "SELECT MIN(id) FROM messages WHERE conversation_id = ?", (conversation_id,))
+        if bounds is None or bounds[0] is None or bounds[0] >= before:
+            return None
+        sql = _matching("SELECT m.id FROM messages AS m", "messages_fts", "m.id", "m.content",
+                        terms, params)
+        order_by = "messages_fts.rowid" if "match" in params else "m.id"
+        row = self.db.fetchone(
+            sql + f" AND {order_by} >= :low AND {order_by} < :before"
+            f" AND m.conversation_id = :cid ORDER BY {order_by} DESC LIMIT 1",
+            {**params, "low": bounds[0], "before": before, "cid": conversation_id})
+        return None if row is None else int(row[0])
 
     # --------------------------------------------------------------------- internals
 
@@ -375,6 +455,26 @@ def _conversation(row: Row) -> Conversation:
         message_count=row["message_count"])
 
 
+def _conversation_from_tuple(row: tuple[Any, ...],
+                             settings_seen: dict[tuple[Any, ...], ConversationSettings]
+                             ) -> Conversation:
+    """A conversation from a plain row in ``_CONVERSATION_SELECT`` column order.
+
+    Settings are immutable and few distinct ones exist, so equal ones are shared
+    through ``settings_seen`` (building them dominated listing 10,000 conversations).
+    """
+    key = row[6:11]
+    settings = settings_seen.get(key)
+    if settings is None:
+        provider, model, system_prompt, effort, temperature = key
+        settings = settings_seen[key] = ConversationSettings(
+            provider=provider, model=model, system_prompt=system_prompt,
+            reasoning_effort=effort if effort in ("low", "high") else None,
+            temperature=temperature)
+    return Conversation(row[0], row[1], row[2], row[3], row[4], bool(row[5]), settings,
+                        row[11])
+
+
 def search_terms(query: str) -> list[str]:
     """The distinct words of a query, without control characters (FTS5 chokes on NUL)."""
     cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in query)
@@ -410,7 +510,6 @@ def _matching(select: str, fts_table: str, id_column: str, text_column: str,
         conditions.append(f"{fts_table} MATCH :match")
     for index, term in enumerate(terms):
         if len(term) < _MIN_INDEXED_TERM:
-            params[f"like{index}"] = _like_pattern(term)
             conditions.append(f"{text_column} LIKE :like{index} ESCAPE '\\'")
     return f"{select} WHERE {' AND '.join(conditions)}"
 

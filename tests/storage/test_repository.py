@@ -507,3 +507,52 @@ def test_another_process_writing_at_the_same_time(tmp_path: Path) -> None:
         messages = history.messages(conversation_id)
     assert len(messages) == 401
     assert messages[0].content == "child holds the lock"
+
+
+# ----------------------------------------------------- search order and early stopping
+
+
+@pytest.mark.parametrize("word", ["needle", "ne"])  # trigram index, then the LIKE fallback
+def test_search_orders_by_newest_match_and_stops_at_the_limit(history: History,
+                                                              word: str) -> None:
+    ids = []
+    for n in range(150):  # more than one page of the walk
+        c = history.create_conversation(f"chat {n}")
+        history.add_message(c.id, "user", f"a {word} here")
+        history.add_message(c.id, "assistant", "nothing to see")
+        ids.append(c.id)
+    # The oldest conversation gets the newest matching message: it comes first.
+    history.add_message(ids[0], "user", f"another {word}")
+    hits = history.search(word, limit=5)
+    assert [h.conversation_id for h in hits] == [ids[0], *ids[-1:-5:-1]]
+    assert hits[0].snippet == f"another {word}"
+    everything = history.search(word, limit=1000)
+    assert sorted(h.conversation_id for h in everything) == sorted(ids)
+    assert len({h.conversation_id for h in everything}) == len(ids)
+
+
+def test_title_hit_beyond_the_walk_still_shows_its_newest_matching_message(
+        history: History) -> None:
+    titled = history.create_conversation("needle facts")
+    old = history.add_message(titled.id, "user", "an old needle")
+    history.add_message(titled.id, "assistant", "unrelated")  # its latest message
+    for n in range(3):
+        c = history.create_conversation(f"chat {n}")
+        history.add_message(c.id, "user", "needle")
+    later = history.create_conversation("later")
+    history.add_message(later.id, "user", "plain")
+    history.add_message(titled.id, "user", "unrelated again")  # title hit ranks first
+    hits = history.search("needle", limit=2)
+    assert hits[0].conversation_id == titled.id
+    assert hits[0].message_id == old.id and hits[0].snippet == "an old needle"
+    assert len(hits) == 2
+
+
+def test_conversation_ids_in_sidebar_order(history: History, clock: Clock) -> None:
+    first = history.create_conversation("first")
+    clock.advance()
+    second = history.create_conversation("second")
+    clock.advance()
+    pinned = history.create_conversation("pinned", pinned=True)
+    assert history.conversation_ids() == [pinned.id, second.id, first.id]
+    assert history.conversation_ids() == [c.id for c in history.list_conversations()]
