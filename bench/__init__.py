@@ -1,4 +1,5 @@
-"""grokdesk's benchmarks: each figure of issue 7 measured against its floor in the same run.
+"""grokdesk's benchmarks: each figure of docs/performance.md, measured against its floor
+in the same run.
 
 ``python -m bench`` runs them all and writes ``bench/results.json``; ``--smoke`` runs a
 tiny version of each in seconds (CI keeps them working). docs/performance.md has the

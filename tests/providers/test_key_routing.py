@@ -1,5 +1,5 @@
 """Where a key may go: only to its own profile's base URL, and never unencrypted over a
-network without a warning first (issue 6, "Secrets")."""
+network without a warning first."""
 
 from __future__ import annotations
 

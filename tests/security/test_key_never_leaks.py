@@ -4,8 +4,8 @@ of everything grokdesk wrote or printed: the key appears nowhere, in no form.
 Two sessions: the key from ``GROKDESK_API_KEY`` (real processes, ``--debug``), and a key
 in the (in-memory) keyring with no recognisable prefix, the way AI/ML API keys look, so
 only grokdesk's own knowledge of the key can hide it (in-process, logs at DEBUG, a crash,
-and ``grokdesk export`` in every format). The desktop window's part of the session
-belongs to the GUI tests.
+and ``grokdesk export`` in every format). The desktop window's part of the session is
+tests/ui/test_key_privacy.py.
 """
 
 from __future__ import annotations
