@@ -39,17 +39,23 @@ class Profile:
     # Split a leading <think>…</think> out of the answer into the reasoning (local
     # models do this); off only for a service whose answers may start with that text.
     think_tags: bool = True
+    # The model's context window in tokens; older messages that would not fit are left
+    # out of the request. None: unknown (local servers vary), nothing is left out.
+    context_tokens: int | None = None
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("aimlapi", "AI/ML API", "https://api.aimlapi.com/v1", "x-ai/grok-3-mini-beta",
-                effort_style="reasoning_object", key_url="https://aimlapi.com/app/keys"),
+                effort_style="reasoning_object", key_url="https://aimlapi.com/app/keys",
+                context_tokens=131_000),
         Profile("xai", "xAI", "https://api.x.ai/v1", "grok-3-mini",
-                effort_style="reasoning_effort", key_url="https://console.x.ai/"),
+                effort_style="reasoning_effort", key_url="https://console.x.ai/",
+                context_tokens=131_072),
         Profile("openrouter", "OpenRouter", "https://openrouter.ai/api/v1", "x-ai/grok-3-mini",
-                effort_style="reasoning_object", key_url="https://openrouter.ai/keys"),
+                effort_style="reasoning_object", key_url="https://openrouter.ai/keys",
+                context_tokens=131_072),
         Profile("ollama", "Ollama (local)", "http://localhost:11434/v1", "qwen3",
                 effort_style="none", key_required=False),
         Profile("llamacpp", "llama.cpp server (local)", "http://127.0.0.1:8080/v1", "default",
@@ -263,7 +269,7 @@ def _load_profile(name: str, raw: Any, warnings: list[str]) -> Profile | None:
     base = BUILTIN_PROFILES.get(name)
     values: dict[str, Any] = dataclasses.asdict(base) if base else {
         "name": name, "label": name, "effort_style": "reasoning_effort",
-        "key_required": True, "key_url": None, "think_tags": True,
+        "key_required": True, "key_url": None, "think_tags": True, "context_tokens": None,
     }
     for key, value in raw.items():
         if key not in _PROFILE_FIELDS or key == "name":
@@ -274,6 +280,12 @@ def _load_profile(name: str, raw: Any, warnings: list[str]) -> Profile | None:
                                   values.get(key, "reasoning_effort"), warnings)
         elif key in ("key_required", "think_tags"):
             values[key] = _coerce(f"profiles.{name}", key, value, True, warnings)
+        elif key == "context_tokens":
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                values[key] = value
+            else:
+                warnings.append(f"[profiles.{name}] context_tokens must be a positive "
+                                "integer; ignored")
         elif isinstance(value, str):
             values[key] = value
         else:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from grokdesk.api.errors import GrokdeskError, MissingKeyError
 from grokdesk.api.types import ChatMessage, ChatRequest
 from grokdesk.chat import titles
+from grokdesk.chat.context import fit_to_context
 from grokdesk.chat.models import ModelList, load_models
 from grokdesk.chat.network import ProxyCredentials, build_client, insecure_transport_warning
 from grokdesk.chat.think import ThinkTagClient
@@ -130,9 +131,13 @@ class ChatService:
                 continue
             if message.role in ("user", "assistant"):
                 sent.append(ChatMessage(message.role, message.content))
+        fitted = fit_to_context(sent, profile.context_tokens, defaults.max_completion_tokens)
+        if fitted.left_out:
+            log.info("%d older messages left out of the request to fit the context window",
+                     fitted.left_out)
         return ChatRequest(
             model=self.model_for(conversation),
-            messages=tuple(sent),
+            messages=fitted.messages,
             reasoning_effort=chat.reasoning_effort,
             effort_style=profile.effort_style,
             temperature=chat.temperature,

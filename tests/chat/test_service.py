@@ -149,3 +149,20 @@ async def test_keyless_local_profile_sends_no_authorization(tmp_path: Path, fake
     db.close()
     assert outcome.ok
     assert "authorization" not in fake_api.chat_requests[-1].headers
+
+
+async def test_a_conversation_longer_than_the_context_sends_its_newest_part(
+        service: ChatService, fake_api: FakeAPI) -> None:
+    conversation = service.new_conversation()
+    history = service.history
+    with history.batch():
+        for n in range(300):
+            history.add_message(conversation.id, "user", f"question {n} " + "x" * 1500)
+            history.add_message(conversation.id, "assistant", f"answer {n} " + "y" * 1500)
+    outcome = await service.send(conversation.id, "And now?")
+    assert outcome.ok
+    sent = fake_api.last_body["messages"]
+    assert sent[-1] == {"role": "user", "content": "And now?"}
+    assert sent[0]["role"] == "user" and sent[0]["content"].startswith("question ")
+    assert 10 < len(sent) < 601
+    assert len(history.messages(conversation.id)) == 602, "the history keeps everything"
