@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBo
 
 from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
 from grokdesk.config import Settings
-from grokdesk.export import ExportOptions, suggested_name
 from grokdesk.secrets import KeyStore
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 from grokdesk.ui.actions import WindowActions
@@ -31,23 +31,20 @@ from grokdesk.ui.banner import Banner
 from grokdesk.ui.chat_controller import ChatController, Totals
 from grokdesk.ui.composer import Composer
 from grokdesk.ui.conversation_model import ConversationListModel
-from grokdesk.ui.conversation_settings import ConversationSettingsDialog
 from grokdesk.ui.conversations import ConversationSidebar
 from grokdesk.ui.drafts import DraftStore
-from grokdesk.ui.file_dialogs import (
-    EXPORT_ALL_FILTERS,
-    EXPORT_ONE_FILTERS,
-    ask_import_paths,
-    ask_save_path,
-)
-from grokdesk.ui.help_dialogs import ShortcutsDialog, about_box
-from grokdesk.ui.onboarding import WelcomeDialog
-from grokdesk.ui.preferences import PreferencesDialog
 from grokdesk.ui.theme import ThemeManager
 from grokdesk.ui.transcript import Transcript
-from grokdesk.ui.transfer_dialogs import TransferProgress, show_import_report
 from grokdesk.ui.transfers import Transfers
 from grokdesk.ui.ui_state import UIState
+
+if TYPE_CHECKING:
+    # The dialogs and the export package are imported when first opened, not before
+    # the first frame (docs/performance.md, "Cold start").
+    from grokdesk.ui.conversation_settings import ConversationSettingsDialog
+    from grokdesk.ui.onboarding import WelcomeDialog
+    from grokdesk.ui.preferences import PreferencesDialog
+    from grokdesk.ui.transfer_dialogs import TransferProgress
 
 APP_TITLE = "grokdesk"
 NEW_CHAT_TITLE = "New chat"
@@ -204,13 +201,13 @@ class MainWindow(QMainWindow):
         a.settings.triggered.connect(self.show_conversation_settings)
         a.suggest_title.triggered.connect(self.suggest_title)
         a.shortcuts.triggered.connect(self.show_shortcuts)
-        a.about.triggered.connect(lambda: about_box(self, self.parts.icon).open())
+        a.about.triggered.connect(self.show_about)
         a.export_conversation.triggered.connect(self.ask_export_current)
         a.export_all.triggered.connect(self.ask_export_all)
         a.import_.triggered.connect(self.ask_import)
         self.transfers.finished.connect(lambda _ok, message: self.notify(message))
-        self.transfer_progress = TransferProgress(self.transfers, self)
-        self.transfers.importReported.connect(lambda lines: show_import_report(self, lines))
+        self.transfer_progress: TransferProgress | None = None  # made by the first transfer
+        self.transfers.importReported.connect(self._show_import_report)
         self.sidebar.exportRequested.connect(self.ask_export_one)
         self.transfers.imported.connect(self.parts.conversations.reload)
 
@@ -635,6 +632,8 @@ class MainWindow(QMainWindow):
         if _alive(self._welcome):
             self._welcome.raise_()  # type: ignore[union-attr]
             return
+        from grokdesk.ui.onboarding import WelcomeDialog
+
         dialog = WelcomeDialog(self.settings, self.parts.keys, profile_name or None, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.keySaved.connect(self._key_saved)
@@ -652,6 +651,8 @@ class MainWindow(QMainWindow):
         if _alive(self._preferences):
             self._preferences.raise_()  # type: ignore[union-attr]
             return
+        from grokdesk.ui.preferences import PreferencesDialog
+
         dialog = PreferencesDialog(self.settings, self.parts.keys, self.parts.config_path, self,
                                    proxy_credentials=self.controller.service.proxy_credentials)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -666,6 +667,8 @@ class MainWindow(QMainWindow):
         self.notify("; ".join(notes) if notes else "Preferences saved")
 
     def show_conversation_settings(self) -> None:
+        from grokdesk.ui.conversation_settings import ConversationSettingsDialog
+
         current = self._current
         dialog = ConversationSettingsDialog(
             current.title if current else NEW_CHAT_TITLE,
@@ -697,28 +700,57 @@ class MainWindow(QMainWindow):
         conversation = self.controller.service.history.get_conversation(conversation_id)
         if conversation is None:
             return
+        from grokdesk.export import ExportOptions, suggested_name
+        from grokdesk.ui.file_dialogs import EXPORT_ONE_FILTERS, ask_save_path
+
         name = suggested_name([conversation], ExportOptions())
         ask_save_path(self, "Export conversation", name, EXPORT_ONE_FILTERS,
                       lambda path: self.export_to(path, [conversation_id]))
 
     def ask_export_all(self) -> None:
+        from grokdesk.export import ExportOptions, suggested_name
+        from grokdesk.ui.file_dialogs import EXPORT_ALL_FILTERS, ask_save_path
+
         ask_save_path(self, "Export all conversations", suggested_name([], ExportOptions()),
                       EXPORT_ALL_FILTERS, lambda path: self.export_to(path, None))
 
     def export_to(self, path: Path, conversation_ids: list[int] | None) -> None:
         """Export (in the background) with reasoning included when it is shown."""
         self.notify(f"Exporting to {path}…")
+        self._ensure_transfer_progress()
         self.transfers.export(conversation_ids, path,
                               include_reasoning=self.actions_.show_reasoning.isChecked())
 
     def ask_import(self) -> None:
+        from grokdesk.ui.file_dialogs import ask_import_paths
+
         ask_import_paths(self, self.import_from)
 
     def import_from(self, paths: list[Path]) -> None:
         self.notify("Importing…")
+        self._ensure_transfer_progress()
         self.transfers.import_files(paths)
 
+    def _ensure_transfer_progress(self) -> None:
+        """The progress dialog, made before the first transfer starts (not at start-up)."""
+        if self.transfer_progress is None:
+            from grokdesk.ui.transfer_dialogs import TransferProgress
+
+            self.transfer_progress = TransferProgress(self.transfers, self)
+
+    def _show_import_report(self, lines: list[str]) -> None:
+        from grokdesk.ui.transfer_dialogs import show_import_report
+
+        show_import_report(self, lines)
+
     def show_shortcuts(self) -> None:
+        from grokdesk.ui.help_dialogs import ShortcutsDialog
+
         dialog = ShortcutsDialog(self.actions_.shortcut_table(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def show_about(self) -> None:
+        from grokdesk.ui.help_dialogs import about_box
+
+        about_box(self, self.parts.icon).open()
