@@ -153,6 +153,21 @@ class History:
         now = self._clock()
         return [self._message(row, now) for row in rows]
 
+    def usage_totals(self, conversation_id: int) -> tuple[int, float | None]:
+        """The conversation's token use and cost, summed in SQL over its messages.
+
+        A message counts its ``total_tokens``, or else its prompt plus completion tokens;
+        the cost is ``None`` when no message has one.
+        """
+        row = self.db.fetchone(
+            "SELECT SUM(COALESCE(total_tokens,"
+            " COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0))),"
+            " SUM(cost_usd) FROM messages WHERE conversation_id = ?", (conversation_id,))
+        if row is None:
+            return 0, None
+        tokens, cost = row[0], row[1]
+        return int(tokens or 0), None if cost is None else float(cost)
+
     def get_message(self, message_id: int) -> Message | None:
         row = self.db.fetchone(_MESSAGE_SELECT + " WHERE id = ?", (message_id,))
         return None if row is None else self._message(row, self._clock())

@@ -172,7 +172,8 @@ class ChatController(QObject):
         return self.service.history.messages(conversation_id)
 
     def totals(self, conversation_id: int) -> Totals:
-        return totals_of(self.messages(conversation_id))
+        tokens, cost = self.service.history.usage_totals(conversation_id)
+        return Totals(tokens, cost)
 
     def profile_for(self, conversation: Conversation | None) -> Profile:
         return self.service.profile_for(conversation)

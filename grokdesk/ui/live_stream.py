@@ -14,6 +14,8 @@ Nothing else in the transcript is touched. The first answer text stops the
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QObject
 
 from grokdesk.api.types import (
@@ -29,6 +31,10 @@ from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.throttle import Throttle
 
 REDRAW_MS = 40
+
+#: A link reference definition (``[label]: url``) can change links in blocks rendered
+#: before it, so an answer with one is rendered again in full when it ends.
+LINK_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 
 
 class LiveStream(QObject):
@@ -93,6 +99,27 @@ class LiveStream(QObject):
         self._shown_tail = None
         self.view.body.clear_stream()
         self._throttle()
+
+    @property
+    def shown_content(self) -> str:
+        """The answer text the view shows now: the stable blocks plus the tail."""
+        return self._content_text[: self._stable_len] + (self._shown_tail or "")
+
+    @property
+    def shown_reasoning(self) -> str:
+        """The reasoning text the view shows now."""
+        return "".join(self._reasoning_text)
+
+    def keeps_rendering_for(self, content: str) -> bool:
+        """Whether the streamed rendering can stay as the final one for ``content``.
+
+        True when ``content`` is what streamed (drawn now, after a flush) and has no
+        link reference definition; then a full render would show the same thing.
+        """
+        if content != self.content or LINK_REFERENCE.search(content):
+            return False
+        self.flush()
+        return self.shown_content == content
 
     def flush(self) -> None:
         """Draw whatever is waiting now (before the final full render replaces it)."""

@@ -30,6 +30,8 @@ class MessageBody(QWidget):
         self._tail: RichTextView | None = None
         self._stable_blocks: list[str] = []
         self._tail_blocks: list[str] = []
+        #: Full renders (:meth:`show_markdown`) so far; streamed chunks do not count.
+        self.full_renders = 0
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(10)
@@ -46,6 +48,7 @@ class MessageBody(QWidget):
 
     def show_markdown(self, text: str, *, dark: bool) -> None:
         """Render the whole text once (a stored or finished message)."""
+        self.full_renders += 1
         rendered = render_markdown(text, dark=dark)
         self._stable_blocks = list(rendered.code_blocks)
         self.stable.setHtml(rendered.html)

@@ -99,6 +99,7 @@ class MessageView(QWidget):
         self._busy = False
         self._hovered = False
         self._live = False
+        self._render_pending = False
         self._natural_width: tuple[int, int] | None = None
         self.reasoning: ReasoningBlock | None = None
         self.error_box: ErrorBox | None = None
@@ -128,6 +129,29 @@ class MessageView(QWidget):
         self._live = False
         self._message = message
         self._show(message)
+
+    def finish_live(self, message: Message, *, keep_body: bool,
+                    shown_reasoning: str | None = None) -> None:
+        """The live answer ended as ``message``: show its final state.
+
+        With ``keep_body`` the streamed rendering already shows ``message.content``
+        exactly, so it stays (with its code blocks for the copy links) and only the
+        small print, the error box and the reasoning summary change. Otherwise the
+        full render runs from a zero timer, after the turn's bookkeeping. The reasoning
+        text is set again only if it differs from ``shown_reasoning`` (what streamed).
+        """
+        self._live = False
+        self._message = message
+        self._role.setText(role_label(message))
+        if keep_body:
+            self.body.setVisible(bool(message.content) or self.is_user)
+        else:
+            self._render_pending = True
+            QTimer.singleShot(0, self, self._render_if_pending)
+        self._show_reasoning(message, shown=shown_reasoning)
+        self._update_error()
+        self._meta.setText(footer_text(message))
+        self._update_actions()
 
     def set_last(self, last: bool) -> None:
         """Only the last message offers Regenerate / Retry and keeps its actions in view."""
@@ -198,6 +222,7 @@ class MessageView(QWidget):
     def begin_live(self) -> None:
         """Empty answer, "Thinking…" running, small print hidden until the end."""
         self._live = True
+        self._render_pending = False
         self.body.clear_stream()
         self.body.hide()
         reasoning = self.ensure_reasoning()
@@ -345,20 +370,26 @@ class MessageView(QWidget):
         self._meta.setText(footer_text(message))
         self._update_actions()
 
+    def _render_if_pending(self) -> None:
+        if self._render_pending and not self._live:
+            self._render_body()
+
     def _render_body(self) -> None:
+        self._render_pending = False
         content = self._message.content
         self.body.show_markdown(content, dark=self._dark)
         self.body.setVisible(bool(content) or self.is_user)
         self._natural_width = None
         self._fit_bubble()
 
-    def _show_reasoning(self, message: Message) -> None:
+    def _show_reasoning(self, message: Message, *, shown: str | None = None) -> None:
         if not message.reasoning:
             if self.reasoning is not None:
                 self.reasoning.hide()
             return
         reasoning = self.ensure_reasoning()
-        reasoning.set_text(message.reasoning)
+        if message.reasoning != shown:
+            reasoning.set_text(message.reasoning)
         reasoning.set_summary(message.reasoning_seconds, message.reasoning_tokens)
         reasoning.show()
 

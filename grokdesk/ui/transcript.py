@@ -136,10 +136,19 @@ class Transcript(QWidget):
             self._live.feed(event)
 
     def finish_live(self, final: Message) -> None:
-        """Show the finished answer in full, in its final state (complete, interrupted, error)."""
+        """Show the finished answer in its final state (complete, interrupted, error).
+
+        If the answer ended as streamed, its streamed rendering stays and only the small
+        print, error box and reasoning summary change; otherwise it is rendered again in
+        full, from a zero timer so the end of the turn is not one long tick.
+        """
         live = self._live
         self._live = None
+        keep_body = False
+        shown_reasoning: str | None = None
         if live is not None:
+            keep_body = live.keeps_rendering_for(final.content)
+            shown_reasoning = live.shown_reasoning
             live.stop()
             live.deleteLater()
         index = self._index_of(final.id)
@@ -153,7 +162,10 @@ class Transcript(QWidget):
             view = self._views.pop(old.id, None)
             if view is not None:
                 self._views[final.id] = view
-                view.update_message(final)
+                if live is not None and view is live.view:
+                    view.finish_live(final, keep_body=keep_body, shown_reasoning=shown_reasoning)
+                else:
+                    view.update_message(final)
         self._set_busy(False)
         self._refresh_last()
 

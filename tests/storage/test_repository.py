@@ -214,6 +214,57 @@ def test_streaming_answer_lifecycle(history: History, clock: Clock) -> None:
     assert history.search("Rayleigh scattering")[0].message_id == started.id
 
 
+def _python_totals(history: History, conversation_id: int) -> tuple[int, float | None]:
+    """The reference: what ``totals_of`` in the chat controller adds up over the messages."""
+    tokens = 0
+    cost: float | None = None
+    for message in history.messages(conversation_id):
+        if message.total_tokens is not None:
+            tokens += message.total_tokens
+        elif message.prompt_tokens is not None or message.completion_tokens is not None:
+            tokens += (message.prompt_tokens or 0) + (message.completion_tokens or 0)
+        if message.cost_usd is not None:
+            cost = (cost or 0.0) + message.cost_usd
+    return tokens, cost
+
+
+def test_usage_totals_of_an_empty_or_unpriced_conversation(history: History) -> None:
+    conversation = history.create_conversation()
+    assert history.usage_totals(conversation.id) == (0, None)
+    history.add_message(conversation.id, "user", "hi")
+    history.add_message(conversation.id, "assistant", "hello",
+                        usage=Usage(prompt_tokens=3, completion_tokens=4))
+    assert history.usage_totals(conversation.id) == (7, None)
+    assert history.usage_totals(conversation.id + 1000) == (0, None)
+
+
+_usages = st.builds(
+    Usage,
+    prompt_tokens=st.none() | st.integers(0, 10**6),
+    completion_tokens=st.none() | st.integers(0, 10**6),
+    total_tokens=st.none() | st.integers(0, 10**7),
+    cost_usd=st.none() | st.floats(0, 100, allow_nan=False))
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(usages=st.lists(_usages, max_size=8))
+def test_usage_totals_equal_the_python_sum_over_messages(history: History,
+                                                         usages: list[Usage]) -> None:
+    conversation = history.create_conversation()
+    other = history.create_conversation()
+    history.add_message(other.id, "assistant", "elsewhere",
+                        usage=Usage(total_tokens=999, cost_usd=9.0))
+    for usage in usages:
+        history.add_message(conversation.id, "assistant", "answer", usage=usage)
+    tokens, cost = history.usage_totals(conversation.id)
+    want_tokens, want_cost = _python_totals(history, conversation.id)
+    assert tokens == want_tokens
+    if want_cost is None:
+        assert cost is None
+    else:
+        assert cost == pytest.approx(want_cost)
+
+
 def test_finish_with_error_keeps_model_when_none_given(history: History) -> None:
     c = history.create_conversation()
     m = history.start_assistant_message(c.id, "grok-3-mini")

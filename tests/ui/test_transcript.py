@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextTable
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from grokdesk.api.types import (
@@ -26,6 +26,7 @@ from grokdesk.api.types import (
 from grokdesk.render.markdown import COPY_SCHEME
 from grokdesk.storage.models import Message
 from grokdesk.ui import live_stream
+from grokdesk.ui.message_meta import footer_text
 from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.transcript import BATCH, Transcript
 from tests.ui.helpers import anchors, click_link, hover_and_click, make_message, settle
@@ -412,13 +413,79 @@ def test_finish_live_renders_the_final_message_in_full(
     transcript.finish_live(final)
     assert transcript.live is None
     message_view = view(transcript, final)
-    assert message_view.body.tail is None or not message_view.body.tail.isVisible()
-    assert "def rev(a):" in message_view.body.stable.toPlainText()
     assert message_view.reasoning is not None
     assert message_view.reasoning.title() == "Thought for 4 s · 9 reasoning tokens"
     assert transcript.messages[-1] is final
+    # The full render runs from a zero timer, after the turn's bookkeeping.
+    qtbot.waitUntil(lambda: "def rev(a):" in message_view.body.stable.toPlainText())
+    assert message_view.body.tail is None or not message_view.body.tail.isVisible()
     qtbot.wait(live_stream.REDRAW_MS * 2)
     assert "partial" not in message_view.body.stable.toPlainText()
+
+
+def _stream(qtbot: QtBot, transcript: Transcript, placeholder: Message, text: str) -> None:
+    transcript.begin_live(placeholder)
+    transcript.live_event(ReasoningDelta("Weighing it."))
+    for start in range(0, len(text), 7):
+        transcript.live_event(ContentDelta(text[start : start + 7]))
+    qtbot.waitUntil(lambda: transcript.live is not None and transcript.live.redraws > 0)
+
+
+def test_finish_live_keeps_the_streamed_rendering_of_an_answer_that_ended_as_streamed(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    transcript.set_messages([make_message("user", "how?")])
+    placeholder = make_message("assistant", "", status="streaming")
+    text = TABLE_AND_CODE + "\nAnd a last line"
+    _stream(qtbot, transcript, placeholder, text)
+    message_view = view(transcript, placeholder)
+    body = message_view.body
+    final = make_message(
+        "assistant", text, id=placeholder.id, reasoning="Weighing it.", reasoning_tokens=9,
+        reasoning_started_at=100.0, content_started_at=104.0, finished_at=105.0,
+        model="grok-3-mini", total_tokens=1234,
+    )
+    renders = body.full_renders
+    transcript.finish_live(final)
+    assert transcript.live is None
+    assert message_view.message is final
+    # Whatever was still waiting for a redraw is drawn, then the rendering stays.
+    stable_revision = body.stable.document().revision()
+    tail_revision = body.tail.document().revision() if body.tail is not None else None
+    qtbot.wait(live_stream.REDRAW_MS * 2)
+    assert body.full_renders == renders
+    assert body.stable.document().revision() == stable_revision
+    if body.tail is not None:
+        assert body.tail.document().revision() == tail_revision
+    assert shown_text(message_view).replace("\n", "").endswith("And a last line")
+    assert "def rev(a):" in shown_text(message_view)
+    # The small print and the reasoning summary are the final ones.
+    meta = message_view.findChild(QLabel, "smallPrint")
+    assert meta is not None and meta.text() == footer_text(final) and meta.text()
+    assert message_view.reasoning is not None
+    assert message_view.reasoning.title() == "Thought for 4 s · 9 reasoning tokens"
+    assert message_view.reasoning.text_view.toPlainText() == "Weighing it."
+    # The streamed code blocks still back the copy links.
+    assert body.code_blocks == [CODE]
+    QGuiApplication.clipboard().clear()
+    with qtbot.waitSignal(transcript.copied) as copied:
+        click_link(qtbot, body.stable, f"{COPY_SCHEME}:0")
+    assert QGuiApplication.clipboard().text() == CODE
+    assert copied.args == ["Code copied"]
+
+
+def test_finish_live_renders_in_full_an_answer_with_a_link_reference_definition(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    placeholder = make_message("assistant", "", status="streaming")
+    text = "See [the docs][d] first.\n\nMore text.\n\n[d]: https://example.com/docs\n"
+    _stream(qtbot, transcript, placeholder, text)
+    body = view(transcript, placeholder).body
+    renders = body.full_renders
+    transcript.finish_live(make_message("assistant", text, id=placeholder.id))
+    qtbot.waitUntil(lambda: body.full_renders == renders + 1)
+    assert "https://example.com/docs" in anchors(body.stable)
+    assert body.tail is None or not body.tail.isVisible()
 
 
 @pytest.mark.parametrize(
