@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -53,19 +53,6 @@ class Totals:
 
     tokens: int = 0
     cost_usd: float | None = None
-
-
-def totals_of(messages: Iterable[Message]) -> Totals:
-    tokens = 0
-    cost: float | None = None
-    for message in messages:
-        if message.total_tokens is not None:
-            tokens += message.total_tokens
-        elif message.prompt_tokens is not None or message.completion_tokens is not None:
-            tokens += (message.prompt_tokens or 0) + (message.completion_tokens or 0)
-        if message.cost_usd is not None:
-            cost = (cost or 0.0) + message.cost_usd
-    return Totals(tokens, cost)
 
 
 class ChatController(QObject):

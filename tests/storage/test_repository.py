@@ -215,7 +215,7 @@ def test_streaming_answer_lifecycle(history: History, clock: Clock) -> None:
 
 
 def _python_totals(history: History, conversation_id: int) -> tuple[int, float | None]:
-    """The reference: what ``totals_of`` in the chat controller adds up over the messages."""
+    """The reference: the usage the messages themselves report, added up in Python."""
     tokens = 0
     cost: float | None = None
     for message in history.messages(conversation_id):
