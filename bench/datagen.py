@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bench import DATA_DIR
 from bench.textgen import TextPool
+from grokdesk.export.store import INSERT_MESSAGE
 from grokdesk.storage.db import MIGRATIONS, open_database
 
 GENERATOR_VERSION = 3
@@ -150,12 +151,7 @@ _INSERT_CONVERSATION = (
     "INSERT INTO conversations (id, uuid, title, created_at, updated_at, pinned, provider,"
     " model, system_prompt, reasoning_effort, temperature)"
     " VALUES (?, ?, ?, ?, ?, ?, 'aimlapi', NULL, NULL, ?, NULL)")
-_INSERT_MESSAGE = (
-    "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning, model,"
-    " status, finish_reason, error, prompt_tokens, completion_tokens, reasoning_tokens,"
-    " total_tokens, cost_usd, request_id, created_at, updated_at, reasoning_started_at,"
-    " content_started_at, finished_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +208,7 @@ def build_history(path: Path, spec: HistorySpec, *, now: float | None = None
     try:
         with db.transaction() as conn, _fts_set_aside(conn, "messages"):
             conn.executemany(_INSERT_CONVERSATION, conversations)
-            conn.executemany(_INSERT_MESSAGE, messages)
+            conn.executemany(INSERT_MESSAGE, messages)
         connection = db.connection
         connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -26,7 +26,7 @@ _CHUNK = 500  # stays below SQLite's limit on bound parameters
 _INSERT_CONVERSATION = (
     "INSERT INTO conversations (uuid, title, created_at, updated_at, pinned, provider, model,"
     " system_prompt, reasoning_effort, temperature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_INSERT_MESSAGE = (
+INSERT_MESSAGE = (
     "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning, model,"
     " status, finish_reason, error, prompt_tokens, completion_tokens, reasoning_tokens,"
     " total_tokens, cost_usd, request_id, created_at, updated_at, reasoning_started_at,"
@@ -136,7 +136,7 @@ class _Merger:
         row = self.conn.execute("SELECT COALESCE(MAX(position), 0) FROM messages"
                                 " WHERE conversation_id = ?", (conversation_id,)).fetchone()
         first = int(row[0]) + 1
-        self.conn.executemany(_INSERT_MESSAGE, (
+        self.conn.executemany(INSERT_MESSAGE, (
             _message_row(m, conversation_id, first + i) for i, m in enumerate(fresh)))
         return counts + MergeCounts(messages_added=len(fresh), messages_skipped=skipped)
 
