@@ -93,8 +93,11 @@ def test_kill_9_mid_answer_keeps_the_partial_answer(api: FakeAPI) -> None:
             if not db_path.exists():
                 continue
             with closing(sqlite3.connect(db_path, timeout=5)) as conn:
-                row = conn.execute("SELECT content FROM messages WHERE role = 'assistant'"
-                                   ).fetchone()
+                try:
+                    row = conn.execute("SELECT content FROM messages WHERE role = 'assistant'"
+                                       ).fetchone()
+                except sqlite3.OperationalError:  # the file exists, its schema not yet
+                    continue
             partial = row[0] if row else ""
         assert partial, "the answer was never flushed to the history"
     finally:
