@@ -229,6 +229,7 @@ async def run_window(app: QApplication) -> int:
         await window.transfers.wait()
         await window.controller.shutdown()
         window.close_for_quit()
+        window.deleteLater()
     finally:
         history.db.close()
         marker.end()

@@ -7,10 +7,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.fake_api import FakeAPI
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.network_guard import guard_resolver
+
+# --------------------------------------------------------------------------- hypothesis
+
+# No per-example deadline: how long an example takes depends on how busy the machine is,
+# and a test must not fail for that (speed is measured by `make bench`). A hung example
+# is still stopped by pytest-timeout.
+settings.register_profile("grokdesk", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("grokdesk")
+
 
 # --------------------------------------------------------------------------- loopback only
 

@@ -311,6 +311,16 @@ def stream(reasoning: Sequence[str] = Stream.reasoning, content: Sequence[str] =
     return Stream(reasoning=tuple(reasoning), content=tuple(content), **options)
 
 
+def whole_stream(reasoning: Sequence[str] = Stream.reasoning,
+                 content: Sequence[str] = Stream.content) -> Raw:
+    """A complete streamed answer in one write: the client may read, parse and finish
+    all of it in one pass of its event loop, as it does from a fast local server or on a
+    loaded machine whose loop wakes late."""
+    whole = stream(reasoning, content)
+    events = [_sse(data, "\n") for data in whole.chunks()] + [_sse("[DONE]", "\n")]
+    return Raw([b"".join(events)])
+
+
 def cut_stream(after: int = 3, **options: Any) -> Stream:
     """The connection closes after ``after`` data chunks, without ``[DONE]``."""
     return Stream(cut_after=after, **options)

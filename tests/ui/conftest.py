@@ -18,11 +18,13 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from grokdesk.api.types import StreamEvent
 from grokdesk.app import asyncgen_hooks, open_history
 from grokdesk.chat.service import ChatService
 from grokdesk.config import NetworkPreferences, Settings
@@ -43,15 +45,73 @@ KEY = "sk-window-test-key-4242"
 TEST_NETWORK = NetworkPreferences(connect_timeout=2.0, read_timeout=5.0, max_retries=0)
 
 
+def _address(widget: QObject) -> int:
+    """The C++ object's address: Python wrappers of Qt-made widgets come and go."""
+    return int(shiboken6.getCppPointer(widget)[0])
+
+
+def _windows() -> set[int]:
+    """The application's top-level widgets that exist now."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return set()
+    return {_address(widget) for widget in app.topLevelWidgets()}
+
+
+def _leftovers(before: set[int]) -> list[str]:
+    """What a test left alive: top-level windows made during it, and running timers."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return []
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    found = [f"window {type(w).__name__} {w.objectName() or w.windowTitle()!r}"
+             for w in app.topLevelWidgets() if _address(w) not in before]
+    owners: list[QObject] = [app, *app.topLevelWidgets()]
+    found += [f"active timer {t.objectName() or '(unnamed)'} ({t.interval()} ms) in "
+              f"{type(owner).__name__}"
+              for owner in owners for t in owner.findChildren(QTimer) if t.isActive()]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_behind() -> Iterator[None]:
+    """Every UI test starts from a clean application and leaves one behind.
+
+    A window, timer or task that outlives its test keeps working in the next one: its
+    timers fire and its slots run on the next test's loop, so that test passes or fails
+    by what ran before it. The fixtures below close what they make; this checks it.
+    """
+    before = _windows()
+    yield
+    leftovers = _leftovers(before)
+    assert not leftovers, f"the test left these behind: {leftovers}"
+
+
+def cancel_running_tasks(loop: qasync.QEventLoop) -> list[asyncio.Task[Any]]:
+    """Cancel the tasks still running on ``loop``, wait for them, and return them."""
+    running = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in running:
+        task.cancel()
+    if running:
+        loop.run_until_complete(asyncio.gather(*running, return_exceptions=True))
+    return running
+
+
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop over the test's QApplication, closed afterwards."""
+    """A qasync loop over the test's QApplication, closed afterwards.
+
+    A task still running when the test ends is cancelled and reported: it would
+    otherwise be dropped with the loop, its ``finally`` never run.
+    """
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     try:
         with asyncgen_hooks(loop):
             yield loop
             loop.run_until_complete(loop.shutdown_asyncgens())
+            running = cancel_running_tasks(loop)
+            assert not running, f"the test left these tasks running: {running}"
     finally:
         loop.close()
         asyncio.set_event_loop(None)
@@ -85,6 +145,42 @@ async def until(predicate: Callable[[], object], timeout: float = 10.0,
         await asyncio.sleep(0.01)
 
 
+@dataclass(frozen=True)
+class LiveFrame:
+    """What the pane showed right after the window handled one stream event."""
+
+    event: StreamEvent
+    live_shown: bool
+    thinking: bool | None
+    """The reasoning block's "Thinking…" state; None while there is no block."""
+
+
+class LiveWatch:
+    """Records, as each stream event arrives, what the window shows for it.
+
+    A live answer lasts only as long as its stream: from a local server it can start
+    and end while a test's coroutine sleeps, so polling for it later may never see it.
+    Connected after the window's own slots, this sees each event's effect at once.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        self.frames: list[LiveFrame] = []
+        self._window = window
+        window.controller.liveEvent.connect(self._record)
+
+    def _record(self, event: StreamEvent) -> None:
+        live = self._window.transcript.live
+        reasoning = live.view.reasoning if live is not None else None
+        self.frames.append(LiveFrame(event, live is not None,
+                                     reasoning.thinking if reasoning is not None else None))
+
+    def first(self, kind: type[StreamEvent]) -> LiveFrame:
+        return next(frame for frame in self.frames if isinstance(frame.event, kind))
+
+    def kinds(self) -> list[type[StreamEvent]]:
+        return [type(frame.event) for frame in self.frames]
+
+
 @dataclass
 class AppHarness:
     """One window over its own history, keyring and the fake provider."""
@@ -116,6 +212,10 @@ class AppHarness:
         """Until no turn is running (and the window has caught up with it)."""
         await until(lambda: not self.controller.busy, 15.0, "the turn to end")
         await asyncio.sleep(0.05)
+
+    def watch_live(self) -> LiveWatch:
+        """Start recording what the pane shows for each stream event."""
+        return LiveWatch(self.window)
 
     def send(self, text: str) -> None:
         """Type ``text`` into the composer and press Enter, as a person would."""

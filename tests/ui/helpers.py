@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from grokdesk.storage.models import Message
+from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.rich_text_view import RichTextView
 
 _ids = itertools.count(1)
@@ -93,3 +94,10 @@ def hover_and_click(qtbot: QtBot, hover: QWidget, button: QWidget) -> None:
     qtbot.mouseMove(hover, QPoint(hover.width() // 2, min(10, hover.height() - 1)))
     qtbot.waitUntil(button.isVisible, timeout=1000)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def shown_text(message_view: MessageView) -> str:
+    """The answer text a message view shows: its stable part and the visible tail."""
+    body = message_view.body
+    tail = body.tail.toPlainText() if body.tail is not None and body.tail.isVisible() else ""
+    return body.stable.toPlainText() + tail

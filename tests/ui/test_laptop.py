@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from grokdesk import paths
+from grokdesk.config import NetworkPreferences, Settings
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
 from grokdesk.ui.conversation_settings import ConversationSettingsDialog
@@ -219,20 +220,23 @@ def test_drafts_survive_a_switch_and_a_restart_and_sending_clears_them(
 
 def test_an_offline_send_fails_fast_keeps_the_text_and_says_offline(
         make_window: MakeWindow) -> None:
-    harness = make_window(base_url=closed_port_url())
+    # Failing fast means not waiting out the connect timeout: set it long, so the two
+    # differ by far more than a loaded machine can add.
+    network = NetworkPreferences(connect_timeout=60.0, read_timeout=60.0, max_retries=0)
+    harness = make_window(base_url=closed_port_url(), settings=Settings(network=network))
     window = harness.window
 
     async def scenario() -> float:
         started = time.monotonic()
         harness.send("are you there?")
-        await harness.until(lambda: window.composer.text() == "are you there?", 2.0,
+        await harness.until(lambda: window.composer.text() == "are you there?", 30.0,
                             "the text back in the box")
         elapsed = time.monotonic() - started
         await harness.idle()
         return elapsed
 
     elapsed = harness.run(scenario())
-    assert elapsed < 2.0
+    assert elapsed < network.connect_timeout / 3, "the refusal was taken at once"
     assert "Offline — 127.0.0.1 unreachable" in window.online_label.text()
     assert "unreachable" in window.statusBar().currentMessage()
     messages = harness.history.messages(window.current_id)  # type: ignore[arg-type]

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import statistics
+import asyncio
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
-from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
+from grokdesk.api.types import ContentDelta, ReasoningDelta
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
 from grokdesk.ui.main_window import MainWindow
 from grokdesk.ui.onboarding import WelcomeDialog
 from grokdesk.ui.ui_state import UIState
 from tests.support import fake_api
-from tests.ui.conftest import KEY, AppHarness, MakeWindow
+from tests.ui.conftest import KEY, AppHarness, LiveWatch, MakeWindow
+from tests.ui.helpers import shown_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -70,42 +71,73 @@ def test_an_empty_history_opens_a_new_chat(make_window: MakeWindow) -> None:
 # ------------------------------------------------------------------------- send and stream
 
 
+def _assert_shown_live_then_stored(harness: AppHarness, watch: LiveWatch, text: str) -> None:
+    """Reasoning streamed before the answer, the pane showed every event live, and the
+    stored conversation is what the window shows."""
+    window = harness.window
+    kinds = [kind for kind in watch.kinds() if kind in (ReasoningDelta, ContentDelta)]
+    assert kinds.index(ContentDelta) > kinds.index(ReasoningDelta), "reasoning comes first"
+    assert all(frame.live_shown for frame in watch.frames), "every event reached a live answer"
+    assert watch.first(ReasoningDelta).thinking is True, "the reasoning block says Thinking…"
+    assert window.transcript.live is None, "the live answer ended with its stream"
+
+    conversation = harness.history.latest_conversation()
+    assert conversation is not None and conversation.title == text
+    user, answer = harness.history.messages(conversation.id)
+    assert (user.role, user.content) == ("user", text)
+    assert answer.status == "complete" and answer.content
+    assert [m.id for m in window.transcript.messages] == [user.id, answer.id]
+    view = window.transcript.view_for(answer.id)
+    assert view is not None and view.reasoning is not None and not view.reasoning.thinking
+    assert shown_text(view).strip(), "the answer is drawn"
+    assert window.windowTitle() == f"{text} — grokdesk"
+    assert window.sidebar.selected_id() == conversation.id
+
+
 def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
-    events: list[StreamEvent] = []
-    window.controller.liveEvent.connect(events.append)
-    seen_thinking: list[bool] = []
+    watch = harness.watch_live()
 
     async def scenario() -> None:
         harness.send("Hello there")
         assert window.composer.text() == "", "the core stored it, so the box is cleared"
-        await harness.until(lambda: window.transcript.live is not None, what="a live answer")
-        live_view = window.transcript.live.view  # type: ignore[union-attr]
-        await harness.until(lambda: live_view.reasoning is not None, what="the reasoning block")
-        seen_thinking.append(live_view.reasoning.thinking)  # type: ignore[union-attr]
         await harness.idle()
 
     harness.run(scenario())
-    kinds = [type(e) for e in events if isinstance(e, ReasoningDelta | ContentDelta)]
-    assert kinds.index(ContentDelta) > kinds.index(ReasoningDelta), "reasoning comes first"
-    assert seen_thinking == [True]
-
-    conversation = harness.history.latest_conversation()
-    assert conversation is not None and conversation.title == "Hello there"
-    user, answer = harness.history.messages(conversation.id)
-    assert (user.role, user.content) == ("user", "Hello there")
-    assert answer.status == "complete" and "Hello there" in answer.content
-    assert answer.reasoning.startswith("The user wrote")
-    assert [m.id for m in window.transcript.messages] == [user.id, answer.id]
-    view = window.transcript.view_for(answer.id)
-    assert view is not None and view.reasoning is not None and not view.reasoning.thinking
-    assert window.windowTitle() == "Hello there — grokdesk"
-    assert window.sidebar.selected_id() == conversation.id
+    _assert_shown_live_then_stored(harness, watch, "Hello there")
+    answer = harness.history.messages(window.current_id)[-1]  # type: ignore[arg-type]
+    assert "Hello there" in answer.content and answer.reasoning.startswith("The user wrote")
     assert "tokens" in window.usage_label.text() and "$" in window.usage_label.text()
     assert "Online" in window.online_label.text()
     assert "AI/ML API" in window.profile_label.text()
     assert harness.fake.last_body["messages"][-1] == {"role": "user", "content": "Hello there"}
+
+
+def test_an_answer_that_starts_and_ends_between_two_looks_is_still_shown_live(
+        make_window: MakeWindow) -> None:
+    """The cause of a failure seen only under load: the whole answer came in one read,
+    so it began and ended while the test slept, and polling for the live answer afterwards
+    never saw it. Here the loop is held still until the reply has been written, as a busy
+    machine holds it; only then does the test look."""
+    harness = make_window()
+    window = harness.window
+    harness.fake.queue(fake_api.whole_stream(["Thinking fast. "], ["All ", "at ", "once."]))
+    watch = harness.watch_live()
+
+    async def scenario() -> None:
+        harness.send("Quick one")
+        await harness.until(lambda: harness.fake.chat_requests, what="the request")
+        time.sleep(0.3)
+        await asyncio.sleep(0.05)
+        assert window.transcript.live is None, "the answer came and went before this look"
+        await harness.idle()
+
+    harness.run(scenario())
+    _assert_shown_live_then_stored(harness, watch, "Quick one")
+    answer = window.transcript.messages[-1]
+    assert answer.content == "All at once."
+    assert shown_text(window.transcript.view_for(answer.id)).strip() == "All at once."  # type: ignore[arg-type]
 
 
 def test_stop_mid_stream_keeps_the_partial_answer_as_interrupted(make_window: MakeWindow) -> None:
@@ -533,43 +565,27 @@ def test_export_asks_where_to_save(make_window: MakeWindow) -> None:
 # ------------------------------------------------------------------------- responsiveness
 
 
-def test_the_event_loop_stays_responsive_during_a_fast_stream(make_window: MakeWindow) -> None:
-    """A 5 ms timer measures how late the GUI thread is while 2,000+ chunks stream in."""
+def test_a_fast_stream_of_thousands_of_chunks_is_shown_in_full(make_window: MakeWindow) -> None:
+    """2,400 chunks half a millisecond apart. How late the GUI thread runs meanwhile is a
+    speed figure, measured against its budget by ``make bench`` (bench/fig_stream.py)."""
     harness = make_window()
     window = harness.window
     assert window.actions_.show_reasoning.isChecked()
     reasoning = [f"step {n} of the reasoning, " for n in range(1200)]
     content = [f"word{n} " if n % 40 else f"\n\nParagraph {n}. " for n in range(1200)]
     harness.fake.queue(fake_api.stream(reasoning, content, delay=0.0005))
-    lateness: list[float] = []
     chunks: list[int] = [0]
     harness.controller.liveEvent.connect(lambda _event: chunks.__setitem__(0, chunks[0] + 1))
-    timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.setInterval(5)
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        lateness.append(max(0.0, (now - last[0]) * 1000 - 5))
-        last[0] = now
-
-    timer.timeout.connect(tick)
 
     async def scenario() -> None:
-        last[0] = time.perf_counter()
-        timer.start()
         harness.send("Stream fast")
         await harness.idle()
-        timer.stop()
 
     harness.run(scenario(), timeout=60)
-    ordered = sorted(lateness)
-    p99 = ordered[int(len(ordered) * 0.99) - 1]
-    worst = ordered[-1]
-    print(f"\nevent-loop lateness over {len(lateness)} ticks while {chunks[0]} chunks streamed: "
-          f"median {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms")
     assert chunks[0] >= 2000
-    assert window.transcript.messages[-1].status == "complete"
-    assert worst < 500, f"the GUI thread was blocked for {worst:.0f} ms"
+    answer = window.transcript.messages[-1]
+    assert answer.status == "complete" and answer.content == "".join(content)
+    view = window.transcript.view_for(answer.id)
+    assert view is not None and "word1199" in shown_text(view)
+    assert view.reasoning is not None and "step 1199" in view.reasoning.text_view.toPlainText()
 

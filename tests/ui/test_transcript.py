@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
@@ -25,11 +26,18 @@ from grokdesk.api.types import (
 )
 from grokdesk.render.markdown import COPY_SCHEME
 from grokdesk.storage.models import Message
-from grokdesk.ui import live_stream
+from grokdesk.ui import live_stream, throttle
 from grokdesk.ui.message_meta import footer_text
 from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.transcript import BATCH, Transcript
-from tests.ui.helpers import anchors, click_link, hover_and_click, make_message, settle
+from tests.ui.helpers import (
+    anchors,
+    click_link,
+    hover_and_click,
+    make_message,
+    settle,
+    shown_text,
+)
 
 TABLE_AND_CODE = """Two ways:
 
@@ -84,12 +92,6 @@ def view(pane: Transcript, message: Message) -> MessageView:
     found = pane.view_for(message.id)
     assert found is not None
     return found
-
-
-def shown_text(message_view: MessageView) -> str:
-    body = message_view.body
-    tail = body.tail.toPlainText() if body.tail is not None and body.tail.isVisible() else ""
-    return body.stable.toPlainText() + tail
 
 
 # ---------------------------------------------------------------- rendering and actions
@@ -364,8 +366,11 @@ def test_streaming_touches_no_other_message(qtbot: QtBot, transcript: Transcript
 
 
 def test_redraws_are_throttled_and_the_last_state_is_drawn(
-    qtbot: QtBot, transcript: Transcript
+    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The burst is fed within one instant of the throttle's clock: on a loaded machine
+    # the real clock may pass a whole redraw interval between two events.
+    monkeypatch.setattr(throttle, "time", SimpleNamespace(monotonic=lambda: 1000.0))
     placeholder = make_message("assistant", "", status="streaming")
     transcript.begin_live(placeholder)
     live = transcript.live
@@ -548,15 +553,25 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
     transcript.begin_live(placeholder)
     live = transcript.live
     assert live is not None
-    durations: list[float] = []
+    body = view(transcript, placeholder).body
+    rendered: list[int] = [0]
+    per_redraw: list[int] = []
+    for name in ("append_stable", "set_tail"):
+        method = getattr(body, name)
+
+        def counting(markdown: str, *, dark: bool, method=method) -> None:
+            rendered[0] += len(markdown)
+            method(markdown, dark=dark)
+
+        setattr(body, name, counting)
     redraw = live._throttle._func
 
-    def timed() -> None:
-        started = time.perf_counter()
+    def measured() -> None:
+        rendered[0] = 0
         redraw()
-        durations.append(time.perf_counter() - started)
+        per_redraw.append(rendered[0])
 
-    live._throttle._func = timed
+    live._throttle._func = measured
     for start in range(0, len(text), 40):
         transcript.live_event(ContentDelta(text[start : start + 40]))
         if start % 2000 == 0:
@@ -564,11 +579,10 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
     live.flush()
     assert live.content == text
     assert shown_text(view(transcript, placeholder)).endswith("THE END")
-    assert len(durations) >= 50
-    early = sorted(durations[:15])[7]
-    late = sorted(durations[-15:])[7]
-    assert late < early * 3 + 0.01
-
+    assert len(per_redraw) >= 50
+    # Work, not time: each redraw renders what arrived since the last one (at most the
+    # 2,000 characters between flushes) plus the unfinished block, never the whole answer.
+    assert max(per_redraw) < 4_000 < len(text) // 25
 
 def test_the_view_follows_the_stream_only_from_the_bottom(
     qtbot: QtBot, transcript: Transcript
@@ -638,9 +652,7 @@ def test_a_thousand_messages_build_lazily_and_more_load_on_scrolling_up(
         make_message("user" if i % 2 else "assistant", f"Message **{i}**\n\n- a\n- b\n")
         for i in range(1000)
     ]
-    started = time.perf_counter()
     transcript.set_messages(history)
-    assert time.perf_counter() - started < 2.0
     built = transcript.built_views()
     assert len(built) == BATCH
     assert built[-1].message is history[-1]
