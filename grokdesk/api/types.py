@@ -36,6 +36,11 @@ class ChatRequest:
     max_completion_tokens: int | None = None
     seed: int | None = None
 
+    @property
+    def sent_effort(self) -> ReasoningEffort | None:
+        """The effort this request actually sends: None when the provider takes none."""
+        return None if self.effort_style == "none" else self.reasoning_effort
+
     def to_json(self, *, stream: bool) -> dict[str, object]:
         """The request body as the provider expects it."""
         body: dict[str, object] = {
@@ -45,11 +50,11 @@ class ChatRequest:
         }
         if stream:
             body["stream_options"] = {"include_usage": True}
-        if self.reasoning_effort is not None:
+        if self.sent_effort is not None:
             if self.effort_style == "reasoning_object":
-                body["reasoning"] = {"effort": self.reasoning_effort}
-            elif self.effort_style == "reasoning_effort":
-                body["reasoning_effort"] = self.reasoning_effort
+                body["reasoning"] = {"effort": self.sent_effort}
+            else:
+                body["reasoning_effort"] = self.sent_effort
         if self.temperature is not None:
             body["temperature"] = self.temperature
         if self.top_p is not None:

@@ -123,7 +123,8 @@ async def run_turn(
     stops the stream, keeps the partial answer as ``interrupted`` and re-raises
     ``CancelledError``.
     """
-    message = history.start_assistant_message(conversation_id, request.model)
+    message = history.start_assistant_message(conversation_id, request.model,
+                                              request.sent_effort)
     if on_start is not None:
         on_start(message)
     acc = _Accumulator()

@@ -41,6 +41,7 @@ from grokdesk import __version__
 from grokdesk.export import fences, frontmatter
 from grokdesk.export.errors import MalformedFileError, NewerFormatError, UnknownFormatError
 from grokdesk.export.records import ConversationRecord
+from grokdesk.money import format_usd
 from grokdesk.storage.models import (
     Conversation,
     ConversationSettings,
@@ -135,7 +136,7 @@ def _usage_line(message: Message) -> str | None:
         parts.append(f"{message.total_tokens} total")
     line = " · ".join(parts)
     if message.cost_usd is not None:
-        line += ("; " if line else "") + f"${message.cost_usd:.6f}".rstrip("0").rstrip(".")
+        line += ("; " if line else "") + format_usd(message.cost_usd)
     return f"*Tokens: {line}*" if line else None
 
 

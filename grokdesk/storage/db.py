@@ -186,9 +186,14 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
 END;
 """
 
+_V2 = """
+-- The reasoning effort sent with the request that produced an answer (NULL: none sent).
+ALTER TABLE messages ADD COLUMN reasoning_effort TEXT;
+"""
+
 #: Schema steps in order; a file at ``user_version`` N has had the first N applied.
 #: Append, never edit: released files depend on each step staying as it was.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def split_statements(script: str) -> list[str]:

@@ -55,6 +55,8 @@ class Message:
     reasoning_started_at: float | None = None
     content_started_at: float | None = None
     finished_at: float | None = None
+    reasoning_effort: str | None = None
+    """The effort the answer's request asked for; None when none was sent."""
 
     @property
     def reasoning_seconds(self) -> float | None:

@@ -177,7 +177,8 @@ class History:
                     model: str | None = None, finish_reason: str | None = None,
                     error: str | None = None, usage: Usage | None = None,
                     request_id: str | None = None, uuid: str | None = None,
-                    created_at: float | None = None) -> Message:
+                    created_at: float | None = None,
+                    reasoning_effort: str | None = None) -> Message:
         """Append a message and mark the conversation active.
 
         Raises ``NotFoundError`` if the conversation is gone.
@@ -190,19 +191,22 @@ class History:
                 "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning,"
                 " model, status, finish_reason, error, prompt_tokens, completion_tokens,"
                 " reasoning_tokens, total_tokens, cost_usd, request_id, created_at, updated_at,"
-                " finished_at)"
+                " finished_at, reasoning_effort)"
                 " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM messages"
-                " WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uuid or str(uuidlib.uuid4()), conversation_id, conversation_id, role, content,
                  reasoning, model, status, finish_reason, error, usage.prompt_tokens,
                  usage.completion_tokens, usage.reasoning_tokens, usage.total_tokens,
-                 usage.cost_usd, request_id, now, now, None if status == "streaming" else now))
+                 usage.cost_usd, request_id, now, now, None if status == "streaming" else now,
+                 reasoning_effort))
             message_id = _rowid(cursor.lastrowid)
         return self._require_message(message_id)
 
-    def start_assistant_message(self, conversation_id: int, model: str | None) -> Message:
+    def start_assistant_message(self, conversation_id: int, model: str | None,
+                                reasoning_effort: str | None = None) -> Message:
         """The empty answer a stream will fill in, stored before the request goes out."""
-        return self.add_message(conversation_id, "assistant", "", status="streaming", model=model)
+        return self.add_message(conversation_id, "assistant", "", status="streaming", model=model,
+                                reasoning_effort=reasoning_effort)
 
     def save_partial(self, message_id: int, content: str, reasoning: str, *,
                      reasoning_started_at: float | None = None,
@@ -417,7 +421,8 @@ class History:
             total_tokens=row["total_tokens"], cost_usd=row["cost_usd"],
             request_id=row["request_id"], created_at=row["created_at"],
             updated_at=row["updated_at"], reasoning_started_at=row["reasoning_started_at"],
-            content_started_at=row["content_started_at"], finished_at=row["finished_at"])
+            content_started_at=row["content_started_at"], finished_at=row["finished_at"],
+            reasoning_effort=row["reasoning_effort"])
 
     def _require_conversation(self, conversation_id: int) -> Conversation:
         conversation = self.get_conversation(conversation_id)

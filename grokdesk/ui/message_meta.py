@@ -6,10 +6,10 @@ the same facts read the same everywhere in the pane.
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import datetime
 
+from grokdesk.money import format_usd
 from grokdesk.storage.models import Message
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System"}
@@ -17,20 +17,6 @@ ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System"}
 
 def role_label(message: Message) -> str:
     return ROLE_LABELS.get(message.role, message.role.title())
-
-
-def format_cost(cost_usd: float) -> str:
-    """Dollars with two significant digits for small sums: 0.00123 → "$0.0012"."""
-    if cost_usd <= 0:
-        return "$0.00"
-    if cost_usd >= 1:
-        return f"${cost_usd:,.2f}"
-    decimals = min(6, max(2, 1 - math.floor(math.log10(cost_usd))))
-    text = f"{cost_usd:.{decimals}f}"
-    if decimals > 2:
-        whole, _, fraction = text.partition(".")
-        text = f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
-    return f"${text}"
 
 
 def format_seconds(seconds: float) -> str:
@@ -77,16 +63,18 @@ def took_seconds(message: Message) -> float | None:
 
 
 def footer_text(message: Message, now: float | None = None) -> str:
-    """The answer's small print: model · tokens · cost · time · duration."""
+    """The answer's small print: model · effort · tokens · cost · time · duration."""
     parts: list[str] = []
     if message.role == "assistant" and message.model:
         parts.append(message.model)
+    if message.role == "assistant" and message.reasoning_effort:
+        parts.append(f"effort {message.reasoning_effort}")
     if message.role == "assistant":
         tokens = format_tokens(message)
         if tokens:
             parts.append(tokens)
         if message.cost_usd is not None:
-            parts.append(format_cost(message.cost_usd))
+            parts.append(format_usd(message.cost_usd))
     if message.created_at:
         parts.append(format_clock(message.created_at, now))
     took = took_seconds(message) if message.role == "assistant" else None

@@ -64,6 +64,8 @@ async def test_request_carries_the_conversation_settings(service: ChatService,
     assert body["model"] == "x-ai/grok-3-mini-beta"
     for forbidden in ("stop", "presence_penalty", "frequency_penalty", "reasoning_effort"):
         assert forbidden not in body
+    answer = service.history.messages(conversation.id)[-1]
+    assert answer.reasoning_effort == "high", "the answer records the effort it was asked with"
 
 
 async def test_xai_profile_sends_reasoning_effort_flat(tmp_path: Path, fake_api: FakeAPI,
@@ -84,9 +86,24 @@ async def test_xai_profile_sends_reasoning_effort_flat(tmp_path: Path, fake_api:
 
 
 async def test_default_effort_sends_nothing(service: ChatService, fake_api: FakeAPI) -> None:
-    await service.send(service.new_conversation().id, "Hi")
+    outcome = await service.send(service.new_conversation().id, "Hi")
     assert "reasoning" not in fake_api.last_body
     assert "reasoning_effort" not in fake_api.last_body
+    assert outcome.message.reasoning_effort is None
+
+
+async def test_an_effort_the_provider_takes_no_effort_for_is_not_recorded(
+        tmp_path: Path, fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROKDESK_BASE_URL", fake_api.url)
+    db = open_database(tmp_path / "l.sqlite3")
+    svc = ChatService(History(db), Settings(active_profile="ollama"), KeyStore(MemoryKeyring()))
+    conversation = svc.history.create_conversation("Local", ConversationSettings(
+        provider="ollama", reasoning_effort="high"))
+    outcome = await svc.send(conversation.id, "Hi")
+    await svc.aclose()
+    db.close()
+    assert "reasoning" not in fake_api.last_body and "reasoning_effort" not in fake_api.last_body
+    assert outcome.message.reasoning_effort is None, "nothing was sent, so nothing is shown"
 
 
 async def test_regenerate_replaces_the_last_answer(service: ChatService,

@@ -19,8 +19,10 @@ from grokdesk.storage.db import (
     open_database,
     split_statements,
 )
+from grokdesk.storage.repository import History
 
-V2 = (*MIGRATIONS, "ALTER TABLE conversations ADD COLUMN folder TEXT;")
+CURRENT = len(MIGRATIONS)
+NEXT = (*MIGRATIONS, "ALTER TABLE conversations ADD COLUMN folder TEXT;")
 
 
 def _conversation_count(db: Database) -> int:
@@ -71,29 +73,29 @@ def test_migration_backs_up_first_and_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
     with open_database(path) as db:
         _add_conversation(db)
-    with open_database(path, migrations=V2) as db:
-        assert db.user_version == 2
+    with open_database(path, migrations=NEXT) as db:
+        assert db.user_version == CURRENT + 1
         assert _conversation_count(db) == 1
         db.fetchall("SELECT folder FROM conversations")
-        assert db.backup_path == tmp_path / "h.sqlite3.v1.bak"
-    backup = sqlite3.connect(tmp_path / "h.sqlite3.v1.bak")
-    assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.backup_path == tmp_path / f"h.sqlite3.v{CURRENT}.bak"
+    backup = sqlite3.connect(tmp_path / f"h.sqlite3.v{CURRENT}.bak")
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == CURRENT
     assert backup.execute("SELECT title FROM conversations").fetchall() == [("kept",)]
     backup.close()
 
 
 def test_second_backup_of_same_version_gets_a_timestamped_name(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
-    (tmp_path / "h.sqlite3.v1.bak").write_bytes(b"an older backup")
+    (tmp_path / f"h.sqlite3.v{CURRENT}.bak").write_bytes(b"an older backup")
     with open_database(path) as db:
         _add_conversation(db)
-    with open_database(path, migrations=V2) as db:
+    with open_database(path, migrations=NEXT) as db:
         assert db.backup_path is not None
-        assert db.backup_path.name.startswith("h.sqlite3.v1.")
+        assert db.backup_path.name.startswith(f"h.sqlite3.v{CURRENT}.")
         assert db.backup_path.name.endswith(".bak")
-        assert db.backup_path.name != "h.sqlite3.v1.bak"
-    assert (tmp_path / "h.sqlite3.v1.bak").read_bytes() == b"an older backup"
-    assert backup_path_for(path, 1) != db.backup_path  # names never collide
+        assert db.backup_path.name != f"h.sqlite3.v{CURRENT}.bak"
+    assert (tmp_path / f"h.sqlite3.v{CURRENT}.bak").read_bytes() == b"an older backup"
+    assert backup_path_for(path, CURRENT) != db.backup_path  # names never collide
 
 
 def test_failed_migration_rolls_back_everything(tmp_path: Path) -> None:
@@ -104,7 +106,7 @@ def test_failed_migration_rolls_back_everything(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError):
         open_database(path, migrations=broken)
     with open_database(path) as db:
-        assert db.user_version == 1
+        assert db.user_version == CURRENT
         assert _conversation_count(db) == 1
         assert db.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'folders'") is None
 
@@ -210,3 +212,20 @@ def test_split_statements_keeps_trigger_bodies_whole() -> None:
     assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
     with pytest.raises(ValueError, match="incomplete"):
         split_statements("CREATE TRIGGER u AFTER INSERT ON a BEGIN SELECT 1;")
+
+
+def test_a_first_version_file_gains_the_answer_effort_and_keeps_its_messages(
+        tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with open_database(path, migrations=MIGRATIONS[:1]) as db:
+        _add_conversation(db)
+        with db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO messages (uuid, conversation_id, position, role, content,"
+                " created_at, updated_at) VALUES ('m1', 1, 1, 'assistant', 'old answer', 1, 1)")
+    with open_database(path) as db:
+        history = History(db)
+        (old,) = history.messages(1)
+        assert (old.content, old.reasoning_effort) == ("old answer", None)
+        new = history.start_assistant_message(1, "grok-3-mini", "high")
+        assert history.get_message(new.id).reasoning_effort == "high"  # type: ignore[union-attr]
