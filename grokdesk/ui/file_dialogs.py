@@ -18,9 +18,10 @@ def _start_folder() -> str:
         QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
 
-def ask_save_path(parent: QWidget, title: str, name: str, filters: list[str],
-                  chosen: Callable[[Path], None]) -> QFileDialog:
-    """Ask where to save; the suffix follows the chosen filter (``.md``/``.zip``/``.json``)."""
+def save_dialog(parent: QWidget, title: str, name: str, filters: list[str],
+                chosen: Callable[[Path], None]) -> QFileDialog:
+    """Where to save, for the caller to open; the suffix follows the chosen filter
+    (``.md``/``.zip``/``.json``)."""
     dialog = QFileDialog(parent, title, str(Path(_start_folder()) / name), ";;".join(filters))
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
@@ -31,15 +32,14 @@ def ask_save_path(parent: QWidget, title: str, name: str, filters: list[str],
     suffix_for(filters[0])
     dialog.filterSelected.connect(suffix_for)
     dialog.fileSelected.connect(lambda path: chosen(Path(path)))
-    dialog.open()
     return dialog
 
 
-def ask_import_paths(parent: QWidget, chosen: Callable[[list[Path]], None]) -> QFileDialog:
-    """Ask for files to import (grokdesk JSON or Markdown, ChatGPT exports, zips)."""
+def import_dialog(parent: QWidget, chosen: Callable[[list[Path]], None]) -> QFileDialog:
+    """Files to import (grokdesk JSON or Markdown, ChatGPT exports, zips), for the caller
+    to open."""
     dialog = QFileDialog(parent, "Import conversations", _start_folder(),
                          ";;".join(IMPORT_FILTERS))
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
     dialog.filesSelected.connect(lambda paths: chosen([Path(p) for p in paths]))
-    dialog.open()
     return dialog

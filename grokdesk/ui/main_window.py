@@ -20,10 +20,19 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QShowEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
 from grokdesk.config import Settings
+from grokdesk.money import format_usd
 from grokdesk.secrets import KeyStore
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 from grokdesk.ui.actions import WindowActions
@@ -33,6 +42,7 @@ from grokdesk.ui.composer import Composer
 from grokdesk.ui.conversation_model import ConversationListModel
 from grokdesk.ui.conversations import ConversationSidebar
 from grokdesk.ui.drafts import DraftStore
+from grokdesk.ui.focus_keeper import return_focus_after
 from grokdesk.ui.theme import ThemeManager
 from grokdesk.ui.transcript import Transcript
 from grokdesk.ui.transfers import Transfers
@@ -85,8 +95,7 @@ def usage_text(totals: Totals) -> str:
         return ""
     text = f"{totals.tokens:,} tokens"
     if totals.cost_usd is not None:
-        text += f" · ${totals.cost_usd:.4g}" if totals.cost_usd < 1 else \
-            f" · ${totals.cost_usd:,.2f}"
+        text += f" · {format_usd(totals.cost_usd)}"
     return text
 
 
@@ -627,6 +636,12 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- dialogs
 
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Open ``dialog`` window-modal (never ``exec()``); when it closes the keyboard
+        focus goes back where it was, or to the composer."""
+        return_focus_after(dialog, self.composer.input)
+        dialog.open()
+
     def show_welcome(self, profile_name: str | None = None) -> None:
         """The friendly "we need your key" window (first run, or a send without a key)."""
         if _alive(self._welcome):
@@ -637,9 +652,8 @@ class MainWindow(QMainWindow):
         dialog = WelcomeDialog(self.settings, self.parts.keys, profile_name or None, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.keySaved.connect(self._key_saved)
-        dialog.finished.connect(lambda _result: self.composer.input.setFocus())
         self._welcome = dialog
-        dialog.open()
+        self.open_dialog(dialog)
 
     def _key_saved(self, profile_name: str, where: str) -> None:
         label = self.settings.profiles[profile_name].label
@@ -660,7 +674,7 @@ class MainWindow(QMainWindow):
         dialog.testRequested.connect(self.controller.test_connection)
         self.controller.connectionTested.connect(dialog.show_test_result)
         self._preferences = dialog
-        dialog.open()
+        self.open_dialog(dialog)
 
     def _preferences_saved(self, settings: Settings, notes: list[str]) -> None:
         self.apply_settings(settings)
@@ -678,7 +692,7 @@ class MainWindow(QMainWindow):
         dialog.modelsWanted.connect(self.controller.fetch_models)
         self.controller.modelsFetched.connect(dialog.set_models)
         dialog.accepted.connect(lambda: self._conversation_settings_saved(dialog))
-        dialog.open()
+        self.open_dialog(dialog)
         dialog.request_models()
 
     def _conversation_settings_saved(self, dialog: ConversationSettingsDialog) -> None:
@@ -701,18 +715,19 @@ class MainWindow(QMainWindow):
         if conversation is None:
             return
         from grokdesk.export import ExportOptions, suggested_name
-        from grokdesk.ui.file_dialogs import EXPORT_ONE_FILTERS, ask_save_path
+        from grokdesk.ui.file_dialogs import EXPORT_ONE_FILTERS, save_dialog
 
         name = suggested_name([conversation], ExportOptions())
-        ask_save_path(self, "Export conversation", name, EXPORT_ONE_FILTERS,
-                      lambda path: self.export_to(path, [conversation_id]))
+        self.open_dialog(save_dialog(self, "Export conversation", name, EXPORT_ONE_FILTERS,
+                                     lambda path: self.export_to(path, [conversation_id])))
 
     def ask_export_all(self) -> None:
         from grokdesk.export import ExportOptions, suggested_name
-        from grokdesk.ui.file_dialogs import EXPORT_ALL_FILTERS, ask_save_path
+        from grokdesk.ui.file_dialogs import EXPORT_ALL_FILTERS, save_dialog
 
-        ask_save_path(self, "Export all conversations", suggested_name([], ExportOptions()),
-                      EXPORT_ALL_FILTERS, lambda path: self.export_to(path, None))
+        self.open_dialog(save_dialog(
+            self, "Export all conversations", suggested_name([], ExportOptions()),
+            EXPORT_ALL_FILTERS, lambda path: self.export_to(path, None)))
 
     def export_to(self, path: Path, conversation_ids: list[int] | None) -> None:
         """Export (in the background) with reasoning included when it is shown."""
@@ -722,9 +737,9 @@ class MainWindow(QMainWindow):
                               include_reasoning=self.actions_.show_reasoning.isChecked())
 
     def ask_import(self) -> None:
-        from grokdesk.ui.file_dialogs import ask_import_paths
+        from grokdesk.ui.file_dialogs import import_dialog
 
-        ask_import_paths(self, self.import_from)
+        self.open_dialog(import_dialog(self, self.import_from))
 
     def import_from(self, paths: list[Path]) -> None:
         self.notify("Importing…")
@@ -739,18 +754,18 @@ class MainWindow(QMainWindow):
             self.transfer_progress = TransferProgress(self.transfers, self)
 
     def _show_import_report(self, lines: list[str]) -> None:
-        from grokdesk.ui.transfer_dialogs import show_import_report
+        from grokdesk.ui.transfer_dialogs import import_report_box
 
-        show_import_report(self, lines)
+        self.open_dialog(import_report_box(self, lines))
 
     def show_shortcuts(self) -> None:
         from grokdesk.ui.help_dialogs import ShortcutsDialog
 
         dialog = ShortcutsDialog(self.actions_.shortcut_table(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        self.open_dialog(dialog)
 
     def show_about(self) -> None:
         from grokdesk.ui.help_dialogs import about_box
 
-        about_box(self, self.parts.icon).open()
+        self.open_dialog(about_box(self, self.parts.icon))

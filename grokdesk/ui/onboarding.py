@@ -40,7 +40,7 @@ class WelcomeDialog(QDialog):
         self.setMinimumWidth(520)
         self._settings = settings
         self._keys = keys
-        self._keyring_ok = keys.available()
+        self._keyring_problem = None if keys.available() else keys.backend_name()
 
         heading = QLabel("Welcome to grokdesk", self)
         font = heading.font()
@@ -74,13 +74,9 @@ class WelcomeDialog(QDialog):
 
         self.where = QLabel(self)
         self.where.setWordWrap(True)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.hide()
 
         self.buttons = QDialogButtonBox(self)
-        self.save_button = QPushButton(
-            "Save key" if self._keyring_ok else "Use for this session", self)
+        self.save_button = QPushButton(self)
         self.save_button.setDefault(True)
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         later = self.buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
@@ -97,7 +93,6 @@ class WelcomeDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addLayout(form)
         layout.addWidget(self.where)
-        layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._update_text()
         self._update_enabled()
@@ -114,17 +109,22 @@ class WelcomeDialog(QDialog):
         self.intro.setText(
             "grokdesk talks to Grok 3 Mini through an API provider. To start chatting it "
             f"needs your API key for {html.escape(profile.label)}.{link}")
-        if self._keyring_ok:
+        if self._keyring_problem is None:
+            self.save_button.setText("Save key")
             self.where.setText(
                 "Your key is kept in the system keyring "
                 f"({html.escape(self._keys.backend_name())}), never in a file, and is sent "
                 "only to the provider. You can change it later in Preferences.")
         else:
+            self.save_button.setText("Use for this session")
             self.where.setText(
-                f"{html.escape(self._keys.backend_name())}, so the key cannot be saved. "
-                "It can be used for this session only and will be forgotten when grokdesk "
-                "closes. To keep it, install and unlock a Secret Service (GNOME Keyring or "
-                "KWallet), or set GROKDESK_API_KEY.")
+                f"{html.escape(self._keyring_problem)}, so the key cannot be saved. Press "
+                "“Use for this session” to use it until grokdesk closes. To keep it, "
+                "install and unlock a Secret Service (GNOME Keyring or KWallet), or set "
+                "GROKDESK_API_KEY.")
+        # A longer text needs a taller dialog: without this the labels are squeezed
+        # and the first lines are cut off.
+        self.adjustSize()
 
     def _update_enabled(self) -> None:
         self.save_button.setEnabled(bool(self.key_edit.text().strip()))
@@ -136,15 +136,11 @@ class WelcomeDialog(QDialog):
             return
         name = self.profile_name
         where = "keyring"
-        if self._keyring_ok:
+        if self._keyring_problem is None:
             try:
                 self._keys.store(name, key)
             except KeyringUnavailableError as exc:
-                self._keyring_ok = False
-                self.save_button.setText("Use for this session")
-                self.error.setText(f"{exc.message}. Press “Use for this session” to use the "
-                                   "key until grokdesk closes.")
-                self.error.show()
+                self._keyring_problem = exc.message
                 self._update_text()
                 return
         else:

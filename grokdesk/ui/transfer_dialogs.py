@@ -42,8 +42,8 @@ class TransferProgress(QProgressDialog):
         self.setValue(min(done, max(total, 1)))
 
 
-def show_import_report(parent: QWidget, lines: list[str]) -> QMessageBox:
-    """The file-by-file import report, opened without blocking the event loop."""
+def import_report_box(parent: QWidget, lines: list[str]) -> QMessageBox:
+    """The file-by-file import report, for the caller to open (never ``exec()``)."""
     box = QMessageBox(QMessageBox.Icon.Information, "Import finished",
                       lines[-1] if lines else "Nothing was imported.",
                       QMessageBox.StandardButton.Ok, parent)
@@ -51,5 +51,4 @@ def show_import_report(parent: QWidget, lines: list[str]) -> QMessageBox:
         box.setDetailedText("\n".join(lines[:-1]))
         box.setInformativeText("\n".join(lines[:-1][:8]))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
     return box

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel
 
 from grokdesk.api.types import ContentDelta, ReasoningDelta
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
+from grokdesk.ui.conversation_settings import ConversationSettingsDialog
 from grokdesk.ui.main_window import MainWindow
 from grokdesk.ui.onboarding import WelcomeDialog
 from grokdesk.ui.ui_state import UIState
@@ -444,8 +446,6 @@ def test_geometry_sidebar_and_zoom_are_remembered(make_window: MakeWindow) -> No
 
 def test_conversation_settings_offer_the_provider_models_and_are_used(
         make_window: MakeWindow) -> None:
-    from grokdesk.ui.conversation_settings import ConversationSettingsDialog
-
     harness = make_window()
     window = harness.window
 
@@ -589,3 +589,131 @@ def test_a_fast_stream_of_thousands_of_chunks_is_shown_in_full(make_window: Make
     assert view is not None and "word1199" in shown_text(view)
     assert view.reasoning is not None and "step 1199" in view.reasoning.text_view.toPlainText()
 
+
+# ------------------------------------------------------------------------- focus
+
+
+def _type_where_the_focus_is(harness: AppHarness, text: str) -> None:
+    """Type as a person would: each key goes to whatever has the keyboard focus."""
+    for char in text:
+        target = QApplication.focusWidget() or harness.window
+        harness.qtbot.keyClicks(target, char)
+
+
+def _open_editors(window: MainWindow) -> list[int]:
+    return [m.id for m in window.transcript.messages
+            if (v := window.transcript.view_for(m.id)) is not None and v.editor is not None]
+
+
+def test_after_conversation_settings_close_typing_goes_to_the_composer(
+        make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+
+    async def scenario() -> None:
+        harness.send("First question")
+        await harness.idle()
+        for close in ("accept", "reject"):
+            window.composer.input.setFocus()
+            press(harness, Qt.Key.Key_S, CTRL_SHIFT)
+            await harness.until(lambda: dialogs_of(window, ConversationSettingsDialog),
+                                what="conversation settings")
+            dialog = dialogs_of(window, ConversationSettingsDialog)[0]
+            getattr(dialog, close)()
+            await harness.until(lambda: QApplication.focusWidget() is window.composer.input,
+                                what=f"the focus back in the composer after {close}")
+            _type_where_the_focus_is(harness, "hello world")
+            assert window.composer.text() == "hello world"
+            assert _open_editors(window) == [], "no message editor opened"
+            window.composer.set_text("")
+
+    harness.run(scenario())
+
+
+def test_focus_returns_where_it_was_or_to_the_composer_when_that_is_gone(
+        make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+
+    async def open_and_close(while_open: Callable[[], object] = lambda: None) -> None:
+        press(harness, Qt.Key.Key_S, CTRL_SHIFT)
+        await harness.until(lambda: dialogs_of(window, ConversationSettingsDialog),
+                            what="conversation settings")
+        while_open()
+        dialogs_of(window, ConversationSettingsDialog)[0].reject()
+        await harness.until(lambda: not dialogs_of(window, ConversationSettingsDialog))
+
+    async def scenario() -> None:
+        window.sidebar.search.setFocus()
+        await open_and_close()
+        await harness.until(lambda: QApplication.focusWidget() is window.sidebar.search,
+                            what="the focus back where it was")
+        await open_and_close(lambda: window.set_sidebar_visible(False))
+        await harness.until(lambda: QApplication.focusWidget() is window.composer.input,
+                            what="the composer, since the search box went away")
+        _type_where_the_focus_is(harness, "typed after")
+        assert window.composer.text() == "typed after"
+
+    harness.run(scenario())
+
+
+def test_no_plain_key_reaches_a_message_action(make_window: MakeWindow) -> None:
+    """Walking the tab chain never stops on a message's Edit, Regenerate, Copy or Delete,
+    so no Space or letter typed after a dialog can start editing a message nobody picked."""
+    def unanswered(history: History) -> None:
+        conversation = history.create_conversation("Unanswered",
+                                                   ConversationSettings(provider="aimlapi"))
+        history.add_message(conversation.id, "user", "a question still waiting")
+
+    harness = make_window(prepare=unanswered)
+    window = harness.window
+
+    async def scenario() -> None:
+        await harness.until(lambda: window.transcript.messages, what="the conversation")
+        question = window.transcript.view_for(window.transcript.messages[-1].id)
+        assert question is not None and question.button("edit") is not None
+        assert question.button("edit").isVisible(), "the last message shows its actions"
+        window.sidebar.search.setFocus()
+        stops = []
+        for _ in range(60):
+            harness.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            stops.append(QApplication.focusWidget())
+            if stops[-1] is window.composer.input:
+                break  # the composer takes Tab as text; from here the chain starts over
+        assert window.composer.input in stops, "the walk went round the whole window"
+        assert not [w for w in stops if question.isAncestorOf(w)
+                    and w.objectName().endswith("Button")]
+        harness.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        assert _open_editors(window) == []
+
+    harness.run(scenario())
+
+
+# ------------------------------------------------------------------------- small print
+
+
+def test_the_answer_shows_its_effort_and_the_status_bar_the_same_money(
+        make_window: MakeWindow) -> None:
+    def high_effort(history: History) -> None:
+        history.create_conversation("Effortful", ConversationSettings(
+            provider="aimlapi", reasoning_effort="high"))
+
+    harness = make_window(prepare=high_effort)
+    window = harness.window
+    harness.fake.queue(fake_api.stream(["Hmm. "], ["Done."], cost_usd=6.15e-05))
+
+    async def scenario() -> None:
+        await harness.until(lambda: window.current_id is not None, what="the conversation")
+        harness.send("Think hard")
+        await harness.idle()
+
+    harness.run(scenario())
+    assert harness.fake.last_body["reasoning"] == {"effort": "high"}
+    answer = window.transcript.messages[-1]
+    view = window.transcript.view_for(answer.id)
+    assert view is not None
+    small_print = view.findChild(QLabel, "smallPrint").text()
+    assert "effort high" in small_print.split(" · ")
+    assert "$0.000062" in small_print
+    assert window.usage_label.text().endswith("· $0.000062"), "one money format everywhere"
+    assert "e-" not in window.usage_label.text()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from keyring.backends import fail
+from keyring.errors import PasswordSetError
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from grokdesk.config import Settings
@@ -54,9 +56,39 @@ def test_without_a_keyring_the_key_is_offered_for_this_session(qtbot: QtBot) -> 
     keys = KeyStore(backend=fail.Keyring())
     dialog = open_welcome(qtbot, keys)
     assert "No system keyring" in dialog.where.text()
-    assert "this session only" in dialog.where.text()
+    assert "until grokdesk closes" in dialog.where.text()
     assert dialog.save_button.text() == "Use for this session"
     qtbot.keyClicks(dialog.key_edit, KEY)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     found = keys.lookup("aimlapi")
     assert (found.key, found.source) == (KEY, "session")
+
+
+class RefusingKeyring(MemoryKeyring):
+    """A keyring that is there but does not store: a locked or broken Secret Service."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise PasswordSetError("the collection is locked")
+
+
+def test_a_keyring_that_cannot_save_is_said_once_and_the_dialog_grows_to_fit(
+        qtbot: QtBot) -> None:
+    keys = KeyStore(backend=RefusingKeyring())
+    dialog = open_welcome(qtbot, keys)
+    assert dialog.save_button.text() == "Save key"
+    qtbot.keyClicks(dialog.key_edit, KEY)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible(), "the dialog stays, with the other way to go on"
+    assert dialog.where.text().startswith("No system keyring is available (PasswordSetError)")
+    shown = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+    assert shown.count("cannot be saved") == 1, "the fact is said once"
+    assert dialog.save_button.text() == "Use for this session"
+    qtbot.waitUntil(lambda: dialog.height() >= dialog.sizeHint().height())
+    for label in (dialog.intro, dialog.where):
+        assert label.height() >= label.heightForWidth(label.width()), "no line is cut off"
+
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    found = keys.lookup("aimlapi")
+    assert (found.key, found.source) == (KEY, "session")
+    assert not dialog.isVisible()
