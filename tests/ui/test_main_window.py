@@ -717,3 +717,21 @@ def test_the_answer_shows_its_effort_and_the_status_bar_the_same_money(
     assert "$0.000062" in small_print
     assert window.usage_label.text().endswith("· $0.000062"), "one money format everywhere"
     assert "e-" not in window.usage_label.text()
+
+
+def test_an_answer_sent_before_the_warm_up_leaves_the_status_online(
+        make_window: MakeWindow) -> None:
+    """The first send of a session, before the deferred warm-up has run: the status bar
+    follows the answer, not the order in which the client was built."""
+    harness = make_window(show=False)
+    window = harness.window
+    window.show()
+    assert "Not connected yet" in window.online_label.text()
+
+    async def scenario() -> None:
+        harness.send("Before the warm-up")
+        await harness.idle()
+
+    harness.run(scenario())
+    assert window.transcript.messages[-1].status == "complete"
+    assert "Online" in window.online_label.text()
