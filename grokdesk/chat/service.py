@@ -65,7 +65,7 @@ class ChatService:
         one URL and one key. Raises MissingKeyError, or NetworkSettingsError for a
         proxy or CA bundle that cannot be used.
         """
-        key = self.keys.lookup(profile.name).key
+        key = self.keys.lookup(profile).key
         if key is None and profile.key_required:
             raise MissingKeyError(profile.label)
         network = self.settings.network

@@ -14,6 +14,7 @@ from pathlib import Path
 import keyring
 import pytest
 
+from grokdesk.config import BUILTIN_PROFILES
 from grokdesk.secrets import SERVICE, KeyStore
 from tests.support.fake_api import FakeAPI
 
@@ -34,7 +35,7 @@ def test_store_read_delete_through_the_secret_service() -> None:
     keys = KeyStore()
     keys.store("xai", KEY)
     assert keyring.get_password(SERVICE, "xai") == KEY
-    assert keys.lookup("xai").source == "keyring"
+    assert keys.lookup(BUILTIN_PROFILES["xai"]).source == "keyring"
     assert keys.delete("xai") is True
     assert keyring.get_password(SERVICE, "xai") is None
 
