@@ -86,8 +86,11 @@ class ChatService:
 
     def insecure_transport_warning(self, conversation: Conversation | None = None
                                    ) -> str | None:
-        """The warning to show before a key goes to a plain-http, non-loopback URL."""
-        return insecure_transport_warning(self.profile_for(conversation))
+        """The warning to show before a key goes out unencrypted: plain http:// to another
+        machine, or through a proxy (the route the client will really take)."""
+        profile = self.profile_for(conversation)
+        sends_key = profile.key_required or self.keys.lookup(profile).key is not None
+        return insecure_transport_warning(profile, self.settings.network, sends_key=sends_key)
 
     async def models(self, profile: Profile, *, refresh: bool = False) -> ModelList:
         """The model picker's list for ``profile`` (as :meth:`profile_for` gives it):
