@@ -160,14 +160,20 @@ class KeyStore:
         self._session[profile] = key
 
     def delete(self, profile: str) -> bool:
-        """Remove the stored key; returns whether there was one."""
+        """Remove the stored key; returns whether there was one.
+
+        Without a usable keyring only this session's key can exist, so forgetting it is
+        all there is to do; a keyring that exists but fails (locked, say) still raises.
+        """
         import keyring.errors
 
-        self._session.pop(profile, None)
+        had_session_key = self._session.pop(profile, None) is not None
+        if not self.available():
+            return had_session_key
         try:
             self._call("delete_password", profile)
         except keyring.errors.PasswordDeleteError:
-            return False
+            return had_session_key
         return True
 
     def _call(self, method: str, profile: str, *args: str) -> str | None:

@@ -203,3 +203,12 @@ def test_cli_key_set_refuses_a_backend_that_keeps_nothing(backend: str, tmp_path
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert "No system keyring" in lines[0] and "GROKDESK_API_KEY" in lines[0]
     assert KEY not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("make", [m for _, m in UNUSABLE], ids=[n for n, _ in UNUSABLE])
+def test_forgetting_a_session_key_works_without_a_keyring(make: Callable[[], object]) -> None:
+    keys = KeyStore(make())
+    keys.remember_for_session("aimlapi", KEY)
+    assert keys.delete("aimlapi") is True
+    assert keys.lookup(BUILTIN_PROFILES["aimlapi"]).source == "none"
+    assert keys.delete("aimlapi") is False
