@@ -170,7 +170,7 @@ def insecure_transport_warning(profile: Profile, network: NetworkPreferences | N
     proxy = proxy_route(profile.base_url, network)
     if proxy is None:
         return None
-    exempt = ("the proxy's \"No proxy for\" list" if network.proxy
+    exempt = ("the proxy's \"No proxy for\" list ([network] no_proxy)" if network.proxy
               else "the NO_PROXY environment variable")
     return (f"{profile.label} uses plain http:// to {host} through the proxy {proxy}: "
             f"{what} would travel to the proxy unencrypted, readable and changeable there; "
