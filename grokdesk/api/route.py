@@ -10,9 +10,13 @@ cannot drift from what httpx then does.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from grokdesk.api.proxies import ProxySettings
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def proxy_for(url: str, explicit: ProxySettings | None) -> str | None:
@@ -20,24 +24,22 @@ def proxy_for(url: str, explicit: ProxySettings | None) -> str | None:
     credentials, or None when it connects directly.
 
     ``explicit`` is the app's own proxy setting (None: the environment's proxies apply).
+    The URL is read by httpx, as the client reads it.
     """
-    try:
-        host = urlsplit(url.strip()).hostname or ""
-    except ValueError:
-        return None
-    if explicit is not None:
-        return _shown(explicit.url) if explicit.used_for(host) else None
-    return _environment_proxy_for(url)
-
-
-def _environment_proxy_for(url: str) -> str | None:
     import httpx
-    from httpx._utils import URLPattern, get_environment_proxies
 
     try:
-        target = httpx.URL(url.strip())
+        target = httpx.URL(url.strip().rstrip("/"))
     except httpx.InvalidURL:
         return None
+    if explicit is not None:
+        return _shown(explicit.url) if explicit.used_for(target.host) else None
+    return _environment_proxy_for(target)
+
+
+def _environment_proxy_for(target: httpx.URL) -> str | None:
+    from httpx._utils import URLPattern, get_environment_proxies
+
     # The order httpx.AsyncClient gives its mounts: the most specific pattern first.
     mounts = sorted(((URLPattern(pattern), proxy)
                      for pattern, proxy in get_environment_proxies().items()),
