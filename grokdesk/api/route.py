@@ -17,6 +17,7 @@ from grokdesk.api.proxies import ProxySettings
 
 if TYPE_CHECKING:
     import httpx
+    from httpx._utils import URLPattern
 
 
 def proxy_for(url: str, explicit: ProxySettings | None) -> str | None:
@@ -37,13 +38,38 @@ def proxy_for(url: str, explicit: ProxySettings | None) -> str | None:
     return _environment_proxy_for(target)
 
 
-def _environment_proxy_for(target: httpx.URL) -> str | None:
+def environment_is_usable() -> bool:
+    """Whether httpx can use the proxy environment variables at all: a value it cannot
+    parse (``NO_PROXY=[::1]``, ``HTTP_PROXY=ftp://…``) makes it refuse to build a client."""
+    import httpx
+
+    try:
+        _environment_mounts()
+    except (ValueError, httpx.InvalidURL):
+        return False
+    return True
+
+
+def _environment_mounts() -> list[tuple[URLPattern, str | None]]:
+    """The environment's proxies as httpx.AsyncClient mounts them, most specific first."""
+    import httpx
     from httpx._utils import URLPattern, get_environment_proxies
 
-    # The order httpx.AsyncClient gives its mounts: the most specific pattern first.
-    mounts = sorted(((URLPattern(pattern), proxy)
-                     for pattern, proxy in get_environment_proxies().items()),
-                    key=lambda mount: mount[0])
+    mounts = []
+    for pattern, proxy in get_environment_proxies().items():
+        if proxy is not None:
+            httpx.Proxy(url=proxy)
+        mounts.append((URLPattern(pattern), proxy))
+    return sorted(mounts, key=lambda mount: mount[0])
+
+
+def _environment_proxy_for(target: httpx.URL) -> str | None:
+    import httpx
+
+    try:
+        mounts = _environment_mounts()
+    except (ValueError, httpx.InvalidURL):
+        return None  # no client can be built, so nothing is sent
     for pattern, proxy in mounts:
         if pattern.matches(target):
             return _shown(proxy) if proxy is not None else None

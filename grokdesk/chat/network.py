@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from grokdesk.api.errors import NetworkSettingsError, register_secret
 from grokdesk.api.proxies import ProxySettings, ProxyURLError, parse_proxy_url
-from grokdesk.api.route import proxy_for
+from grokdesk.api.route import environment_is_usable, proxy_for
 from grokdesk.config import NetworkPreferences, Profile
 
 if TYPE_CHECKING:
@@ -105,11 +105,16 @@ def build_client(base_url: str, api_key: str | None, network: NetworkPreferences
 
     ``overrides`` go to :class:`ChatClient` as they are (shorter timeouts for a
     connection test, say). The caller closes the client. Raises NetworkSettingsError
-    for a proxy or CA bundle that cannot be used.
+    for a proxy (set here or in the environment) or CA bundle that cannot be used.
     """
     from grokdesk.api.client import ChatClient
     from grokdesk.api.tls import trust_context
 
+    if not network.proxy and not environment_is_usable():
+        raise NetworkSettingsError(
+            "The proxy environment variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY "
+            "or their lower-case forms) hold a value that cannot be used; correct or unset "
+            "them, or set a proxy in the network settings")
     options: dict[str, Any] = {
         "connect_timeout": network.connect_timeout,
         "read_timeout": network.read_timeout,

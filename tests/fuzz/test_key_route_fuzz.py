@@ -30,9 +30,10 @@ from keyring.backends import fail, null
 from keyring.backends.chainer import ChainerBackend
 
 from grokdesk.api.client import ChatClient
+from grokdesk.api.errors import NetworkSettingsError
 from grokdesk.api.proxies import ProxySettings
-from grokdesk.api.route import proxy_for
-from grokdesk.chat.network import insecure_transport_warning, is_loopback_host
+from grokdesk.api.route import environment_is_usable, proxy_for
+from grokdesk.chat.network import build_client, insecure_transport_warning, is_loopback_host
 from grokdesk.config import BUILTIN_PROFILES, NetworkPreferences, Profile
 from grokdesk.secrets import KeyringUnavailableError, KeyStore
 from grokdesk.storage.db import MIGRATIONS, NewerDatabaseError, open_database
@@ -49,6 +50,7 @@ NO_PROXY_ENTRIES = st.sampled_from([
     "*", "127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]", "example.com",
     ".example.com", "api.example.com", "lan", ".lan", "127.0.0.0/8", "10.0.0.0/8",
     "0.0.1", ".0.0.1", "127.0.0.1:8080", "localhost:8080", "http://127.0.0.1", "LOCALHOST",
+    "http://[x]",
 ])
 KEY = "sk-fuzz-route-0123456789abcdef"
 _TRUST = ssl.create_default_context()
@@ -63,7 +65,7 @@ def environments(draw: st.DrawFn) -> dict[str, str]:
     env: dict[str, str] = {}
     for name in draw(st.lists(st.sampled_from(PROXY_VARIABLES), max_size=3, unique=True)):
         env[name] = _proxy_url(draw(st.integers(1024, 65535)),
-                               draw(st.sampled_from(["http", "socks5"])))
+                               draw(st.sampled_from(["http", "socks5", "ftp"])))
     if draw(st.booleans()):
         entries = draw(st.lists(NO_PROXY_ENTRIES, max_size=4))
         separator = draw(st.sampled_from([",", ", ", " ,"]))
@@ -99,11 +101,20 @@ def _clean_environment(extra: dict[str, str]) -> dict[str, str]:
 @given(env=environments(), url=base_urls())
 def test_the_environment_route_is_the_one_httpx_takes(env: dict[str, str], url: str) -> None:
     with mock.patch.dict(os.environ, _clean_environment(env), clear=True):
-        client = ChatClient(url, KEY, verify=_TRUST)
-        expected = _httpx_proxy(client, url)
-        assert proxy_for(url, None) == expected
         profile = replace(BUILTIN_PROFILES["aimlapi"], base_url=url)
         warning = insecure_transport_warning(profile)
+        try:
+            client = ChatClient(url, KEY, verify=_TRUST)
+        except (ValueError, httpx.InvalidURL):
+            # httpx refuses this environment: so does grokdesk, before sending anything.
+            assert not environment_is_usable()
+            with pytest.raises(NetworkSettingsError):
+                build_client(url, KEY, NetworkPreferences())
+            assert proxy_for(url, None) is None
+            return
+        assert environment_is_usable()
+        expected = _httpx_proxy(client, url)
+        assert proxy_for(url, None) == expected
     host = httpx.URL(url).host
     cleartext = url.lower().startswith("http:")
     assert (warning is not None) == (cleartext and (expected is not None

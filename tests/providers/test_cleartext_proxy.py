@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from grokdesk.api.errors import NetworkSettingsError
 from grokdesk.chat.service import ChatService
 from grokdesk.cli import main
 from grokdesk.config import BUILTIN_PROFILES, NetworkPreferences, Settings
@@ -191,3 +192,26 @@ def test_cli_warns_like_the_window_before_a_proxy_sees_the_key(
         assert f"through the proxy http://127.0.0.1:{http_proxy.port}" in err
         assert http_proxy.wait_for_log(f"127.0.0.1:{fake_api.port}/v1/chat/completions")
     assert KEY not in out + err
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("NO_PROXY", "[::1]"), ("no_proxy", "http://[x]"), ("HTTP_PROXY", "ftp://127.0.0.1:21"),
+    ("ALL_PROXY", "http://[::1"),
+])
+async def test_proxy_variables_httpx_cannot_use_stop_the_send_clearly(
+        variable: str, value: str, make_service: MakeService, fake_api: FakeAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, value)
+    service = _service(make_service, fake_api)
+    assert service.insecure_transport_warning() is None  # nothing can be sent
+    conversation = service.new_conversation()
+    with pytest.raises(NetworkSettingsError, match="proxy environment variables"):
+        await service.send(conversation.id, "Hello")
+    assert service.history.messages(conversation.id) == []
+    assert not fake_api.requests
+
+    monkeypatch.setenv("GROKDESK_API_KEY", KEY)
+    code, out, err = _cli("ask", "Hello", "--base-url", fake_api.url)
+    assert code == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "unexpected" not in err, err
+    assert "proxy environment variables" in err and KEY not in err
