@@ -347,7 +347,7 @@ def cmd_key(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
     except UnknownProfileError as exc:
         raise UsageError(str(exc)) from None
     if args.action == "status":
-        lookup = ctx.keys.lookup(profile.name)
+        lookup = ctx.keys.lookup(profile)
         where = {
             "environment": "from the GROKDESK_API_KEY environment variable",
             "keyring": f"stored in the system keyring ({ctx.keys.backend_name()})",

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from grokdesk.api.errors import NetworkSettingsError, register_secret
 from grokdesk.api.proxies import ProxySettings, ProxyURLError, parse_proxy_url
+from grokdesk.api.route import environment_is_usable, proxy_for
 from grokdesk.config import NetworkPreferences, Profile
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ class ProxyCredentials:
 
         account = self.account(proxy_url)
         try:
-            # Not KeyStore.lookup: that one answers GROKDESK_API_KEY for any account,
-            # which would hand the API key to the proxy.
+            # Not KeyStore.lookup: that one is for API keys and may answer
+            # GROKDESK_API_KEY, which would hand the API key to the proxy.
             stored = self._keys._call("get_password", account)
         except KeyringUnavailableError:
             stored = None
@@ -104,11 +105,16 @@ def build_client(base_url: str, api_key: str | None, network: NetworkPreferences
 
     ``overrides`` go to :class:`ChatClient` as they are (shorter timeouts for a
     connection test, say). The caller closes the client. Raises NetworkSettingsError
-    for a proxy or CA bundle that cannot be used.
+    for a proxy (set here or in the environment) or CA bundle that cannot be used.
     """
     from grokdesk.api.client import ChatClient
     from grokdesk.api.tls import trust_context
 
+    if not network.proxy and not environment_is_usable():
+        raise NetworkSettingsError(
+            "The proxy environment variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY "
+            "or their lower-case forms) hold a value that cannot be used; correct or unset "
+            "them, or set a proxy in the network settings")
     options: dict[str, Any] = {
         "connect_timeout": network.connect_timeout,
         "read_timeout": network.read_timeout,
@@ -134,19 +140,43 @@ def is_loopback_host(host: str) -> bool:
     return address.is_loopback
 
 
-def insecure_transport_warning(profile: Profile) -> str | None:
+def proxy_route(base_url: str, network: NetworkPreferences) -> str | None:
+    """The proxy requests to ``base_url`` take with ``network`` (the app's own proxy, or
+    the environment's when there is none), or None when they go directly."""
+    try:
+        explicit = proxy_settings(network)
+    except NetworkSettingsError:
+        return None  # no client can be built, so nothing is sent
+    return proxy_for(base_url, explicit)
+
+
+def insecure_transport_warning(profile: Profile, network: NetworkPreferences | None = None,
+                               *, sends_key: bool = True) -> str | None:
     """A warning when ``profile`` sends its key and the conversation unencrypted.
 
-    None for ``https://`` and for plain ``http://`` to this machine (a local model
-    server); anything else on ``http://`` can be read and changed on the way.
+    None for ``https://`` and for plain ``http://`` straight to this machine (a local
+    model server). Plain ``http://`` to another host, or to this machine through a
+    proxy (``network``'s own, or the environment's as the client would use it), can be
+    read and changed on the way. ``sends_key`` says whether a key goes with the requests.
     """
     try:
         parts = urlsplit(profile.base_url.strip())
         host = parts.hostname or ""
     except ValueError:
         return None
-    if parts.scheme.lower() != "http" or not host or is_loopback_host(host):
+    if parts.scheme.lower() != "http" or not host:
         return None
-    return (f"{profile.label} uses plain http:// to {host}: the API key and the conversation "
-            "would travel unencrypted, readable and changeable on the way; use an https:// "
-            "base URL unless you trust every network in between")
+    what = "the API key and the conversation" if sends_key else "the conversation"
+    if not is_loopback_host(host):
+        return (f"{profile.label} uses plain http:// to {host}: {what} would travel "
+                "unencrypted, readable and changeable on the way; use an https:// "
+                "base URL unless you trust every network in between")
+    network = network or NetworkPreferences()
+    proxy = proxy_route(profile.base_url, network)
+    if proxy is None:
+        return None
+    exempt = ("the proxy's \"No proxy for\" list ([network] no_proxy)" if network.proxy
+              else "the NO_PROXY environment variable")
+    return (f"{profile.label} uses plain http:// to {host} through the proxy {proxy}: "
+            f"{what} would travel to the proxy unencrypted, readable and changeable there; "
+            f"add {host} to {exempt} to connect directly")

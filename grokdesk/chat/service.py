@@ -65,7 +65,7 @@ class ChatService:
         one URL and one key. Raises MissingKeyError, or NetworkSettingsError for a
         proxy or CA bundle that cannot be used.
         """
-        key = self.keys.lookup(profile.name).key
+        key = self.keys.lookup(profile).key
         if key is None and profile.key_required:
             raise MissingKeyError(profile.label)
         network = self.settings.network
@@ -86,8 +86,11 @@ class ChatService:
 
     def insecure_transport_warning(self, conversation: Conversation | None = None
                                    ) -> str | None:
-        """The warning to show before a key goes to a plain-http, non-loopback URL."""
-        return insecure_transport_warning(self.profile_for(conversation))
+        """The warning to show before a key goes out unencrypted: plain http:// to another
+        machine, or through a proxy (the route the client will really take)."""
+        profile = self.profile_for(conversation)
+        sends_key = profile.key_required or self.keys.lookup(profile).key is not None
+        return insecure_transport_warning(profile, self.settings.network, sends_key=sends_key)
 
     async def models(self, profile: Profile, *, refresh: bool = False) -> ModelList:
         """The model picker's list for ``profile`` (as :meth:`profile_for` gives it):

@@ -338,9 +338,7 @@ def open_database(path: Path, *, migrations: Sequence[str] = MIGRATIONS,
     try:
         with translated_errors(path):
             conn.row_factory = sqlite3.Row
-            found = _user_version(conn)
-            if found > known:
-                raise NewerDatabaseError(path, found, known)
+            refuse_newer_connection(conn, path, known)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -359,10 +357,7 @@ def _check_header(path: Path, known: int) -> None:
     another process holds an un-checkpointed WAL, which ``open_database`` checks again).
     """
     try:
-        with path.open("rb") as file:
-            header = file.read(100)
-    except FileNotFoundError:
-        return
+        header = _read_header(path)
     except OSError as exc:
         raise DatabaseAccessError(
             f"grokdesk cannot read the history file {path} ({exc.strerror or exc}).",
@@ -373,10 +368,48 @@ def _check_header(path: Path, known: int) -> None:
         raise CorruptDatabaseError(path, "it does not start with an SQLite header")
     if len(header) == 100 and not _header_is_sound(header):
         raise CorruptDatabaseError(path, "its header is damaged")
+    _refuse_newer_header(path, header, known)
+
+
+def refuse_newer(path: Path, known: int = len(MIGRATIONS)) -> None:
+    """Raise NewerDatabaseError when the file's header says a newer grokdesk wrote it.
+
+    Only reads bytes: run before anything else looks at a file (a damage check, say), so
+    a newer file is never mistaken for a damaged one, nor given ``-wal``/``-shm`` files.
+    Any other problem is left for :func:`open_database` to report.
+    """
+    try:
+        header = _read_header(path)
+    except OSError:
+        return
+    if header.startswith(_SQLITE_MAGIC) and len(header) == 100 and _header_is_sound(header):
+        _refuse_newer_header(path, header, known)
+
+
+def _read_header(path: Path) -> bytes:
+    """The first 100 bytes of ``path``; empty when there is no file."""
+    try:
+        with path.open("rb") as file:
+            return file.read(100)
+    except FileNotFoundError:
+        return b""
+
+
+def _refuse_newer_header(path: Path, header: bytes, known: int) -> None:
     if len(header) >= 64:
         found = int.from_bytes(header[60:64], "big", signed=True)
         if found > known:
             raise NewerDatabaseError(path, found, known)
+
+
+def refuse_newer_connection(conn: sqlite3.Connection, path: Path,
+                            known: int = len(MIGRATIONS)) -> None:
+    """Raise NewerDatabaseError when ``conn`` sees a newer version (a WAL can hold a newer
+    one than the header). ``PRAGMA user_version`` needs no schema, so this works on a
+    file whose schema this SQLite cannot even parse."""
+    found = _user_version(conn)
+    if found > known:
+        raise NewerDatabaseError(path, found, known)
 
 
 def _header_is_sound(header: bytes) -> bool:

@@ -35,6 +35,8 @@ from grokdesk.storage.db import (
     Database,
     DatabaseAccessError,
     open_database,
+    refuse_newer,
+    refuse_newer_connection,
     translate_error,
 )
 from grokdesk.storage.session import SessionMarker
@@ -90,9 +92,12 @@ def open_history_with_recovery(path: Path, *, check: bool = True
     skips the full-file check (damage is then found only when SQLite reports it at
     open). Errors other than damage (permissions, a full disk, a newer file, another
     process holding the lock) are raised as ``DatabaseError`` exactly as
-    :func:`~grokdesk.storage.db.open_database` raises them.
+    :func:`~grokdesk.storage.db.open_database` raises them. The version comes first: a
+    file from a newer grokdesk may hold a schema this SQLite cannot parse, which would
+    look like damage; it is refused untouched instead.
     """
     path = Path(path)
+    refuse_newer(path)
     problem = find_damage(path) if check else None
     if problem is None:
         try:
@@ -108,7 +113,8 @@ def find_damage(path: Path) -> str | None:
     The check uses a read-only connection: closing a writable one would checkpoint the
     WAL into the damaged file and delete it, changing the very files that are about to
     be moved aside. Only damage counts; a file that cannot be checked for another reason
-    (permissions, a lock) is left for :func:`open_database` to report.
+    (permissions, a lock) is left for :func:`open_database` to report. A file a newer
+    grokdesk wrote (its version still in the WAL) raises NewerDatabaseError.
     """
     try:
         if path.stat().st_size == 0:
@@ -117,6 +123,7 @@ def find_damage(path: Path) -> str | None:
     except (OSError, sqlite3.Error):
         return None
     try:
+        refuse_newer_connection(conn, path)
         row = conn.execute("PRAGMA quick_check(1)").fetchone()
     except sqlite3.Error as exc:
         damaged = isinstance(translate_error(exc, path), CorruptDatabaseError)

@@ -171,7 +171,7 @@ class ChatController(QObject):
     def needs_key(self, profile: Profile | None = None) -> bool:
         """Whether ``profile`` (the active one by default) needs a key and has none."""
         profile = profile or self.service.profile_for(None)
-        return profile.key_required and self.service.keys.lookup(profile.name).key is None
+        return profile.key_required and self.service.keys.lookup(profile).key is None
 
     def warm_up(self) -> None:
         """Build the active provider's client now, while nobody is typing.
@@ -422,7 +422,7 @@ class ChatController(QObject):
 
         ``key`` is the one typed in Preferences, if any, else the stored one.
         """
-        key = key or self.service.keys.lookup(profile.name).key
+        key = key or self.service.keys.lookup(profile).key
         self._spawn(self._test_connection(profile, key))
 
     async def _test_connection(self, profile: Profile, key: str | None) -> None:

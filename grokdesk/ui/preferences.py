@@ -102,7 +102,7 @@ def save_preferences(settings: Settings, changes: KeyChanges, keys: KeyStore,
 
 def key_status(keys: KeyStore, profile: Profile) -> str:
     """Where the profile's key is, in words, shown under the (always empty) key field."""
-    source = keys.lookup(profile.name).source
+    source = keys.lookup(profile).source
     if source == "keyring":
         return "A key is stored in the system keyring; paste a new one to replace it."
     if source == "environment":
@@ -305,7 +305,7 @@ class ProviderPage(QWidget):
         else:
             text = key_status(self._keys, profile)
         self.key_state.setText(text)
-        self.forget_key.setEnabled(self._keys.lookup(profile.name).source in ("keyring",
+        self.forget_key.setEnabled(self._keys.lookup(profile).source in ("keyring",
                                                                                "session"))
 
     def _store_form(self, *_args: object) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import keyring
 import pytest
 
+from grokdesk.config import BUILTIN_PROFILES
 from grokdesk.secrets import SERVICE, KeyStore
 from tests.support.fake_api import FakeAPI
 
@@ -34,7 +35,7 @@ def test_store_read_delete_through_the_secret_service() -> None:
     keys = KeyStore()
     keys.store("xai", KEY)
     assert keyring.get_password(SERVICE, "xai") == KEY
-    assert keys.lookup("xai").source == "keyring"
+    assert keys.lookup(BUILTIN_PROFILES["xai"]).source == "keyring"
     assert keys.delete("xai") is True
     assert keyring.get_password(SERVICE, "xai") is None
 
@@ -73,3 +74,26 @@ def test_cli_key_set_is_used_by_ask_and_never_written_to_disk(
     assert failed.returncode == 1
     assert "No API key" in failed.stderr and "grokdesk key set" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_the_chain_over_the_secret_service_keeps_keys() -> None:
+    from keyring.backends.chainer import ChainerBackend
+
+    keys = KeyStore(ChainerBackend())
+    assert keys.available()
+    keys.store("xai", KEY)
+    assert keyring.get_password(SERVICE, "xai") == KEY
+    assert keys.delete("xai") is True
+
+
+@pytest.mark.parametrize("backend", ["keyring.backends.null.Keyring",
+                                     "keyring.backends.fail.Keyring"])
+def test_a_backend_that_keeps_nothing_is_refused_beside_a_secret_service(
+        backend: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GROKDESK_")}
+    env.update(GROKDESK_DATA_DIR=str(tmp_path / "data"), PYTHON_KEYRING_BACKEND=backend)
+    stored = _grokdesk("key", "set", env=env, stdin=KEY + "\n")
+    assert stored.returncode == 1 and "stored" not in stored.stdout
+    assert len(stored.stderr.strip().splitlines()) == 1, stored.stderr
+    assert "GROKDESK_API_KEY" in stored.stderr and KEY not in stored.stderr
+    assert keyring.get_password(SERVICE, "aimlapi") is None

@@ -139,3 +139,84 @@ def test_local_server_profiles_need_no_key_and_get_no_warning(name: str, url: st
     assert profile.base_url == url
     assert not profile.key_required and profile.effort_style == "none"
     assert insecure_transport_warning(profile) is None
+
+
+# --------------------------------------------------------------------------- keyless profiles
+
+ENV_KEY = "xai-from-the-environment-5a5a5a5a5a5a"
+STORED_KEY = "sk-stored-for-this-local-server-7b7b7b"
+KEYLESS = [name for name, profile in BUILTIN_PROFILES.items() if not profile.key_required]
+CUSTOM_KEYLESS = Profile("my-vllm", "My vLLM box", "http://127.0.0.1:9/v1", "qwen",
+                         effort_style="none", key_required=False)
+
+
+def _keyless_settings(name: str, url: str) -> Settings:
+    profiles = {**BUILTIN_PROFILES, CUSTOM_KEYLESS.name: CUSTOM_KEYLESS}
+    profiles[name] = replace(profiles[name], base_url=url)
+    return Settings(active_profile=name, profiles=profiles,
+                    network=NetworkPreferences(max_retries=0))
+
+
+def _authorizations(server: FakeAPI) -> list[str | None]:
+    return [r.headers.get("authorization") for r in server.requests]
+
+
+def test_every_builtin_local_server_profile_is_keyless() -> None:
+    assert set(KEYLESS) >= {"ollama", "llamacpp", "lmstudio"}
+
+
+@pytest.mark.parametrize("name", [*KEYLESS, CUSTOM_KEYLESS.name])
+async def test_the_environment_key_never_reaches_a_keyless_profile(
+        name: str, make_service: MakeService, fake_api: FakeAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROKDESK_API_KEY", ENV_KEY)
+    keys = KeyStore(MemoryKeyring())
+    keys.store("aimlapi", KEY_A)  # another profile's stored key must not go either
+    service = make_service(_keyless_settings(name, fake_api.url), keys)
+    conversation = service.new_conversation()
+    assert (await service.send(conversation.id, "Hi")).ok
+    await service.suggest_title(conversation.id, force=True)
+    await service.models(service.profile_for(None), refresh=True)
+    assert len(fake_api.chat_requests) == 2, "the requests reached the fake server"
+    assert _authorizations(fake_api) == [None] * len(fake_api.requests)
+    assert ENV_KEY not in _everything_sent(fake_api) and KEY_A not in _everything_sent(fake_api)
+    assert keys.lookup(service.profile_for(None)).source == "none"
+
+
+@pytest.mark.parametrize("name", [*KEYLESS, CUSTOM_KEYLESS.name])
+@pytest.mark.parametrize("how", ["keyring", "session"])
+async def test_a_key_stored_for_a_keyless_profile_is_still_sent(
+        name: str, how: str, make_service: MakeService, fake_api: FakeAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROKDESK_API_KEY", ENV_KEY)
+    keys = KeyStore(MemoryKeyring())
+    if how == "keyring":
+        keys.store(name, STORED_KEY)
+    else:
+        keys.remember_for_session(name, STORED_KEY)
+    service = make_service(_keyless_settings(name, fake_api.url), keys)
+    assert (await service.send(service.new_conversation().id, "Hi")).ok
+    assert _authorizations(fake_api) == [f"Bearer {STORED_KEY}"] * len(fake_api.requests)
+    assert ENV_KEY not in _everything_sent(fake_api)
+
+
+@pytest.mark.parametrize("name", [n for n, p in BUILTIN_PROFILES.items() if p.key_required])
+async def test_profiles_that_need_a_key_still_take_the_environment_key(
+        name: str, make_service: MakeService, fake_api: FakeAPI,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROKDESK_API_KEY", ENV_KEY)
+    keys = KeyStore(MemoryKeyring())
+    keys.store(name, KEY_A)
+    service = make_service(_keyless_settings(name, fake_api.url), keys)
+    assert (await service.send(service.new_conversation().id, "Hi")).ok
+    assert _authorizations(fake_api) == [f"Bearer {ENV_KEY}"] * len(fake_api.requests)
+
+
+@pytest.mark.parametrize("name", KEYLESS)
+def test_cli_sends_no_environment_key_to_a_keyless_profile(name: str, cli_env: FakeAPI) -> None:
+    code, out, err = _cli("ask", "Hello", "--provider", name, "--base-url", cli_env.url)
+    assert code == 0, err
+    assert "Hello" in out
+    assert _authorizations(cli_env) == [None] * len(cli_env.requests)
+    code, out, _ = _cli("key", "status", "--provider", name)
+    assert code == 0 and "environment" not in out and "needs none" in out

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from grokdesk.config import Settings
+from grokdesk.config import BUILTIN_PROFILES, Settings
 from grokdesk.secrets import KeyStore
 from grokdesk.ui.onboarding import WelcomeDialog
 from tests.support.memory_keyring import MemoryKeyring
@@ -60,7 +60,7 @@ def test_without_a_keyring_the_key_is_offered_for_this_session(qtbot: QtBot) -> 
     assert dialog.save_button.text() == "Use for this session"
     qtbot.keyClicks(dialog.key_edit, KEY)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    found = keys.lookup("aimlapi")
+    found = keys.lookup(BUILTIN_PROFILES["aimlapi"])
     assert (found.key, found.source) == (KEY, "session")
 
 
