@@ -60,6 +60,7 @@ from grokdesk.api.types import (
     Usage,
     UsageReport,
 )
+from grokdesk.logs import url_for_log
 
 log = logging.getLogger("grokdesk.api")
 
@@ -130,7 +131,7 @@ class ChatClient:
 
     def __repr__(self) -> str:
         key = "set" if self._has_key else "none"
-        return f"ChatClient(base_url={redact(self.base_url)!r}, api_key={key})"
+        return f"ChatClient(base_url={redact(url_for_log(self.base_url))!r}, api_key={key})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -230,7 +231,7 @@ class ChatClient:
                 method, self.base_url + path, json=body, headers=headers
             )
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("%s %s headers=%s", method, request.url,
+                log.debug("%s %s headers=%s", method, url_for_log(request.url),
                           _safe_headers(request.headers))
             async with asyncio.timeout(self._handshake_limit):
                 return await self._http.send(request, stream=True)
