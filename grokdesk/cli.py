@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from grokdesk import __version__
 from grokdesk.api.errors import GrokdeskError, redact
 from grokdesk.storage.db import DatabaseError
-from grokdesk.visible import VisibleWriter, terminal_json
+from grokdesk.visible import VisibleWriter, terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from grokdesk.api.types import StreamEvent
@@ -430,7 +430,7 @@ def _report_crash(exc: BaseException, err: TextIO) -> int:
         crash_log = paths.log_dir() / "crash.log"
         with crash_log.open("a", encoding="utf-8") as fh:
             fh.write(f"--- {datetime.now().isoformat()} grokdesk {__version__}\n")
-            fh.write(redact("".join(traceback.format_exception(exc))))
+            fh.write(terminal_text(redact("".join(traceback.format_exception(exc)))))
         where = f"details in {crash_log}"
     except OSError:
         where = "no crash log could be written"

@@ -223,6 +223,21 @@ def test_the_window_log_file_shows_control_characters_visibly() -> None:
     assert controls(written) == []
 
 
+def test_the_crash_log_shows_control_characters_visibly(api: FakeAPI,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "".join(HOSTILE.values())
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"unexpected state {text}")
+
+    monkeypatch.setattr("grokdesk.chat.service.ChatService.build_request", crash)
+    result = grokdesk("ask", "Hi")
+    assert result.code == 1 and "unexpected error (RuntimeError)" in result.err
+    written = (paths.log_dir() / "crash.log").read_text(encoding="utf-8")
+    assert "RuntimeError: unexpected state" in written
+    assert controls(written) == []
+
+
 def test_debug_run_of_the_real_command_is_clean(api: FakeAPI) -> None:
     text = "".join(HOSTILE.values())
     api.queue(fake.stream([text], [text]))
