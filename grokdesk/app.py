@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from grokdesk import __version__, paths
 from grokdesk.api.errors import GrokdeskError
+from grokdesk.logs import FILE_FORMAT, handler_for
 from grokdesk.storage.db import DatabaseError
 
 if TYPE_CHECKING:
@@ -92,14 +93,13 @@ def _log_uncaught(kind: type[BaseException], value: BaseException,
 
 
 def _log_to_file() -> None:
-    """Warnings and errors (never a key: error texts are redacted) go to the log folder."""
+    """Warnings and errors go to the log folder, formatted safely (see grokdesk.logs)."""
     try:
         handler = logging.FileHandler(paths.log_dir() / "grokdesk.log", encoding="utf-8")
     except OSError:
         return
     handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger("grokdesk").addHandler(handler)
+    logging.getLogger("grokdesk").addHandler(handler_for(handler, FILE_FORMAT))
 
 
 @contextmanager

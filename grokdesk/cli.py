@@ -3,6 +3,12 @@
 Only argument parsing and wording live here; the work is done by the chat core and
 the history. Every failure ends with one line on stderr naming the cause and the fix,
 and a non-zero exit code (2 for usage errors) — never a traceback.
+
+Answers, server messages and imported fields are untrusted: stdout and stderr are wrapped
+in :class:`~grokdesk.visible.VisibleWriter`, so a control or bidi character in them shows
+as a ``<U+XXXX>`` marker instead of acting on the terminal. ``--json`` escapes them
+instead (the data stays exact); ``--raw`` on ``show`` and ``ask`` opts out. ``export``
+writes its document unchanged: it is a file format, not a view.
 """
 
 from __future__ import annotations
@@ -10,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from grokdesk import __version__
 from grokdesk.api.errors import GrokdeskError, redact
 from grokdesk.storage.db import DatabaseError
+from grokdesk.visible import VisibleWriter, terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from grokdesk.api.types import StreamEvent
@@ -36,6 +42,10 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("grokdesk")
+
+
+RAW_HELP = ("print the model's text unchanged, control characters included "
+            "(by default they show as <U+XXXX>)")
 
 
 class UsageError(Exception):
@@ -70,6 +80,7 @@ def _build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--show-reasoning", action="store_true",
                      help="stream the model's reasoning to stderr")
     ask.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    ask.add_argument("--raw", action="store_true", help=RAW_HELP)
 
     lst = sub.add_parser("list", help="list conversations, newest first")
     lst.add_argument("--json", action="store_true")
@@ -78,6 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
     show.add_argument("--show-reasoning", action="store_true")
+    show.add_argument("--raw", action="store_true", help=RAW_HELP)
 
     search = sub.add_parser("search", help="full-text search of titles and messages")
     search.add_argument("query")
@@ -158,12 +170,19 @@ def _message_json(m: Message) -> dict[str, Any]:
     }
 
 
+def _write_json(out: TextIO, data: object) -> None:
+    out.write(terminal_json(data) + "\n")
+
+
+def _raw(stream: TextIO) -> TextIO:
+    """The stream under a :class:`VisibleWriter`: for output asked for unchanged."""
+    return stream.raw if isinstance(stream, VisibleWriter) else stream
+
+
 def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     conversations = ctx.history.list_conversations()
     if args.json:
-        json.dump([_conversation_json(c) for c in conversations], out, ensure_ascii=False,
-                  indent=2)
-        out.write("\n")
+        _write_json(out, [_conversation_json(c) for c in conversations])
         return EXIT_OK
     if not conversations:
         out.write("No conversations yet. Start one with: grokdesk ask \"Hello\"\n")
@@ -190,9 +209,10 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         data = _conversation_json(conversation)
         data["messages"] = [_message_json(m) for m in messages]
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(out, data)
         return EXIT_OK
+    if args.raw:
+        out = _raw(out)
     out.write(f"# {conversation.title}\n")
     for m in messages:
         label = {"user": "You", "assistant": m.model or "Assistant", "system": "System"}[m.role]
@@ -211,11 +231,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_search(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     hits = ctx.history.search(args.query)
     if args.json:
-        json.dump([{"conversation_id": h.conversation_id, "title": h.conversation_title,
-                    "message_id": h.message_id, "snippet": h.snippet,
-                    "updated_at": h.updated_at} for h in hits],
-                  out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(out, [{"conversation_id": h.conversation_id, "title": h.conversation_title,
+                           "message_id": h.message_id, "snippet": h.snippet,
+                           "updated_at": h.updated_at} for h in hits])
         return EXIT_OK
     if not hits:
         out.write("No matches.\n")
@@ -312,7 +330,8 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
         if conversation.message_count == 0 and not ctx.history.messages(conversation.id):
             ctx.history.delete_conversation(conversation.id)
         raise
-    printer = _Printer(out, err, args.show_reasoning)
+    printer = (_Printer(_raw(out), _raw(err), args.show_reasoning) if args.raw
+               else _Printer(out, err, args.show_reasoning))
 
     async def run() -> int:
         try:
@@ -375,7 +394,7 @@ def cmd_key(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
 def _export(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grokdesk.export.commands import run_export
 
-    return run_export(ctx.history, args, out, err)
+    return run_export(ctx.history, args, _raw(out), err)
 
 
 def _import(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -411,7 +430,7 @@ def _report_crash(exc: BaseException, err: TextIO) -> int:
         crash_log = paths.log_dir() / "crash.log"
         with crash_log.open("a", encoding="utf-8") as fh:
             fh.write(f"--- {datetime.now().isoformat()} grokdesk {__version__}\n")
-            fh.write(redact("".join(traceback.format_exception(exc))))
+            fh.write(terminal_text(redact("".join(traceback.format_exception(exc)))))
         where = f"details in {crash_log}"
     except OSError:
         where = "no crash log could be written"
@@ -423,8 +442,8 @@ def _report_crash(exc: BaseException, err: TextIO) -> int:
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None, stdin: TextIO | None = None) -> int:
     """Entry point of the ``grokdesk`` command."""
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    out = VisibleWriter(stdout or sys.stdout)
+    err = VisibleWriter(stderr or sys.stderr)
     inp = stdin or sys.stdin
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
@@ -437,8 +456,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except SystemExit as exc:
         return int(exc.code or 0)
     if args.debug:
-        logging.basicConfig(level=logging.DEBUG, stream=err,
-                            format="%(levelname)s %(name)s: %(message)s")
+        from grokdesk.logs import log_to_stream
+
+        log_to_stream(err)
     if args.self_test:
         from grokdesk.selftest import run_self_test
 

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from grokdesk.api.errors import InvalidResponseError, clean_request_id, redact
+from grokdesk.api.errors import InvalidResponseError, clean_request_id, excerpt
 from grokdesk.api.types import Completion, ModelInfo, Usage
 
-MAX_MESSAGE_CHARS = 300
 CHAT_MODEL_TYPE = "openai/chat-completions"
 
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
@@ -24,7 +23,6 @@ _INVISIBLE_RE = re.compile(
     r"<(script|style|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
 )
 _TAG_RE = re.compile(r"<[^>]+>")
-_SPACE_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +39,15 @@ def to_text(body: bytes | str) -> str:
     return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
 
 
-def shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """One line of at most ``limit`` characters, so a gateway page cannot flood the UI."""
-    text = _SPACE_RE.sub(" ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def html_to_text(markup: str) -> str:
-    """The title of an HTML page, or else its visible text."""
+    """The title of an HTML page, or else its visible text, redacted and shortened."""
     title = _TITLE_RE.search(markup)
     if title:
-        text = shorten(html.unescape(_TAG_RE.sub(" ", title.group(1))))
+        text = excerpt(html.unescape(_TAG_RE.sub(" ", title.group(1))))
         if text:
             return text
     visible = _TAG_RE.sub(" ", _INVISIBLE_RE.sub(" ", markup))
-    return shorten(html.unescape(visible))
+    return excerpt(html.unescape(visible))
 
 
 def load_json(text: str) -> Any:
@@ -79,10 +71,10 @@ def parse_error_body(body: bytes | str, content_type: str | None = None) -> Erro
             if found is not None:
                 return found
         if data is not None:
-            return ErrorBody(redact(shorten(text)))
+            return ErrorBody(excerpt(text))
     if "html" in kind or text.startswith("<"):
-        return ErrorBody(redact(html_to_text(text)))
-    return ErrorBody(redact(shorten(text)))
+        return ErrorBody(html_to_text(text))
+    return ErrorBody(excerpt(text))
 
 
 def extract_error_message(body: bytes | str, content_type: str | None = None) -> str:
@@ -106,12 +98,12 @@ def error_from_json(data: dict[str, Any]) -> ErrorBody | None:
     if message is None:
         if error is None:
             return None
-        message = shorten(json.dumps(error, ensure_ascii=False))
+        message = json.dumps(error, ensure_ascii=False)
     request_id = clean_request_id(_first_str(data, "requestId", "request_id"))
     status = as_int(data.get("statusCode")) or as_int(data.get("status"))
     if status is None and isinstance(error, dict):
         status = as_int(error.get("code")) or as_int(error.get("status"))
-    return ErrorBody(redact(shorten(message)), request_id, status)
+    return ErrorBody(excerpt(message), request_id, status)
 
 
 def _message_text(value: object) -> str | None:

@@ -25,7 +25,6 @@ from grokdesk.api.bodies import (
     parse_completion,
     parse_error_body,
     parse_models,
-    shorten,
     to_text,
 )
 from grokdesk.api.errors import (
@@ -40,8 +39,10 @@ from grokdesk.api.errors import (
     TLSError,
     clean_request_id,
     error_for_status,
+    excerpt,
     redact,
     register_secret,
+    without_cut_secret,
 )
 from grokdesk.api.proxies import ProxySettings
 from grokdesk.api.retry import RetryPolicy, parse_retry_after
@@ -59,10 +60,12 @@ from grokdesk.api.types import (
     Usage,
     UsageReport,
 )
+from grokdesk.logs import url_for_log
 
 log = logging.getLogger("grokdesk.api")
 
 MAX_ERROR_BODY = 64 * 1024
+MAX_DETAIL_CHARS = 200
 REQUEST_ID_HEADERS = ("x-inference-id", "x-request-id", "request-id")
 _HIDDEN_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 
@@ -128,7 +131,7 @@ class ChatClient:
 
     def __repr__(self) -> str:
         key = "set" if self._has_key else "none"
-        return f"ChatClient(base_url={redact(self.base_url)!r}, api_key={key})"
+        return f"ChatClient(base_url={redact(url_for_log(self.base_url))!r}, api_key={key})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -228,7 +231,7 @@ class ChatClient:
                 method, self.base_url + path, json=body, headers=headers
             )
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("%s %s headers=%s", method, request.url,
+                log.debug("%s %s headers=%s", method, url_for_log(request.url),
                           _safe_headers(request.headers))
             async with asyncio.timeout(self._handshake_limit):
                 return await self._http.send(request, stream=True)
@@ -299,8 +302,8 @@ class ChatClient:
             if self.proxy_host:
                 return ProxyError(f"Could not reach the proxy {self.proxy_host}: {why}")
             return APIConnectionError(f"Could not reach {host}: {why}")
-        detail = redact(str(exc)) or type(exc).__name__
-        return APIConnectionError(f"Could not talk to {host}: {shorten(detail, 200)}")
+        detail = excerpt(str(exc), MAX_DETAIL_CHARS) or type(exc).__name__
+        return APIConnectionError(f"Could not talk to {host}: {detail}")
 
     def _proxy_error(self, exc: BaseException) -> APIError:
         """The proxy said no (to our credentials, or to reaching the service for us)."""
@@ -348,8 +351,12 @@ def _snippet(response: httpx.Response) -> str:
     return parse_error_body(response.content, response.headers.get("content-type")).message
 
 
-async def _read_capped(response: httpx.Response) -> bytes:
-    """The start of an error body; a broken or endless body yields what arrived."""
+async def _read_capped(response: httpx.Response) -> str:
+    """The start of an error body; a broken or endless body yields what arrived.
+
+    Past the cap the rest is never read, so a key quoted across it could not be
+    recognised: the end that may be the start of one is dropped.
+    """
     body = bytearray()
     try:
         async for piece in response.aiter_bytes():
@@ -358,7 +365,9 @@ async def _read_capped(response: httpx.Response) -> bytes:
                 break
     except httpx.HTTPError as exc:
         log.debug("error body incomplete: %s", type(exc).__name__)
-    return bytes(body[:MAX_ERROR_BODY])
+    if len(body) < MAX_ERROR_BODY:
+        return to_text(bytes(body))
+    return without_cut_secret(to_text(bytes(body[:MAX_ERROR_BODY])))
 
 
 async def _collect(response: httpx.Response, request_id: str | None) -> Completion:
@@ -434,5 +443,5 @@ def _connect_failure(exc: BaseException) -> tuple[FailureKind, str]:
         return "dns", "name not resolved"
     if "refused" in text:
         return "refused", "connection refused"
-    return "other", shorten(redact(str(exc)), 200) or "connection failed"
+    return "other", excerpt(str(exc), MAX_DETAIL_CHARS) or "connection failed"
 

@@ -4,17 +4,24 @@ Every error carries the server's own message (when there was one), the request i
 (when given) and a plain-language ``hint`` saying what the user can do. The GUI and
 the command line word errors through ``describe()`` alone, so the text lives here.
 No error ever holds the API key: messages are built from the server's reply and
-passed through :func:`redact` on the way in.
+passed through :func:`redact` on the way in, and server text is shortened only by
+:func:`excerpt`, which redacts before it cuts.
 """
 
 from __future__ import annotations
 
 import re
 
+MAX_MESSAGE_CHARS = 300
+"""What is kept of a server's message: enough to explain, too little to flood a window."""
+
 _KEY_PATTERNS = [
     re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]{4,}", re.IGNORECASE),
     re.compile(r"\b(sk|xai|key)-[A-Za-z0-9._-]{8,}\b", re.IGNORECASE),
 ]
+
+_SPACE_RE = re.compile(r"\s+")
+_TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+/=-"
 
 _secrets_to_hide: set[str] = set()
 
@@ -48,6 +55,27 @@ def redact(text: str) -> str:
     for pattern in _KEY_PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.lastindex else "") + "[redacted]", text)
     return text
+
+
+def excerpt(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` redacted, then made one line of at most ``limit`` characters.
+
+    The one way server text is shortened. Redacting comes first because a key the cut
+    splits is no longer recognisable: its first characters would be kept.
+    """
+    text = _SPACE_RE.sub(" ", redact(text)).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def without_cut_secret(text: str) -> str:
+    """``text`` that was cut short blindly (a byte cap), minus an end that may be the start
+    of a key: of one grokdesk knows, or any final run of token characters."""
+    for secret in _secrets_to_hide:
+        for size in range(min(len(secret), len(text)), 0, -1):
+            if text.endswith(secret[:size]):
+                text = text[:-size]
+                break
+    return text.rstrip(_TOKEN_CHARS)
 
 
 class GrokdeskError(Exception):

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource
 
-from grokdesk.api.bodies import error_from_json, parse_usage, reasoning_of, shorten
-from grokdesk.api.errors import InvalidResponseError, StreamError, StreamInterrupted
+from grokdesk.api.bodies import error_from_json, parse_usage, reasoning_of
+from grokdesk.api.errors import InvalidResponseError, StreamError, StreamInterrupted, excerpt
 from grokdesk.api.types import ContentDelta, Finish, ReasoningDelta, StreamEvent, UsageReport
 
 log = logging.getLogger("grokdesk.api")
@@ -25,6 +25,7 @@ log = logging.getLogger("grokdesk.api")
 DONE = "[DONE]"
 STALLED = "The answer was cut off: the service stopped sending"
 CUT = "The answer was cut off: the connection ended early"
+MAX_CHUNK_CHARS = 120
 
 
 class ChunkParser:
@@ -51,12 +52,13 @@ class ChunkParser:
             chunk = json.loads(data)
         except ValueError:
             raise InvalidResponseError(
-                f"The service sent a malformed chunk: {shorten(data, 120)}",
+                f"The service sent a malformed chunk: {excerpt(data, MAX_CHUNK_CHARS)}",
                 request_id=self.request_id,
             ) from None
         if not isinstance(chunk, dict):
             raise InvalidResponseError(
-                f"The service sent a chunk that is not an object: {shorten(data, 120)}",
+                "The service sent a chunk that is not an object: "
+                f"{excerpt(data, MAX_CHUNK_CHARS)}",
                 request_id=self.request_id,
             )
         if chunk.get("error") is not None or event == "error":

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Protocol
 
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.api.errors import GrokdeskError, redact
 from grokdesk.api.types import ChatMessage, ChatRequest, Completion, EffortStyle
 from grokdesk.chat.think import split_think
 
@@ -96,9 +96,9 @@ def clean_model_title(text: str) -> str | None:
     """The title in a model's reply, or None when there is none worth showing.
 
     Models add reasoning tags, labels, quotes, Markdown and a full stop; more than
-    six words are cut to six.
+    six words are cut to six. A key the reply quotes is hidden before anything is cut.
     """
-    _, answer = split_think(text)
+    _, answer = split_think(redact(text))
     for raw in answer.splitlines():
         line = _LABEL.sub("", plain_line(raw))
         for _ in range(2):

@@ -11,9 +11,10 @@ Model output is untrusted, so:
 Invisible characters. Bidi embedding, override and isolate controls (U+202A-U+202E,
 U+2066-U+2069) are stripped from prose: there they only serve to make the reader see text in an
 order other than the stored one. Inside code (blocks and inline spans) they, and other invisible
-characters (zero-width space, word joiner, BOM, LRM/RLM/ALM, line and paragraph separators, tag
-characters), are replaced by visible ``<U+XXXX>`` markers instead, because code gets copied and
-run ("Trojan Source"). :attr:`Rendered.code_blocks` keeps the exact text, so the markers show
+characters (control characters, zero-width space, word joiner, BOM, LRM/RLM/ALM, line and
+paragraph separators, tag characters), are replaced by visible ``<U+XXXX>`` markers instead,
+because code gets copied and run ("Trojan Source"); the command line shows text the same way
+(:mod:`grokdesk.visible`). :attr:`Rendered.code_blocks` keeps the exact text, so the markers show
 what the Copy button will copy. ZWJ and ZWNJ are left alone: emoji and many scripts need them.
 
 Reasoning text: show it live with :func:`plain_text_to_html` (cheap, no Markdown surprises while
@@ -36,6 +37,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
+
+from grokdesk.visible import mark_invisible, marker
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,10 +73,6 @@ _URL_JUNK_RE = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _NEWLINE_RE = re.compile(r"\r\n?|\n")
 _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_CODE_INVISIBLE_RE = re.compile(
-    "[\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
-    "\U000e0000-\U000e007f]"
-)
 _DEEP_CONTAINERS = frozenset({"blockquote_open", "list_item_open"})
 _ALIGNS = frozenset({"left", "center", "right"})
 
@@ -153,10 +152,8 @@ def _normalize(text: str) -> str:
 
 
 def _mark_invisible(escaped: str, theme: Theme) -> str:
-    def marker(match: re.Match[str]) -> str:
-        return f'<span style="color:{theme.marker};">&lt;U+{ord(match.group()):04X}&gt;</span>'
-
-    return _CODE_INVISIBLE_RE.sub(marker, escaped)
+    return mark_invisible(
+        escaped, lambda char: f'<span style="color:{theme.marker};">{_esc(marker(char))}</span>')
 
 
 def _plain_paragraph(text: str) -> str:

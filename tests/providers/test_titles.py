@@ -57,6 +57,16 @@ def test_model_titles_are_cleaned(reply: str, title: str | None) -> None:
     assert clean_model_title(reply) == title
 
 
+@pytest.mark.parametrize("pad", range(70))
+async def test_a_title_from_the_model_never_holds_the_key(fake_api: FakeAPI, pad: int) -> None:
+    """The title is cut to 60 characters: the key is hidden before, wherever the cut falls
+    (with no padding at all, the key alone would be the whole title)."""
+    async with ChatClient(fake_api.url, KEY) as client:
+        fake_api.queue(fake.completion(content="x" * pad + KEY, reasoning=None))
+        title = await suggest_title(client, model=fake.MODEL, user_text="Hi", answer_text="Hello")
+    assert title is not None and KEY[:6] not in title
+
+
 async def test_suggest_title_asks_a_small_non_streamed_question(fake_api: FakeAPI) -> None:
     fake_api.queue(fake.completion("Async timeouts in Python", reasoning="short"))
     async with ChatClient(fake_api.url, KEY, max_retries=0) as client:

@@ -15,12 +15,16 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from grokdesk import paths
+from grokdesk.api.client import MAX_ERROR_BODY, ChatClient
+from grokdesk.api.errors import MAX_MESSAGE_CHARS, APIError
+from grokdesk.api.stream import MAX_CHUNK_CHARS
+from grokdesk.api.types import ChatMessage, ChatRequest
 from tests.reliability.helpers import grokdesk, newest_conversation_id, write_config
 from tests.support import fake_api as fake
 from tests.support.fake_api import FakeAPI
@@ -195,3 +199,119 @@ def test_the_scan_would_see_a_leak(tmp_path: Path) -> None:
 
     assert found(KEYRING_KEY)
     assert ENV_KEY.split("-", 1)[1] in found(ENV_KEY)
+
+
+# --------------------------------------------------------------------------- a key at the cut
+# grokdesk keeps only the start of a server's message (and of a malformed chunk). A key
+# quoted after some padding is cut wherever the limit falls; redacting after the cut would
+# no longer recognise the piece left, so the padding is swept until the cut has fallen at
+# every offset inside the key, for every shape of reply and both ways of asking.
+
+CUT_KEY = KEYRING_KEY  # no prefix: only grokdesk's knowledge of the key can hide it
+AFTER = " and more text after the key"
+
+
+def padded(pad: int, key: str = CUT_KEY) -> str:
+    """``pad`` characters of words, then ``key``, then more text."""
+    return ("padding " * (pad // 8 + 1))[:pad] + key + AFTER
+
+
+def role_chunk() -> str:
+    return 'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n'
+
+
+CutReply = Callable[[str], fake.Reply]
+CUT_SHAPES: dict[str, tuple[int, CutReply]] = {
+    "401-json": (MAX_MESSAGE_CHARS, lambda text: fake.status(401, {"message": text})),
+    "400-text": (MAX_MESSAGE_CHARS, lambda text: fake.status(400, text, "text/plain")),
+    "403-html-title": (MAX_MESSAGE_CHARS, lambda text: fake.status(
+        403, f"<html><head><title>{text}</title></head><body>no</body></html>", "text/html")),
+    "200-json-error": (MAX_MESSAGE_CHARS,
+                       lambda text: fake.status(200, {"error": {"message": text}})),
+    "200-not-a-completion": (MAX_MESSAGE_CHARS,
+                             lambda text: fake.status(200, text, "text/plain")),
+    "in-stream-error": (MAX_MESSAGE_CHARS,
+                        lambda text: fake.error_stream(after=1, message=text, code=400)),
+    "malformed-chunk": (MAX_CHUNK_CHARS,
+                        lambda text: fake.raw_stream([role_chunk(), f"data: {text}\n\n"])),
+}
+
+
+def cut_pads(limit: int, key: str = CUT_KEY) -> range:
+    """Paddings that put the cut before the key, at each of its offsets, and after it."""
+    return range(max(0, limit - len(key) - 2), limit + 1)
+
+
+def leaked(text: str | bytes, key: str) -> set[str]:
+    """The forms of ``key`` in ``text``, and its first five characters (what a cut leaves)."""
+    data = text.encode("utf-8", "replace") if isinstance(text, str) else text
+    return found_in(data, key) | ({key[:5]} if key[:5].encode() in data else set())
+
+
+# Through the command line, each place that cuts, streaming and not (every shape is tried
+# both ways, on the client alone, in the test after this one).
+CLI_CUTS = [("401-json", "stream"), ("malformed-chunk", "stream"),
+            ("in-stream-error", "no-stream"), ("200-not-a-completion", "no-stream")]
+
+
+@pytest.mark.parametrize(("shape", "mode"), CLI_CUTS)
+def test_a_key_cut_by_the_shortening_never_leaks_through_the_cli(
+        api: FakeAPI, monkeypatch: pytest.MonkeyPatch, shape: str, mode: str) -> None:
+    monkeypatch.setenv("GROKDESK_API_KEY", CUT_KEY)
+    limit, reply = CUT_SHAPES[shape]
+    flags = ["--no-stream"] if mode == "no-stream" else []
+    leaks: dict[str, set[str]] = {}
+    for pad in cut_pads(limit):
+        api.queue(reply(padded(pad)))
+        result = grokdesk("ask", "--continue", *flags, f"Question {pad}")
+        assert result.code == 1 and result.err.startswith("grokdesk: "), result.err
+        leaks[f"pad {pad}"] = leaked(result.out + result.err, CUT_KEY)
+    for name, data in written_files(Path(os.environ["GROKDESK_DATA_DIR"])):
+        leaks[name] = leaked(data, CUT_KEY)
+    assert str(paths.database_path()) in leaks
+    assert {name: forms for name, forms in leaks.items() if forms} == {}
+
+
+@pytest.mark.parametrize("shape", CUT_SHAPES)
+async def test_a_key_cut_by_the_shortening_is_in_no_exception(fake_api: FakeAPI,
+                                                              shape: str) -> None:
+    limit, reply = CUT_SHAPES[shape]
+    request = ChatRequest(model=fake.MODEL, messages=(ChatMessage("user", "Hi"),))
+    leaks: dict[str, set[str]] = {}
+    async with ChatClient(fake_api.url, CUT_KEY, max_retries=0) as client:
+        for pad in cut_pads(limit):
+            for way in ("stream", "complete"):
+                fake_api.queue(reply(padded(pad)))
+                with pytest.raises(APIError) as caught:
+                    if way == "stream":
+                        async for _ in client.stream(request):
+                            pass
+                    else:
+                        await client.complete(request)
+                leaks[f"{way} {pad}"] = leaked(exception_texts(caught.value), CUT_KEY)
+    assert {name: forms for name, forms in leaks.items() if forms} == {}
+
+
+def exception_texts(exc: APIError) -> str:
+    """Everything an exception can be shown as."""
+    return "\n".join([str(exc), repr(exc), exc.message, exc.describe(), repr(exc.args),
+                      getattr(exc, "server_message", ""), str(exc.request_id)])
+
+
+async def test_a_key_cut_by_the_error_body_cap_is_dropped(fake_api: FakeAPI) -> None:
+    """Only the first MAX_ERROR_BODY bytes of an error are read: a key across that edge is
+    cut before grokdesk sees the rest of it, so its first characters must go too."""
+    request = ChatRequest(model=fake.MODEL, messages=(ChatMessage("user", "Hi"),))
+    leaks: dict[str, set[str]] = {}
+    async with ChatClient(fake_api.url, CUT_KEY, max_retries=0) as client:
+        for kept in range(1, len(CUT_KEY) + 1):
+            # A comment hides the padding, so the key's start is the page's visible text.
+            head = "<html><!--"
+            tail = "-->"
+            filler = "x" * (MAX_ERROR_BODY - kept - len(head) - len(tail))
+            page = f"{head}{filler}{tail}{CUT_KEY}</html>"
+            fake_api.queue(fake.status(403, page, "text/html"))
+            with pytest.raises(APIError) as caught:
+                await client.complete(request)
+            leaks[f"kept {kept}"] = leaked(exception_texts(caught.value), CUT_KEY)
+    assert {name: forms for name, forms in leaks.items() if forms} == {}
