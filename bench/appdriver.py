@@ -109,8 +109,7 @@ class QtSession:
             return await driver(window)
         finally:
             window.quitRequested.emit()
-            code = await running
-            window.deleteLater()
+            code = await running  # run_window deletes the window it built
             await asyncio.sleep(0.05)
             if code != 0:
                 raise RuntimeError(f"the app's window ended with code {code}")

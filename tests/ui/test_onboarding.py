@@ -89,6 +89,6 @@ def test_a_keyring_that_cannot_save_is_said_once_and_the_dialog_grows_to_fit(
         assert label.height() >= label.heightForWidth(label.width()), "no line is cut off"
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    found = keys.lookup("aimlapi")
+    found = keys.lookup(BUILTIN_PROFILES["aimlapi"])
     assert (found.key, found.source) == (KEY, "session")
     assert not dialog.isVisible()
