@@ -11,12 +11,11 @@ second import of the same export finds the first one and adds nothing.
 from __future__ import annotations
 
 import json
-import math
 import re
 import uuid as uuidlib
-from datetime import UTC, datetime
 from typing import Any
 
+from grokdesk import timestamps
 from grokdesk.export.errors import MalformedFileError
 from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import Conversation, Message, MessageRole
@@ -50,13 +49,9 @@ def message_uuid(chatgpt_id: str, node_id: str) -> str:
 
 def _time(value: object) -> float | None:
     """A usable Unix time, or None for anything missing or impossible."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    try:
-        datetime.fromtimestamp(value, UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
-    return float(value)
+    if isinstance(value, int | float) and timestamps.is_representable(value):
+        return float(value)
+    return None
 
 
 def _text_of(content: dict[str, Any]) -> str:

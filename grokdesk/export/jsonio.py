@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from grokdesk import __version__
+from grokdesk import __version__, timestamps
 from grokdesk.export.errors import MalformedFileError, NewerFormatError, UnknownFormatError
 from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
@@ -39,6 +39,11 @@ _T = TypeVar("_T")
 def _finite(value: float | None) -> float | None:
     """JSON has no NaN or infinity; an impossible number is better lost than the file."""
     return value if value is None or math.isfinite(value) else None
+
+
+def _time_or_none(value: float | None) -> float | None:
+    """An optional time that is no date would make the backup unreadable: it is dropped."""
+    return value if value is None or timestamps.is_representable(value) else None
 
 
 def _settings(settings: ConversationSettings) -> dict[str, Any]:
@@ -66,9 +71,9 @@ def message_to_json(message: Message) -> dict[str, Any]:
         "error": message.error,
         "request_id": message.request_id,
         "usage": usage,
-        "created_at": message.created_at,
-        "updated_at": message.updated_at,
-        "timing": {name: _finite(getattr(message, name)) for name in TIMING_FIELDS},
+        "created_at": timestamps.clamp(message.created_at),
+        "updated_at": timestamps.clamp(message.updated_at),
+        "timing": {name: _time_or_none(getattr(message, name)) for name in TIMING_FIELDS},
     }
 
 
@@ -78,8 +83,8 @@ def conversation_to_json(record: ConversationRecord) -> dict[str, Any]:
     return {
         "uuid": conversation.uuid,
         "title": conversation.title,
-        "created_at": conversation.created_at,
-        "updated_at": conversation.updated_at,
+        "created_at": timestamps.clamp(conversation.created_at),
+        "updated_at": timestamps.clamp(conversation.updated_at),
         "pinned": conversation.pinned,
         "settings": _settings(conversation.settings),
         "messages": [message_to_json(m) for m in record.messages],
@@ -166,11 +171,8 @@ class _Node:
     def time(self, key: str, *, required: bool = False) -> float | None:
         """A Unix time that dates can be made of (Markdown export shows it as a date)."""
         value = self.number(key, required=required)
-        if value is not None:
-            try:
-                datetime.fromtimestamp(value, UTC)
-            except (OverflowError, ValueError, OSError):
-                raise self.fail(key, "a Unix time between the years 1 and 9999") from None
+        if value is not None and not timestamps.is_representable(self.data[key]):
+            raise self.fail(key, f"a Unix time: {timestamps.RANGE_TEXT}")
         return value
 
     def required_time(self, key: str) -> float:

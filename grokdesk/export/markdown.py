@@ -37,7 +37,7 @@ from typing import TypeVar
 from urllib.parse import quote as url_quote
 from urllib.parse import unquote as url_unquote
 
-from grokdesk import __version__
+from grokdesk import __version__, timestamps
 from grokdesk.export import fences, frontmatter
 from grokdesk.export.errors import MalformedFileError, NewerFormatError, UnknownFormatError
 from grokdesk.export.records import ConversationRecord
@@ -75,24 +75,18 @@ _Choice = TypeVar("_Choice", bound=str)
 # --------------------------------------------------------------------------- writing
 
 
-def _local_time(timestamp: float, tz: tzinfo | None) -> datetime:
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return moment.astimezone(tz) if tz is not None else moment.astimezone()
-
-
 def _iso(timestamp: float, tz: tzinfo | None) -> str:
-    return _local_time(timestamp, tz).isoformat(timespec="seconds").replace("+00:00", "Z")
+    moment = timestamps.local_moment(timestamp, tz)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _exact_iso(timestamp: float) -> str:
-    moment = datetime.fromtimestamp(timestamp, UTC)
+    moment = timestamps.local_moment(timestamp, UTC)
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _shown_time(timestamp: float, tz: tzinfo | None) -> str:
-    moment = _local_time(timestamp, tz)
-    zone = moment.tzname() or moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} {zone}"
+    return timestamps.format_time(timestamp, "%Y-%m-%d %H:%M %Z", tz)
 
 
 def escape_inline(text: str) -> str:
@@ -290,7 +284,14 @@ class _Reader:
             raise self.fail(line_index, f"{what} is not an ISO 8601 time: {value!r}") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
+        try:
+            seconds = moment.timestamp()
+        except (OverflowError, ValueError):
+            seconds = math.nan
+        if not timestamps.is_representable(seconds):
+            raise self.fail(line_index, f"{what} should be {timestamps.RANGE_TEXT}, "
+                                        f"not {value!r}")
+        return seconds
 
     def _conversation(self, fields: dict[str, str | None]) -> Conversation:
         title = fields.get("title")
