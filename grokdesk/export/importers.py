@@ -101,6 +101,8 @@ class _Tree:
     def _last_leaf(self) -> str | None:
         """Where ``current_node`` is missing: follow the newest child from the root."""
         roots = [key for key, node in self.nodes.items() if node.get("parent") is None]
+        if not roots and self.nodes:
+            raise self._rootless()
         node_id = roots[0] if roots else None
         seen: set[str] = set()
         while node_id is not None and node_id not in seen:
@@ -111,6 +113,19 @@ class _Tree:
                 return node_id
             node_id = children[-1]
         return node_id
+
+    def _rootless(self) -> MalformedFileError:
+        """Why a tree without a root has none: a parent is missing, or parents loop."""
+        node_id = next(iter(self.nodes))
+        seen: set[str] = set()
+        while node_id not in seen:
+            seen.add(node_id)
+            parent = self.nodes[node_id].get("parent")
+            if not isinstance(parent, str) or parent not in self.nodes:
+                return self.fail(f"the message tree has no root: the parent {parent!r} of "
+                                 f"node {node_id!r} is missing from mapping")
+            node_id = parent
+        return self.fail(f"the message tree has no root: its parents loop at node {node_id!r}")
 
     def main_branch(self) -> list[tuple[str, dict[str, Any]]]:
         """The nodes from the root to the current node, oldest first."""
