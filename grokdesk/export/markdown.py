@@ -40,6 +40,7 @@ from urllib.parse import unquote as url_unquote
 from grokdesk import __version__, timestamps
 from grokdesk.export import fences, frontmatter
 from grokdesk.export.errors import MalformedFileError, NewerFormatError, UnknownFormatError
+from grokdesk.export.lines import describe, too_long
 from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import (
     Conversation,
@@ -60,9 +61,10 @@ ROLES: tuple[MessageRole, ...] = ("system", "user", "assistant")
 STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "interrupted", "error")
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens")
 
-_MESSAGE_MARKER = re.compile(r'^<!-- grokdesk:message((?: [a-z_]+="[^"]*")*) -->$')
+MESSAGE_OPEN = f"{fences.MARKER_PREFIX}message"
+MARKER_CLOSE = " -->"
+# Applied at consecutive positions of a marker line, so nothing can backtrack across them.
 _ATTRIBUTE = re.compile(r' ([a-z_]+)="([^"]*)"')
-_FENCE_LINE = re.compile(r"^(`{3,})text$")
 _HEADING_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~&$!{}])")
 # HTML in reasoning could close <details> early: such reasoning goes in a code block.
 _HTML_LIKE = re.compile(r"<[A-Za-z/!?]")
@@ -336,15 +338,27 @@ class _Reader:
     def _int(self, value: str | None, what: str, line_index: int) -> int | None:
         if value is None:
             return None
-        if not re.fullmatch(r"-?[0-9]+", value):
+        digits = value.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit()):
             raise self.fail(line_index, f"{what} is not a whole number: {value!r}")
         return int(value)
 
     def _attributes(self, index: int) -> dict[str, str]:
-        marker = _MESSAGE_MARKER.match(self.lines[index])
-        if marker is None:
+        line = self.lines[index]
+        if too_long(line):
+            raise MalformedFileError(describe(index + 1), source=self.source)
+        if not (line.startswith(MESSAGE_OPEN) and line.endswith(MARKER_CLOSE)):
             raise self.fail(index, "expected a `<!-- grokdesk:message … -->` line")
-        return {key: url_unquote(value) for key, value in _ATTRIBUTE.findall(marker.group(1))}
+        inner = line[len(MESSAGE_OPEN):len(line) - len(MARKER_CLOSE)]
+        attributes: dict[str, str] = {}
+        position = 0
+        while position < len(inner):
+            found = _ATTRIBUTE.match(inner, position)
+            if found is None:
+                raise self.fail(index, "expected a `<!-- grokdesk:message … -->` line")
+            attributes[found.group(1)] = url_unquote(found.group(2))
+            position = found.end()
+        return attributes
 
     def _choice(self, value: str | None, allowed: tuple[_Choice, ...], what: str,
                 index: int) -> _Choice:
@@ -363,10 +377,9 @@ class _Reader:
                 raise self.fail(index, f"the reasoning has no `{DETAILS_CLOSE}` line")
             text, after = "\n".join(body[2:end - 1]), end + 1
         elif mode == "fenced":
-            opened = _FENCE_LINE.match(body[2]) if len(body) > 2 else None
-            if opened is None:
+            fence = body[2].removesuffix("text") if len(body) > 2 else ""
+            if len(fence) < 3 or fence.strip("`") or not body[2].endswith("text"):
                 raise self.fail(index, "expected a code fence opening the reasoning")
-            fence = opened.group(1)
             if fence not in body[3:]:
                 raise self.fail(index, "the reasoning's code fence is never closed")
             close = body.index(fence, 3)
