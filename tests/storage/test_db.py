@@ -72,28 +72,29 @@ def test_migration_backs_up_first_and_keeps_data(tmp_path: Path) -> None:
     with open_database(path) as db:
         _add_conversation(db)
     with open_database(path, migrations=V2) as db:
-        assert db.user_version == 2
+        assert db.user_version == len(V2)
         assert _conversation_count(db) == 1
         db.fetchall("SELECT folder FROM conversations")
-        assert db.backup_path == tmp_path / "h.sqlite3.v1.bak"
-    backup = sqlite3.connect(tmp_path / "h.sqlite3.v1.bak")
-    assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.backup_path == tmp_path / f"h.sqlite3.v{len(MIGRATIONS)}.bak"
+    backup = sqlite3.connect(tmp_path / f"h.sqlite3.v{len(MIGRATIONS)}.bak")
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert backup.execute("SELECT title FROM conversations").fetchall() == [("kept",)]
     backup.close()
 
 
 def test_second_backup_of_same_version_gets_a_timestamped_name(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
-    (tmp_path / "h.sqlite3.v1.bak").write_bytes(b"an older backup")
+    older = tmp_path / f"h.sqlite3.v{len(MIGRATIONS)}.bak"
+    older.write_bytes(b"an older backup")
     with open_database(path) as db:
         _add_conversation(db)
     with open_database(path, migrations=V2) as db:
         assert db.backup_path is not None
-        assert db.backup_path.name.startswith("h.sqlite3.v1.")
+        assert db.backup_path.name.startswith(f"h.sqlite3.v{len(MIGRATIONS)}.")
         assert db.backup_path.name.endswith(".bak")
-        assert db.backup_path.name != "h.sqlite3.v1.bak"
-    assert (tmp_path / "h.sqlite3.v1.bak").read_bytes() == b"an older backup"
-    assert backup_path_for(path, 1) != db.backup_path  # names never collide
+        assert db.backup_path != older
+    assert older.read_bytes() == b"an older backup"
+    assert backup_path_for(path, len(MIGRATIONS)) != db.backup_path  # names never collide
 
 
 def test_failed_migration_rolls_back_everything(tmp_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_failed_migration_rolls_back_everything(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError):
         open_database(path, migrations=broken)
     with open_database(path) as db:
-        assert db.user_version == 1
+        assert db.user_version == len(MIGRATIONS)
         assert _conversation_count(db) == 1
         assert db.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'folders'") is None
 
