@@ -30,6 +30,7 @@ USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total
 TIMING_FIELDS = ("reasoning_started_at", "content_started_at", "finished_at")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _T = TypeVar("_T")
 
 
@@ -164,9 +165,13 @@ class _Node:
         value = self._get(key, (int, float), "a number", required)
         if value is None:
             return None
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            raise self.fail(key, "a finite number") from None
+        if not math.isfinite(number):
             raise self.fail(key, "a finite number")
-        return float(value)
+        return number
 
     def time(self, key: str, *, required: bool = False) -> float | None:
         """A Unix time that dates can be made of (Markdown export shows it as a date)."""
@@ -182,6 +187,8 @@ class _Node:
 
     def integer(self, key: str) -> int | None:
         value: int | None = self._get(key, int, "a whole number", False)
+        if value is not None and not _INT64_MIN <= value <= _INT64_MAX:
+            raise self.fail(key, "a whole number the history can store (64 bits)")
         return value
 
     def flag(self, key: str) -> bool:
@@ -320,6 +327,9 @@ def parse_json_text(text: str, *, source: str | None = None) -> object:
         raise MalformedFileError(f"{what} at {where}", source=source) from None
     except RecursionError:
         raise MalformedFileError("the JSON is nested too deeply", source=source) from None
+    except ValueError:  # a number with more digits than Python converts
+        raise MalformedFileError("the JSON holds a number too long to read",
+                                 source=source) from None
 
 
 def from_json(text: str, *, source: str | None = None) -> list[ConversationRecord]:

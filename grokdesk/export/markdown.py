@@ -339,9 +339,12 @@ class _Reader:
         if value is None:
             return None
         digits = value.removeprefix("-")
-        if not (digits.isascii() and digits.isdigit()):
-            raise self.fail(line_index, f"{what} is not a whole number: {value!r}")
-        return int(value)
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+            raise self.fail(line_index, f"{what} is not a whole number: {value[:40]!r}")
+        number = int(value)
+        if not -(2**63) <= number < 2**63:
+            raise self.fail(line_index, f"{what} is too large: {value!r}")
+        return number
 
     def _attributes(self, index: int) -> dict[str, str]:
         line = self.lines[index]
