@@ -23,6 +23,7 @@ from grokdesk.export.staging import ImportInterruptedError, Staging
 from grokdesk.storage.db import DatabaseBusyError, open_database
 from grokdesk.storage.models import Conversation
 from grokdesk.storage.repository import IMPORT_STALE_AFTER, History
+from tests.support.fake_api import FakeAPI
 
 CONVERSATIONS = 150
 MESSAGES = 200  # 30,000 messages: many seconds of work in one transaction
@@ -168,3 +169,47 @@ def test_an_import_taken_for_abandoned_stops_with_a_clear_error(tmp_path: Path) 
     assert "run the import again" in caught.value.describe()
     stalled.discard()
     assert [c.uuid for c in history.list_conversations()] == ["c-1"]
+
+
+@pytest.mark.timeout(600)
+def test_grokdesk_ask_answers_while_a_large_import_runs(tmp_path: Path,
+                                                        fake_api: FakeAPI) -> None:
+    """The real command, in its own process, against the fake provider server."""
+    from grokdesk import paths
+
+    path = paths.database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    History(open_database(path)).db.close()
+    source = big_export(tmp_path / "big.json")
+    errors: list[BaseException] = []
+
+    def run_import() -> None:
+        importer = History(open_database(path))
+        try:
+            import_files(importer, [source])
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            importer.db.close()
+
+    env = {**os.environ, "GROKDESK_BASE_URL": fake_api.url,
+           "GROKDESK_API_KEY": "sk-import-test-0123456789"}
+    thread = threading.Thread(target=run_import)
+    thread.start()
+    asked = during = 0
+    try:
+        while thread.is_alive():
+            staging_now = hidden_rows(path) > 0
+            done = subprocess.run([sys.executable, "-m", "grokdesk", "ask", f"question {asked}"],
+                                  env=env, capture_output=True, text=True, timeout=120,
+                                  check=False)
+            assert done.returncode == 0, done.stderr
+            asked += 1
+            during += staging_now and hidden_rows(path) > 0
+    finally:
+        thread.join()
+    assert not errors, errors
+    assert during > 0, "no answer was stored while the import was staging"
+    history = History(open_database(path))
+    assert history.count_conversations() == CONVERSATIONS + asked
+    history.db.close()
