@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from grokdesk import __version__
 from grokdesk.api.errors import GrokdeskError, redact
 from grokdesk.storage.db import DatabaseError
+from grokdesk.timestamps import format_time
 from grokdesk.visible import VisibleWriter, terminal_json, terminal_text
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def _open_context(err: TextIO) -> Context:
 
 
 def _when(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+    return format_time(timestamp)
 
 
 def _conversation_json(c: Conversation) -> dict[str, Any]:

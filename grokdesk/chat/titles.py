@@ -27,6 +27,9 @@ DEFAULT_TITLE = "New chat"
 TITLE_TIMEOUT = 30.0
 TITLE_TOKEN_CAP = 1024
 EXCERPT_CHARS = 1500
+#: A title needs the start of a line; capping what the patterns below read keeps their
+#: backtracking (nested prefixes, emphasis pairs) bounded on any text.
+SCAN_CHARS = 1000
 
 TITLE_PROMPT = (
     "Write a title for the conversation below: at most 6 words, in the language of the "
@@ -49,7 +52,7 @@ _QUOTES = "\"'“”‘’«»「」`*"
 
 def plain_line(text: str) -> str:
     """One line of ``text`` with Markdown markup, control and invisible characters removed."""
-    line = _LINE_PREFIX.sub("", text)
+    line = _LINE_PREFIX.sub("", text[:SCAN_CHARS])
     line = _IMAGE.sub(r"\1", line)
     line = _LINK.sub(r"\1", line)
     line = _AUTOLINK.sub(r"\1", line)
@@ -80,7 +83,7 @@ def title_from_text(text: str) -> str:
     code: list[str] = []
     in_fence = False
     for raw in text.splitlines():
-        if _FENCE.match(raw):
+        if _FENCE.match(raw[:SCAN_CHARS]):
             in_fence = not in_fence
             continue
         line = raw.strip() if in_fence else plain_line(raw)
@@ -89,7 +92,7 @@ def title_from_text(text: str) -> str:
         if prose:
             break
     lines = prose or code
-    return shorten_title(re.sub(r"\s+", " ", lines[0])) if lines else DEFAULT_TITLE
+    return shorten_title(" ".join(lines[0].split())) if lines else DEFAULT_TITLE
 
 
 def clean_model_title(text: str) -> str | None:

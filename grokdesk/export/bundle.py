@@ -15,11 +15,12 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import Conversation
+from grokdesk.timestamps import format_time
 
 MAX_NAME_BYTES = 120
 # Windows' forbidden characters, controls, line separators and bidi controls.
@@ -48,11 +49,11 @@ class NamePicker:
 
     def stem(self, conversation: Conversation) -> str:
         """A readable, safe base name: the date and the title."""
-        moment = datetime.fromtimestamp(conversation.created_at, self._tz)
+        day = format_time(conversation.created_at, "%Y-%m-%d", self._tz)
         title = unicodedata.normalize("NFC", " ".join(conversation.title.split()))
         title = _UNSAFE.sub("-", title).strip(" .-") or "Untitled"
         # The date prefix also keeps Windows' device names (CON, NUL, …) from being a name.
-        return _truncate(f"{moment:%Y-%m-%d} {title}", MAX_NAME_BYTES).rstrip(" .")
+        return _truncate(f"{day} {title}", MAX_NAME_BYTES).rstrip(" .")
 
     def pick(self, conversation: Conversation, extension: str) -> str:
         """A name for ``conversation`` that no earlier pick (or taken name) collides with."""

@@ -13,11 +13,8 @@ import re
 
 MARKER_PREFIX = "<!-- grokdesk:"
 
+# Message text is unbounded, so the only pattern it meets has one repeat of one character.
 _BACKTICK_RUN = re.compile(r"`+")
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
-_NEEDS_ESCAPE = re.compile(r"^(\\*)(<!-- grokdesk:)", re.MULTILINE)
-_ESCAPED = re.compile(r"^\\(\\*<!-- grokdesk:)", re.MULTILINE)
 
 
 def longest_backtick_run(text: str) -> int:
@@ -40,27 +37,45 @@ def unclosed_fence(text: str) -> str | None:
     """
     open_fence: str | None = None
     for line in text.split("\n"):
+        found = _fence(line)
+        if found is None:
+            continue
+        fence, info = found
         if open_fence is None:
-            opened = _FENCE_OPEN.match(line)
-            if opened is None:
-                continue
-            fence, info = opened.groups()
             if fence[0] == "`" and "`" in info:
                 continue
             open_fence = fence
-        else:
-            closed = _FENCE_CLOSE.match(line)
-            if (closed is not None and closed.group(1)[0] == open_fence[0]
-                    and len(closed.group(1)) >= len(open_fence)):
-                open_fence = None
+        elif (fence[0] == open_fence[0] and len(fence) >= len(open_fence)
+              and not info.strip(" \t")):
+            open_fence = None
     return open_fence
+
+
+def _fence(line: str) -> tuple[str, str] | None:
+    """The fence a line starts with (after up to three spaces) and the rest of the line."""
+    rest = line.lstrip(" ")
+    if len(line) - len(rest) > 3 or rest[:1] not in ("`", "~"):
+        return None
+    after = rest.lstrip(rest[0])
+    fence = rest[:len(rest) - len(after)]
+    return (fence, after) if len(fence) >= 3 else None
+
+
+def _is_marker(line: str) -> bool:
+    """Whether ``line`` is a marker behind any number of backslashes."""
+    return line.lstrip("\\").startswith(MARKER_PREFIX)
 
 
 def escape_markers(text: str) -> str:
     """Prefix one backslash to every line that starts with (backslashes and) a marker."""
-    return _NEEDS_ESCAPE.sub(r"\\\1\2", text)
+    if MARKER_PREFIX not in text:
+        return text
+    return "\n".join("\\" + line if _is_marker(line) else line for line in text.split("\n"))
 
 
 def unescape_markers(text: str) -> str:
     """Undo :func:`escape_markers`."""
-    return _ESCAPED.sub(r"\1", text)
+    if MARKER_PREFIX not in text:
+        return text
+    return "\n".join(line[1:] if line.startswith("\\") and _is_marker(line) else line
+                     for line in text.split("\n"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from grokdesk.export.lines import describe, too_long
+
 FENCE = "---"
 
 _ESCAPES_OUT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -20,7 +22,9 @@ _ESCAPES_IN = {
     "_": "\xa0", "L": "\u2028", "P": "\u2029",
 }
 _HEX_LENGTHS = {"x": 2, "u": 4, "U": 8}
-_KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*$")
+# One repeat per part and nothing that overlaps: the key cannot contain the colon.
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(.*)")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _VISIBLE_FORMAT_CHARS = {"\u200c", "\u200d"}  # joiners inside emoji and Indic words
 
@@ -89,7 +93,7 @@ def _unquote_double(body: str, line_no: int) -> str:
             i += 2
         elif code in _HEX_LENGTHS:
             digits = body[i + 2:i + 2 + _HEX_LENGTHS[code]]
-            if len(digits) != _HEX_LENGTHS[code] or not re.fullmatch(r"[0-9A-Fa-f]+", digits):
+            if len(digits) != _HEX_LENGTHS[code] or not _HEX_DIGITS.issuperset(digits):
                 raise FrontMatterError(f"line {line_no}: bad \\{code} escape")
             point = int(digits, 16)
             if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF:
@@ -101,15 +105,30 @@ def _unquote_double(body: str, line_no: int) -> str:
     raise FrontMatterError(f"line {line_no}: the quoted value is not closed on its line")
 
 
+def _unquote_single(raw: str, line_no: int) -> str:
+    """A single-quoted scalar: ``''`` is a quote, and nothing may follow the closing one."""
+    inner = raw[1:-1] if len(raw) >= 2 and raw.endswith("'") else None
+    if inner is None or "'" in inner.replace("''", ""):
+        raise FrontMatterError(f"line {line_no}: the quoted value is not closed on its line")
+    return inner.replace("''", "'")
+
+
+def _without_comment(raw: str) -> str:
+    """A plain scalar up to its comment: a ``#`` that follows whitespace."""
+    at = raw.find("#")
+    while at > 0:
+        if raw[at - 1].isspace():
+            return raw[:at]
+        at = raw.find("#", at + 1)
+    return raw
+
+
 def _scalar(raw: str, line_no: int) -> str | None:
     if raw.startswith('"'):
         return _unquote_double(raw[1:], line_no)
     if raw.startswith("'"):
-        match = re.fullmatch(r"'((?:[^']|'')*)'", raw)
-        if match is None:
-            raise FrontMatterError(f"line {line_no}: the quoted value is not closed on its line")
-        return match.group(1).replace("''", "'")
-    plain = re.sub(r"\s+#.*$", "", raw).strip()
+        return _unquote_single(raw, line_no)
+    plain = _without_comment(raw).strip()
     return None if plain in _NULLS else plain
 
 
@@ -120,18 +139,20 @@ def split(text: str) -> tuple[dict[str, str | None], int] | None:
     None when ``text`` has no front matter at all.
     """
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != FENCE:
+    if not lines or too_long(lines[0]) or lines[0].rstrip() != FENCE:
         return None
     fields: dict[str, str | None] = {}
     for index in range(1, len(lines)):
         line = lines[index]
+        if too_long(line):
+            raise FrontMatterError(describe(index + 1))
         if line.rstrip() in (FENCE, "..."):
             return fields, index + 1
         if not line.strip() or line.lstrip().startswith("#") or line[0] in " \t-":
             continue
-        match = _KEY_LINE.match(line)
-        if match is None:
+        match = _KEY_LINE.fullmatch(line)
+        rest = "" if match is None else match.group(2)
+        if match is None or rest[:1] not in ("", " ", "\t"):
             raise FrontMatterError(f"line {index + 1}: expected `key: value`")
-        key, raw = match.group(1), match.group(2) or ""
-        fields[key] = _scalar(raw, index + 1)
+        fields[match.group(1)] = _scalar(rest.strip(" \t"), index + 1)
     raise FrontMatterError("the front matter is not closed by a `---` line")

@@ -11,12 +11,11 @@ second import of the same export finds the first one and adds nothing.
 from __future__ import annotations
 
 import json
-import math
 import re
 import uuid as uuidlib
-from datetime import UTC, datetime
 from typing import Any
 
+from grokdesk import timestamps
 from grokdesk.export.errors import MalformedFileError
 from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import Conversation, Message, MessageRole
@@ -50,13 +49,9 @@ def message_uuid(chatgpt_id: str, node_id: str) -> str:
 
 def _time(value: object) -> float | None:
     """A usable Unix time, or None for anything missing or impossible."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    try:
-        datetime.fromtimestamp(value, UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
-    return float(value)
+    if isinstance(value, int | float) and timestamps.is_representable(value):
+        return float(value)
+    return None
 
 
 def _text_of(content: dict[str, Any]) -> str:
@@ -106,6 +101,8 @@ class _Tree:
     def _last_leaf(self) -> str | None:
         """Where ``current_node`` is missing: follow the newest child from the root."""
         roots = [key for key, node in self.nodes.items() if node.get("parent") is None]
+        if not roots and self.nodes:
+            raise self._rootless()
         node_id = roots[0] if roots else None
         seen: set[str] = set()
         while node_id is not None and node_id not in seen:
@@ -116,6 +113,19 @@ class _Tree:
                 return node_id
             node_id = children[-1]
         return node_id
+
+    def _rootless(self) -> MalformedFileError:
+        """Why a tree without a root has none: a parent is missing, or parents loop."""
+        node_id = next(iter(self.nodes))
+        seen: set[str] = set()
+        while node_id not in seen:
+            seen.add(node_id)
+            parent = self.nodes[node_id].get("parent")
+            if not isinstance(parent, str) or parent not in self.nodes:
+                return self.fail(f"the message tree has no root: the parent {parent!r} of "
+                                 f"node {node_id!r} is missing from mapping")
+            node_id = parent
+        return self.fail(f"the message tree has no root: its parents loop at node {node_id!r}")
 
     def main_branch(self) -> list[tuple[str, dict[str, Any]]]:
         """The nodes from the root to the current node, oldest first."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from grokdesk import __version__
+from grokdesk import __version__, timestamps
 from grokdesk.export.errors import MalformedFileError, NewerFormatError, UnknownFormatError
 from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
@@ -30,6 +30,7 @@ USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total
 TIMING_FIELDS = ("reasoning_started_at", "content_started_at", "finished_at")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _T = TypeVar("_T")
 
 
@@ -39,6 +40,11 @@ _T = TypeVar("_T")
 def _finite(value: float | None) -> float | None:
     """JSON has no NaN or infinity; an impossible number is better lost than the file."""
     return value if value is None or math.isfinite(value) else None
+
+
+def _time_or_none(value: float | None) -> float | None:
+    """An optional time that is no date would make the backup unreadable: it is dropped."""
+    return value if value is None or timestamps.is_representable(value) else None
 
 
 def _settings(settings: ConversationSettings) -> dict[str, Any]:
@@ -66,9 +72,9 @@ def message_to_json(message: Message) -> dict[str, Any]:
         "error": message.error,
         "request_id": message.request_id,
         "usage": usage,
-        "created_at": message.created_at,
-        "updated_at": message.updated_at,
-        "timing": {name: _finite(getattr(message, name)) for name in TIMING_FIELDS},
+        "created_at": timestamps.clamp(message.created_at),
+        "updated_at": timestamps.clamp(message.updated_at),
+        "timing": {name: _time_or_none(getattr(message, name)) for name in TIMING_FIELDS},
     }
 
 
@@ -78,8 +84,8 @@ def conversation_to_json(record: ConversationRecord) -> dict[str, Any]:
     return {
         "uuid": conversation.uuid,
         "title": conversation.title,
-        "created_at": conversation.created_at,
-        "updated_at": conversation.updated_at,
+        "created_at": timestamps.clamp(conversation.created_at),
+        "updated_at": timestamps.clamp(conversation.updated_at),
         "pinned": conversation.pinned,
         "settings": _settings(conversation.settings),
         "messages": [message_to_json(m) for m in record.messages],
@@ -159,18 +165,19 @@ class _Node:
         value = self._get(key, (int, float), "a number", required)
         if value is None:
             return None
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            raise self.fail(key, "a finite number") from None
+        if not math.isfinite(number):
             raise self.fail(key, "a finite number")
-        return float(value)
+        return number
 
     def time(self, key: str, *, required: bool = False) -> float | None:
         """A Unix time that dates can be made of (Markdown export shows it as a date)."""
         value = self.number(key, required=required)
-        if value is not None:
-            try:
-                datetime.fromtimestamp(value, UTC)
-            except (OverflowError, ValueError, OSError):
-                raise self.fail(key, "a Unix time between the years 1 and 9999") from None
+        if value is not None and not timestamps.is_representable(self.data[key]):
+            raise self.fail(key, f"a Unix time: {timestamps.RANGE_TEXT}")
         return value
 
     def required_time(self, key: str) -> float:
@@ -180,6 +187,8 @@ class _Node:
 
     def integer(self, key: str) -> int | None:
         value: int | None = self._get(key, int, "a whole number", False)
+        if value is not None and not _INT64_MIN <= value <= _INT64_MAX:
+            raise self.fail(key, "a whole number the history can store (64 bits)")
         return value
 
     def flag(self, key: str) -> bool:
@@ -318,6 +327,9 @@ def parse_json_text(text: str, *, source: str | None = None) -> object:
         raise MalformedFileError(f"{what} at {where}", source=source) from None
     except RecursionError:
         raise MalformedFileError("the JSON is nested too deeply", source=source) from None
+    except ValueError:  # a number with more digits than Python converts
+        raise MalformedFileError("the JSON holds a number too long to read",
+                                 source=source) from None
 
 
 def from_json(text: str, *, source: str | None = None) -> list[ConversationRecord]:

@@ -37,9 +37,10 @@ from typing import TypeVar
 from urllib.parse import quote as url_quote
 from urllib.parse import unquote as url_unquote
 
-from grokdesk import __version__
+from grokdesk import __version__, timestamps
 from grokdesk.export import fences, frontmatter
 from grokdesk.export.errors import MalformedFileError, NewerFormatError, UnknownFormatError
+from grokdesk.export.lines import describe, too_long
 from grokdesk.export.records import ConversationRecord
 from grokdesk.money import format_usd
 from grokdesk.storage.models import (
@@ -61,9 +62,10 @@ ROLES: tuple[MessageRole, ...] = ("system", "user", "assistant")
 STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "interrupted", "error")
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens")
 
-_MESSAGE_MARKER = re.compile(r'^<!-- grokdesk:message((?: [a-z_]+="[^"]*")*) -->$')
+MESSAGE_OPEN = f"{fences.MARKER_PREFIX}message"
+MARKER_CLOSE = " -->"
+# Applied at consecutive positions of a marker line, so nothing can backtrack across them.
 _ATTRIBUTE = re.compile(r' ([a-z_]+)="([^"]*)"')
-_FENCE_LINE = re.compile(r"^(`{3,})text$")
 _HEADING_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~&$!{}])")
 # HTML in reasoning could close <details> early: such reasoning goes in a code block.
 _HTML_LIKE = re.compile(r"<[A-Za-z/!?]")
@@ -76,24 +78,18 @@ _Choice = TypeVar("_Choice", bound=str)
 # --------------------------------------------------------------------------- writing
 
 
-def _local_time(timestamp: float, tz: tzinfo | None) -> datetime:
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return moment.astimezone(tz) if tz is not None else moment.astimezone()
-
-
 def _iso(timestamp: float, tz: tzinfo | None) -> str:
-    return _local_time(timestamp, tz).isoformat(timespec="seconds").replace("+00:00", "Z")
+    moment = timestamps.local_moment(timestamp, tz)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _exact_iso(timestamp: float) -> str:
-    moment = datetime.fromtimestamp(timestamp, UTC)
+    moment = timestamps.local_moment(timestamp, UTC)
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _shown_time(timestamp: float, tz: tzinfo | None) -> str:
-    moment = _local_time(timestamp, tz)
-    zone = moment.tzname() or moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} {zone}"
+    return timestamps.format_time(timestamp, "%Y-%m-%d %H:%M %Z", tz)
 
 
 def escape_inline(text: str) -> str:
@@ -291,7 +287,14 @@ class _Reader:
             raise self.fail(line_index, f"{what} is not an ISO 8601 time: {value!r}") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
+        try:
+            seconds = moment.timestamp()
+        except (OverflowError, ValueError):
+            seconds = math.nan
+        if not timestamps.is_representable(seconds):
+            raise self.fail(line_index, f"{what} should be {timestamps.RANGE_TEXT}, "
+                                        f"not {value!r}")
+        return seconds
 
     def _conversation(self, fields: dict[str, str | None]) -> Conversation:
         title = fields.get("title")
@@ -336,15 +339,30 @@ class _Reader:
     def _int(self, value: str | None, what: str, line_index: int) -> int | None:
         if value is None:
             return None
-        if not re.fullmatch(r"-?[0-9]+", value):
-            raise self.fail(line_index, f"{what} is not a whole number: {value!r}")
-        return int(value)
+        digits = value.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+            raise self.fail(line_index, f"{what} is not a whole number: {value[:40]!r}")
+        number = int(value)
+        if not -(2**63) <= number < 2**63:
+            raise self.fail(line_index, f"{what} is too large: {value!r}")
+        return number
 
     def _attributes(self, index: int) -> dict[str, str]:
-        marker = _MESSAGE_MARKER.match(self.lines[index])
-        if marker is None:
+        line = self.lines[index]
+        if too_long(line):
+            raise MalformedFileError(describe(index + 1), source=self.source)
+        if not (line.startswith(MESSAGE_OPEN) and line.endswith(MARKER_CLOSE)):
             raise self.fail(index, "expected a `<!-- grokdesk:message … -->` line")
-        return {key: url_unquote(value) for key, value in _ATTRIBUTE.findall(marker.group(1))}
+        inner = line[len(MESSAGE_OPEN):len(line) - len(MARKER_CLOSE)]
+        attributes: dict[str, str] = {}
+        position = 0
+        while position < len(inner):
+            found = _ATTRIBUTE.match(inner, position)
+            if found is None:
+                raise self.fail(index, "expected a `<!-- grokdesk:message … -->` line")
+            attributes[found.group(1)] = url_unquote(found.group(2))
+            position = found.end()
+        return attributes
 
     def _choice(self, value: str | None, allowed: tuple[_Choice, ...], what: str,
                 index: int) -> _Choice:
@@ -363,10 +381,9 @@ class _Reader:
                 raise self.fail(index, f"the reasoning has no `{DETAILS_CLOSE}` line")
             text, after = "\n".join(body[2:end - 1]), end + 1
         elif mode == "fenced":
-            opened = _FENCE_LINE.match(body[2]) if len(body) > 2 else None
-            if opened is None:
+            fence = body[2].removesuffix("text") if len(body) > 2 else ""
+            if len(fence) < 3 or fence.strip("`") or not body[2].endswith("text"):
                 raise self.fail(index, "expected a code fence opening the reasoning")
-            fence = opened.group(1)
             if fence not in body[3:]:
                 raise self.fail(index, "the reasoning's code fence is never closed")
             close = body.index(fence, 3)

@@ -159,7 +159,7 @@ def read_import_files(paths: Sequence[Path]) -> list[ParsedSource]:
 
 def import_parsed(history: History, sources: Sequence[ParsedSource], *,
                   progress: Progress | None = None) -> ImportReport:
-    """Write what :func:`read_import_files` accepted, in ONE transaction.
+    """Write what :func:`read_import_files` accepted, all or nothing.
 
     Refused sources are only reported. Cancelling through ``progress`` (return
     ``False``) rolls everything back and raises ``ExportCancelled``.

@@ -9,16 +9,27 @@ read as the ``.md`` and ``.json`` files inside it.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from grokdesk.export import importers, jsonio, markdown
 from grokdesk.export.errors import ImportRefusedError, MalformedFileError, UnknownFormatError
 from grokdesk.export.records import ConversationRecord
 
 READABLE_SUFFIXES = (".json", ".md", ".markdown")
+#: The most one file, or everything one archive holds, may unpack to.
 MAX_BYTES = 1 << 30
+MAX_MEMBERS = 100_000
+#: Text packs about tenfold; a hundredfold and more is the signature of a zip bomb.
+MAX_RATIO = 100
+_SMALL = 1 << 20  # members this small are never refused for their ratio
+_CHUNK = 1 << 20
+# What unpacking one member can raise when its bytes or its header are wrong.
+_UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+                  OSError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +50,72 @@ class ParsedSource:
     error: ImportRefusedError | None = None
 
 
-def _decode(data: bytes, name: str) -> str:
-    if len(data) > MAX_BYTES:
-        raise MalformedFileError("the file is larger than 1 GiB", source=name)
+def _decode(data: bytes | bytearray, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnknownFormatError("this is not UTF-8 text", source=name) from None
+
+
+def _read_capped(stream: IO[bytes], limit: int, too_big: str, name: str) -> bytearray:
+    """At most ``limit`` bytes of ``stream``, read in chunks: one more refuses the file.
+
+    Sizes a file or an archive declares are checked first, but they can lie; this
+    is what keeps memory bounded whatever they say.
+    """
+    data = bytearray()
+    while chunk := stream.read(min(_CHUNK, limit + 1 - len(data))):
+        data += chunk
+        if len(data) > limit:
+            raise MalformedFileError(too_big, source=name)
+    return data
+
+
+def _read_file(path: Path, name: str) -> str:
+    if path.stat().st_size > MAX_BYTES:
+        raise MalformedFileError("the file is larger than 1 GiB", source=name)
+    with path.open("rb") as stream:
+        return _decode(_read_capped(stream, MAX_BYTES, "the file is larger than 1 GiB", name),
+                       name)
+
+
+def _read_archive(archive: zipfile.ZipFile, name: str) -> Iterator[Source | ParsedSource]:
+    """The readable members of a zip, refused as a whole if it unpacks to too much."""
+    members = [m for m in archive.infolist() if not m.is_dir()
+               and m.filename.lower().endswith(READABLE_SUFFIXES)]
+    if not members:
+        raise UnknownFormatError("the archive holds no .md or .json files", source=name)
+    if len(members) > MAX_MEMBERS:
+        raise MalformedFileError(f"the archive holds more than {MAX_MEMBERS:,} files",
+                                 source=name)
+    if sum(m.file_size for m in members) > MAX_BYTES:
+        raise MalformedFileError("the archive unpacks to more than 1 GiB", source=name)
+    for m in members:
+        if m.file_size > max(_SMALL, m.compress_size * MAX_RATIO):
+            raise MalformedFileError(
+                f"{m.filename} would unpack to more than {MAX_RATIO} times its packed size, "
+                "as zip bombs do", source=name)
+    budget = MAX_BYTES
+    for member in members:
+        member_name = f"{name}:{member.filename}"
+        try:
+            with archive.open(member) as stream:
+                data = _read_capped(stream, min(member.file_size, budget),
+                                    "the file unpacks to more than its archive says",
+                                    member_name)
+        except ImportRefusedError as exc:
+            yield ParsedSource(member_name, "unknown", error=exc)
+            continue
+        except _UNPACK_ERRORS as exc:
+            yield ParsedSource(member_name, "unknown", error=MalformedFileError(
+                f"its copy in the archive is damaged, encrypted or mislabelled ({exc})",
+                source=member_name))
+            continue
+        budget -= len(data)
+        try:
+            yield Source(member_name, _decode(data, member_name))
+        except ImportRefusedError as exc:
+            yield ParsedSource(member_name, "unknown", error=exc)
 
 
 def read_sources(path: Path) -> Iterator[Source | ParsedSource]:
@@ -62,21 +132,11 @@ def read_sources(path: Path) -> Iterator[Source | ParsedSource]:
                 yield from read_sources(child)
         elif zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
-                members = [m for m in archive.infolist() if not m.is_dir()
-                           and m.filename.lower().endswith(READABLE_SUFFIXES)]
-                if not members:
-                    yield ParsedSource(name, "zip", error=UnknownFormatError(
-                        "the archive holds no .md or .json files", source=name))
-                for member in members:
-                    member_name = f"{name}:{member.filename}"
-                    try:
-                        yield Source(member_name, _decode(archive.read(member), member_name))
-                    except ImportRefusedError as exc:
-                        yield ParsedSource(member_name, "unknown", error=exc)
+                yield from _read_archive(archive, name)
         else:
-            yield Source(name, _decode(path.read_bytes(), name))
+            yield Source(name, _read_file(path, name))
     except ImportRefusedError as exc:
-        yield ParsedSource(name, "unknown", error=exc)
+        yield ParsedSource(name, "zip" if zipfile.is_zipfile(path) else "unknown", error=exc)
     except (OSError, zipfile.BadZipFile) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         yield ParsedSource(name, "unknown", error=UnknownFormatError(

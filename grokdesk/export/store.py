@@ -2,9 +2,9 @@
 
 Reads go through ``History``'s public methods. Imports need what the repository does
 not offer one call at a time (every field and timestamp of a message kept as it was,
-thousands of rows in one transaction, uuid look-ups in bulk), so they are written here
-as SQL against the schema in ``grokdesk/storage/db.py``, inside ``History.batch()``:
-one transaction, all or nothing.
+thousands of rows, uuid look-ups in bulk), so they are written as SQL against the
+schema in ``grokdesk/storage/db.py``: here the merge decisions, in
+:mod:`grokdesk.export.staging` the short transactions that keep them all or nothing.
 """
 
 from __future__ import annotations
@@ -16,22 +16,16 @@ from typing import TYPE_CHECKING
 from grokdesk.api.errors import GrokdeskError
 from grokdesk.export.records import ConversationRecord
 from grokdesk.export.report import MergeCounts
-from grokdesk.storage.models import Conversation, Message
+from grokdesk.export.staging import INSERT_MESSAGE, Staging
+from grokdesk.storage.models import Message
 
 if TYPE_CHECKING:
     from grokdesk.storage.repository import History
 
 _CHUNK = 500  # stays below SQLite's limit on bound parameters
 
-_INSERT_CONVERSATION = (
-    "INSERT INTO conversations (uuid, title, created_at, updated_at, pinned, provider, model,"
-    " system_prompt, reasoning_effort, temperature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-INSERT_MESSAGE = (
-    "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning, model,"
-    " status, finish_reason, error, prompt_tokens, completion_tokens, reasoning_tokens,"
-    " total_tokens, cost_usd, request_id, created_at, updated_at, reasoning_started_at,"
-    " content_started_at, finished_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+__all__ = ["INSERT_MESSAGE", "UnknownConversationError", "import_batches", "iter_records",
+           "read_record", "resolve_ids"]
 
 
 class UnknownConversationError(GrokdeskError):
@@ -87,80 +81,54 @@ def _existing(conn: sqlite3.Connection, table: str, uuids: Sequence[str]) -> dic
     return found
 
 
-def _conversation_row(c: Conversation) -> tuple[object, ...]:
-    s = c.settings
-    return (c.uuid, c.title, c.created_at, c.updated_at, int(c.pinned), s.provider, s.model,
-            s.system_prompt, s.reasoning_effort, s.temperature)
-
-
-def _message_row(m: Message, conversation_id: int, position: int) -> tuple[object, ...]:
-    # Nothing streams into an imported message: one exported mid-stream is interrupted.
-    status = "interrupted" if m.status == "streaming" else m.status
-    return (m.uuid, conversation_id, position, m.role, m.content, m.reasoning, m.model,
-            status, m.finish_reason, m.error, m.prompt_tokens, m.completion_tokens,
-            m.reasoning_tokens, m.total_tokens, m.cost_usd, m.request_id, m.created_at,
-            m.updated_at, m.reasoning_started_at, m.content_started_at, m.finished_at)
-
-
-class _Merger:
-    """Adds records to the open transaction, remembering what is already there."""
-
-    def __init__(self, conn: sqlite3.Connection, records: Sequence[ConversationRecord]) -> None:
-        self.conn = conn
-        self.conversations = _existing(
-            conn, "conversations", list({r.conversation.uuid for r in records}))
-        self.messages = set(_existing(
-            conn, "messages", list({m.uuid for r in records for m in r.messages})))
-
-    def merge(self, record: ConversationRecord) -> MergeCounts:
-        fresh: list[Message] = []
-        for message in record.messages:
-            if message.uuid not in self.messages:
-                self.messages.add(message.uuid)
-                fresh.append(message)
-        skipped = len(record.messages) - len(fresh)
-        conversation_id = self.conversations.get(record.conversation.uuid)
-        if conversation_id is None:
-            cursor = self.conn.execute(_INSERT_CONVERSATION,
-                                       _conversation_row(record.conversation))
-            assert cursor.lastrowid is not None
-            conversation_id = self.conversations[record.conversation.uuid] = cursor.lastrowid
-            counts = MergeCounts(added=1)
-        elif not fresh:
-            return MergeCounts(duplicates=1, messages_skipped=skipped)
-        else:
-            counts = MergeCounts(merged=1)
-            latest = max(m.updated_at for m in fresh)
-            self.conn.execute("UPDATE conversations SET updated_at = MAX(updated_at, ?)"
-                              " WHERE id = ?", (latest, conversation_id))
-        row = self.conn.execute("SELECT COALESCE(MAX(position), 0) FROM messages"
-                                " WHERE conversation_id = ?", (conversation_id,)).fetchone()
-        first = int(row[0]) + 1
-        self.conn.executemany(INSERT_MESSAGE, (
-            _message_row(m, conversation_id, first + i) for i, m in enumerate(fresh)))
-        return counts + MergeCounts(messages_added=len(fresh), messages_skipped=skipped)
-
-
 def import_batches(history: History, batches: Sequence[Sequence[ConversationRecord]], *,
                    step: Callable[[], None] | None = None) -> list[MergeCounts]:
-    """Merge every batch (one per file) in ONE transaction; return counts per batch.
+    """Merge every batch (one per file), all or nothing; return counts per batch.
 
     New conversations are added whole. A conversation whose uuid exists gets only the
     messages whose uuids are new, appended after its own; its title and settings stay.
-    A message uuid already anywhere in the history is skipped. If anything raises
-    (including ``step``, to cancel), the transaction is rolled back: nothing changes.
+    A message uuid already anywhere in the history is skipped. Rows are written in
+    short transactions, hidden until the end (:mod:`grokdesk.export.staging`), so other
+    writers are not locked out; if anything raises (including ``step``, to cancel),
+    what was written is deleted again: nothing changes.
     """
     every = [record for batch in batches for record in batch]
     if not every:  # do not take the write lock for nothing
         return [MergeCounts() for _ in batches]
+    conn = history.db.connection
+    known = set(_existing(conn, "conversations", list({r.conversation.uuid for r in every})))
+    seen = set(_existing(conn, "messages", list({m.uuid for r in every for m in r.messages})))
+    staging = Staging(history)
     results: list[MergeCounts] = []
-    with history.batch() as conn:
-        merger = _Merger(conn, every)
+    try:
         for batch in batches:
             total = MergeCounts()
             for record in batch:
-                total = total + merger.merge(record)
+                total = total + _stage(staging, record, known, seen)
                 if step is not None:
                     step()
             results.append(total)
+        staging.reveal()
+    except BaseException:
+        staging.discard()
+        raise
     return results
+
+
+def _stage(staging: Staging, record: ConversationRecord, known: set[str],
+           seen: set[str]) -> MergeCounts:
+    """Stage what ``record`` adds; ``known`` and ``seen`` grow with what this import adds."""
+    fresh: list[Message] = []
+    for message in record.messages:
+        if message.uuid not in seen:
+            seen.add(message.uuid)
+            fresh.append(message)
+    skipped = MergeCounts(messages_added=len(fresh),
+                          messages_skipped=len(record.messages) - len(fresh))
+    uuid = record.conversation.uuid
+    if uuid in known and not fresh:
+        return MergeCounts(duplicates=1, messages_skipped=skipped.messages_skipped)
+    counts = MergeCounts(merged=1) if uuid in known else MergeCounts(added=1)
+    known.add(uuid)
+    staging.add(record.conversation, fresh)
+    return counts + skipped

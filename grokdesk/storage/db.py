@@ -191,9 +191,19 @@ _V2 = """
 ALTER TABLE messages ADD COLUMN reasoning_effort TEXT;
 """
 
+# Imports are written in short transactions as hidden conversations (``import_batch`` set)
+# and revealed at once; ``import_batches`` keeps each running import's heartbeat so the
+# rows of one whose process died can be told apart and removed.
+_V3 = """
+ALTER TABLE conversations ADD COLUMN import_batch TEXT;
+CREATE INDEX conversations_importing ON conversations (import_batch)
+    WHERE import_batch IS NOT NULL;
+CREATE TABLE import_batches (id TEXT PRIMARY KEY, heartbeat REAL NOT NULL);
+"""
+
 #: Schema steps in order; a file at ``user_version`` N has had the first N applied.
 #: Append, never edit: released files depend on each step staying as it was.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 
 def split_statements(script: str) -> list[str]:

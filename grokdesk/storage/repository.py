@@ -6,6 +6,7 @@ the command line may write the same file at the same moment.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import unicodedata
@@ -28,6 +29,10 @@ from grokdesk.storage.models import (
 
 #: A live stream saves at least once a second; one silent for this long has lost its process.
 STALE_AFTER = 10.0
+#: A running import beats every fraction of a second; one silent this long has lost its process.
+IMPORT_STALE_AFTER = 60.0
+#: Rows an import's clean-up deletes per transaction, so other writers get their turn.
+_DISCARD_SLICE = 2000
 SNIPPET_CHARS = 160
 #: Trigram search needs three characters; shorter terms fall back to a scan with LIKE.
 _MIN_INDEXED_TERM = 3
@@ -38,7 +43,7 @@ _CONVERSATION_SELECT = """
 SELECT c.id, c.uuid, c.title, c.created_at, c.updated_at, c.pinned, c.provider, c.model,
        c.system_prompt, c.reasoning_effort, c.temperature,
        (SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id) AS message_count
-FROM conversations AS c
+FROM conversations AS c WHERE c.import_batch IS NULL
 """
 _MESSAGE_SELECT = "SELECT * FROM messages"
 
@@ -59,10 +64,43 @@ class History:
         self.db = db
         self.stale_after = stale_after
         self._clock = clock
+        with contextlib.suppress(DatabaseError):  # tried again by the next open
+            self.discard_abandoned_imports()
 
     def batch(self) -> AbstractContextManager[Connection]:
-        """Group many writes (an import) into one transaction; the methods join it."""
+        """Group many writes into one transaction; the methods join it."""
         return self.db.transaction()
+
+    # ------------------------------------------------------------------ imports
+
+    def discard_import(self, batch: str) -> None:
+        """Delete the hidden rows of import ``batch``, a slice per transaction."""
+        while True:
+            with self.db.transaction() as conn:
+                cursor = conn.execute(
+                    "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages AS m"
+                    " JOIN conversations AS c ON c.id = m.conversation_id"
+                    " WHERE c.import_batch = ? LIMIT ?)", (batch, _DISCARD_SLICE))
+                if cursor.rowcount == 0:
+                    conn.execute("DELETE FROM conversations WHERE import_batch = ?", (batch,))
+                    conn.execute("DELETE FROM import_batches WHERE id = ?", (batch,))
+                    return
+
+    def discard_abandoned_imports(self) -> int:
+        """Remove what imports whose process died left hidden; return how many imports.
+
+        An import still running beats more often than ``IMPORT_STALE_AFTER``, so only
+        abandoned ones (or rows whose import is no longer registered) are touched.
+        """
+        stale = self.db.fetchall(
+            "SELECT id FROM import_batches WHERE heartbeat < ?"
+            " UNION SELECT DISTINCT import_batch FROM conversations"
+            " WHERE import_batch IS NOT NULL"
+            " AND import_batch NOT IN (SELECT id FROM import_batches)",
+            (self._clock() - IMPORT_STALE_AFTER,))
+        for row in stale:
+            self.discard_import(str(row[0]))
+        return len(stale)
 
     # ----------------------------------------------------------------- conversations
 
@@ -85,12 +123,12 @@ class History:
         return self._require_conversation(conversation_id)
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
-        row = self.db.fetchone(_CONVERSATION_SELECT + "WHERE c.id = ?", (conversation_id,))
+        row = self.db.fetchone(_CONVERSATION_SELECT + "AND c.id = ?", (conversation_id,))
         return None if row is None else _conversation(row)
 
     def conversation_by_uuid(self, uuid: str) -> Conversation | None:
         """Find a conversation by its stable id (imports use it to skip duplicates)."""
-        row = self.db.fetchone(_CONVERSATION_SELECT + "WHERE c.uuid = ?", (uuid,))
+        row = self.db.fetchone(_CONVERSATION_SELECT + "AND c.uuid = ?", (uuid,))
         return None if row is None else _conversation(row)
 
     def latest_conversation(self) -> Conversation | None:
@@ -119,11 +157,12 @@ class History:
     def conversation_ids(self) -> list[int]:
         """Every conversation id in sidebar order (pinned first, most recent activity first)."""
         rows = self.db.fetchall(
-            "SELECT id FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC")
+            "SELECT id FROM conversations WHERE import_batch IS NULL"
+            " ORDER BY pinned DESC, updated_at DESC, id DESC")
         return [int(row[0]) for row in rows]
 
     def count_conversations(self) -> int:
-        row = self.db.fetchone("SELECT COUNT(*) FROM conversations")
+        row = self.db.fetchone("SELECT COUNT(*) FROM conversations WHERE import_batch IS NULL")
         return 0 if row is None else int(row[0])
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
@@ -328,7 +367,8 @@ class History:
         title_rows = self.db.fetchall(
             _matching("SELECT c.id AS cid, (SELECT MAX(x.id) FROM messages AS x"
                       " WHERE x.conversation_id = c.id) AS latest FROM conversations AS c",
-                      "conversations_fts", "c.id", "c.title", terms, params), params)
+                      "conversations_fts", "c.id", "c.title", terms, params)
+            + " AND c.import_batch IS NULL", params)
         keys: dict[int, int] = dict(newest)
         for row in title_rows:
             cid, latest = int(row[0]), int(row[1] or 0)
@@ -344,7 +384,8 @@ class History:
                     message_ids[cid] = self._newest_match_in(cid, before, terms, params)
         marks = ", ".join("?" * len(chosen))
         conversations = {r[0]: (r[1], r[2]) for r in self.db.fetchall(
-            f"SELECT id, title, updated_at FROM conversations WHERE id IN ({marks})", chosen)}
+            f"SELECT id, title, updated_at FROM conversations WHERE id IN ({marks})"
+            " AND import_batch IS NULL", chosen)}
         wanted = [mid for mid in message_ids.values() if mid is not None]
         contents: dict[int, str] = {}
         if wanted:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from grokdesk.storage.models import Conversation
+from grokdesk.timestamps import local_moment
 
 if TYPE_CHECKING:
     from grokdesk.storage.repository import History
@@ -38,7 +39,7 @@ def _order_key(conversation: Conversation) -> tuple[bool, float, int]:
 
 def when_text(timestamp: float, now: datetime | None = None) -> str:
     """A short, human date for the list: a time today, a weekday this week, else a date."""
-    moment = datetime.fromtimestamp(timestamp)
+    moment = local_moment(timestamp)
     now = now or datetime.now()
     days = (now.date() - moment.date()).days
     if days == 0:

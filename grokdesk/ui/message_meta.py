@@ -11,6 +11,7 @@ from datetime import datetime
 
 from grokdesk.money import format_usd
 from grokdesk.storage.models import Message
+from grokdesk.timestamps import local_moment
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System"}
 
@@ -32,7 +33,7 @@ def format_seconds(seconds: float) -> str:
 
 def format_clock(timestamp: float, now: float | None = None) -> str:
     """Time of day for today's messages, date and time for older ones."""
-    when = datetime.fromtimestamp(timestamp)
+    when = local_moment(timestamp)
     today = datetime.fromtimestamp(time.time() if now is None else now).date()
     if when.date() == today:
         return when.strftime("%H:%M")

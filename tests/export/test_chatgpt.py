@@ -110,3 +110,49 @@ def test_lone_surrogates_are_replaced() -> None:
     export[0]["mapping"]["u1b"]["message"]["content"]["parts"] = ["bad \ud83d half"]
     [record] = from_chatgpt_document(export)
     assert record.messages[0].content == "bad \ufffd half"
+
+
+def _cycle(length: int, first: int = 0) -> dict[str, dict[str, Any]]:
+    """Nodes n{first}…, each the parent of the next and the last the parent of the first."""
+    ids = [f"n{first + i}" for i in range(length)]
+    return {node_id: _node(node_id, ids[i - 1], [ids[(i + 1) % length]], "user", node_id)
+            for i, node_id in enumerate(ids)}
+
+
+def _rootless_trees() -> list[tuple[str, dict[str, dict[str, Any]]]]:
+    trees: list[tuple[str, dict[str, dict[str, Any]]]] = []
+    for length in (1, 2, 3, 7, 50):
+        trees.append((f"cycle of {length}", _cycle(length)))
+        tail = _cycle(length)
+        tail["leaf"] = _node("leaf", "n0", [], "assistant", "hanging off the loop")
+        trees.append((f"cycle of {length} with a branch", tail))
+        trees.append((f"two cycles of {length}", {**_cycle(length), **_cycle(length, 100)}))
+    for depth in (1, 2, 5):
+        chain = {f"c{i}": _node(f"c{i}", f"c{i - 1}" if i else "gone", [], "user", "x")
+                 for i in range(depth)}
+        trees.append((f"missing parent under {depth}", chain))
+    return trees
+
+
+@pytest.mark.parametrize(("shape", "mapping"), _rootless_trees(),
+                         ids=[shape for shape, _ in _rootless_trees()])
+@pytest.mark.parametrize("current", [None, "absent"])
+def test_a_tree_without_a_root_is_refused_with_the_file_and_node(
+        shape: str, mapping: dict[str, dict[str, Any]], current: str | None) -> None:
+    export = [{"title": "Loop", "mapping": mapping, "conversation_id": "loop"}]
+    if current is not None:
+        export[0]["current_node"] = current
+    with pytest.raises(MalformedFileError) as caught:
+        from_chatgpt_document(export, source="conversations.json")
+    message = str(caught.value)
+    assert message.startswith("conversations.json: conversation 1: ")
+    assert "root" in message
+    assert any(f"'{node_id}'" in message for node_id in [*mapping, "gone"]), message
+
+
+@pytest.mark.parametrize("length", [1, 2, 5])
+def test_a_loop_beside_a_rooted_branch_keeps_the_branch(length: int) -> None:
+    mapping = {"root": _node("root", None, ["u"]), "u": _node("u", "root", [], "user", "kept"),
+               **_cycle(length)}
+    [record] = from_chatgpt_document([{"title": "T", "mapping": mapping}])
+    assert [m.content for m in record.messages] == ["kept"]
