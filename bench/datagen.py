@@ -131,7 +131,7 @@ def _message_rows(pool: TextPool, conversation_id: int, count: int, start: float
         if position % 2:
             yield (_uuid(rng), conversation_id, position, "user", pool.user(), "", None,
                    "complete", None, None, None, None, None, None, None, None, at, at,
-                   None, None, at)
+                   None, None, at, None)
             continue
         content = pool.assistant()
         reasoning = pool.reasoning() if rng.random() < 0.7 else ""
@@ -144,7 +144,8 @@ def _message_rows(pool: TextPool, conversation_id: int, count: int, start: float
                "complete", "stop", None, 200 + 3 * position, thought + written, thought,
                200 + 3 * position + thought + written, round((thought + written) * 4e-7, 7),
                f"inf-{rng.getrandbits(64):016x}", at, finished,
-               think_start if reasoning else None, answer_start, finished)
+               think_start if reasoning else None, answer_start, finished,
+               "high" if position % 4 == 0 else None)
 
 
 _INSERT_CONVERSATION = (

@@ -71,6 +71,7 @@ def message_to_json(message: Message) -> dict[str, Any]:
         "finish_reason": message.finish_reason,
         "error": message.error,
         "request_id": message.request_id,
+        "reasoning_effort": message.reasoning_effort,
         "usage": usage,
         "created_at": timestamps.clamp(message.created_at),
         "updated_at": timestamps.clamp(message.updated_at),
@@ -248,6 +249,7 @@ def _message(node: _Node) -> Message:
         reasoning_started_at=timing.time("reasoning_started_at"),
         content_started_at=timing.time("content_started_at"),
         finished_at=timing.time("finished_at"),
+        reasoning_effort=node.text("reasoning_effort"),
     )
 
 

@@ -40,8 +40,8 @@ INSERT_MESSAGE = (
     "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning, model,"
     " status, finish_reason, error, prompt_tokens, completion_tokens, reasoning_tokens,"
     " total_tokens, cost_usd, request_id, created_at, updated_at, reasoning_started_at,"
-    " content_started_at, finished_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    " content_started_at, finished_at, reasoning_effort)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 Work = Callable[[sqlite3.Connection], None]
 
@@ -79,7 +79,8 @@ def message_row(m: Message, conversation_id: int, position: int) -> tuple[object
     return (m.uuid, conversation_id, position, m.role, m.content, m.reasoning, m.model,
             status, m.finish_reason, m.error, m.prompt_tokens, m.completion_tokens,
             m.reasoning_tokens, m.total_tokens, m.cost_usd, m.request_id, m.created_at,
-            m.updated_at, m.reasoning_started_at, m.content_started_at, m.finished_at)
+            m.updated_at, m.reasoning_started_at, m.content_started_at, m.finished_at,
+            m.reasoning_effort)
 
 
 class Staging:

@@ -24,7 +24,8 @@ def fill(history: History, conversations: int, messages: int = 4) -> None:
                     history.add_message(conversation.id, "user", f"question {n}.{i}\r\nline",
                                         created_at=1_700_000_000.0 + n + i)
                     continue
-                answer = history.start_assistant_message(conversation.id, "grok-3-mini")
+                answer = history.start_assistant_message(conversation.id, "grok-3-mini",
+                                                         "high" if n % 2 else None)
                 history.finish_message(
                     answer.id, content=f"answer {n}.{i}\n```py\nx = {i}\n```",
                     reasoning=f"thinking {n}.{i} </details>", status="complete",

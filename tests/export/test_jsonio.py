@@ -31,8 +31,8 @@ def test_document_header_and_fields() -> None:
     assert document["exported_at"] == "1970-01-01T00:00:00Z"
     message = document["conversations"][0]["messages"][0]
     assert set(message) == {"uuid", "role", "content", "reasoning", "model", "status",
-                            "finish_reason", "error", "request_id", "usage", "created_at",
-                            "updated_at", "timing"}
+                            "finish_reason", "error", "request_id", "reasoning_effort", "usage",
+                            "created_at", "updated_at", "timing"}
     assert "id" not in document["conversations"][0]
 
 
