@@ -51,7 +51,7 @@ class MessageBody(QWidget):
         self.full_renders += 1
         rendered = render_markdown(text, dark=dark)
         self._stable_blocks = list(rendered.code_blocks)
-        self.stable.setHtml(rendered.html)
+        self.stable.show_html(rendered.html)
         self.stable.show()
         self.set_tail("", dark=False)
 
@@ -84,7 +84,7 @@ class MessageBody(QWidget):
             self._layout.addWidget(self._tail)
         rendered = render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks))
         self._tail_blocks = list(rendered.code_blocks)
-        self._tail.setHtml(rendered.html)
+        self._tail.show_html(rendered.html)
         self._tail.show()
 
     def _copy_code(self, index: int) -> None:

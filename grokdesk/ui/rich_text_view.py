@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
-    QImage,
     QPalette,
     QResizeEvent,
     QTextBlockFormat,
@@ -29,9 +28,7 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from grokdesk.ui import links
 from grokdesk.ui.colors import muted_text
-
-APP_RESOURCE_SCHEMES = frozenset({"qrc"})
-IMAGE_RESOURCE = int(QTextDocument.ResourceType.ImageResource.value)
+from grokdesk.ui.guarded_document import GuardedDocument, is_app_resource, parse_html, refused
 
 
 def _is_blank(document: QTextDocument) -> bool:
@@ -58,6 +55,7 @@ class RichTextView(QTextBrowser):
         self._in_palette_update = False
         self._hfw_cache: dict[int, int] = {}
         self._laid_out = False
+        self.setDocument(GuardedDocument(self))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -78,16 +76,15 @@ class RichTextView(QTextBrowser):
     def loadResource(self, type: int, name: QUrl | str) -> object:
         """Nothing from the network or the disk: only the app's own resources.
 
-        The answer must be an empty value, not None: for None, QTextDocument falls
-        back to reading ``file:`` and ``data:`` URLs itself. The empty value is cached
-        by the document, so later repaints do not ask again.
+        The document asks here only for those; QTextBrowser itself may ask for others.
         """
-        url = QUrl(name) if isinstance(name, str) else name
-        if url.scheme().lower() in APP_RESOURCE_SCHEMES:
-            return super().loadResource(type, url)
-        if type == IMAGE_RESOURCE:
-            return QImage()
-        return QByteArray()
+        if is_app_resource(name):
+            return super().loadResource(type, QUrl(name) if isinstance(name, str) else name)
+        return refused(type)
+
+    def show_html(self, html: str) -> None:
+        """Replace the content with ``html``, parsed by the view's guarded document."""
+        self.setHtml(html)
 
     def append_html(self, html: str) -> None:
         """Add finished blocks at the end, laying out only the new text.
@@ -101,8 +98,7 @@ class RichTextView(QTextBrowser):
         if _is_blank(document):
             document.setHtml(html)
             return
-        chunk = QTextDocument()
-        chunk.setHtml(html)
+        chunk = parse_html(html)
         cursor = QTextCursor(document)
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
