@@ -54,6 +54,10 @@ MAX_NESTING = 20
 # Bigger tables are shown as their Markdown source: QTextDocument takes seconds to lay them out.
 MAX_TABLE_COLUMNS = 64
 MAX_TABLE_CELLS = 10_000
+MAX_MESSAGE_TABLE_CELLS = 10_000
+"""Table cells one message may show as tables, all tables together; the tables that come
+after the budget is spent are shown as their source. A streamed answer spends one budget
+over its chunks (see ``table_cell_budget`` in :func:`render_markdown`)."""
 
 LINK_SCAN_BUDGET = 100_000
 """Steps markdown-it may spend looking for the ends of link labels in one message.
@@ -84,6 +88,8 @@ class Rendered:
 
     html: str
     code_blocks: list[str]
+    table_cells: int = 0
+    """Cells shown as tables, to take from the budget of the message's next chunk."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,19 +426,27 @@ def _unwieldy(tokens: Sequence[Token]) -> bool:
     return False
 
 
-def _flatten_unwieldy(tokens: list[Token], src: str) -> list[Token]:
-    """Replace each unwieldy top-level block (see :func:`_unwieldy`) by its source as plain text.
+def _cells(tokens: Sequence[Token]) -> int:
+    return sum(1 for token in tokens if token.type in ("th_open", "td_open"))
+
+
+def _flatten_unwieldy(tokens: list[Token], src: str, budget: int) -> tuple[list[Token], int]:
+    """Replace each unwieldy top-level block (see :func:`_unwieldy`), and each one whose tables
+    would take the cells shown past ``budget``, by its source as plain text; also return the
+    cells left shown.
 
     markdown-it silently drops what lies deeper than ``maxNesting``, and QTextDocument takes
-    seconds to lay out a table of thousands of columns; the block's source keeps every character
-    visible at little cost.
+    seconds to lay out a table of thousands of columns, or many tables of thousands of cells;
+    the block's source keeps every character visible at little cost.
     """
-    if not _unwieldy(tokens):
-        return tokens
+    total = _cells(tokens)
+    if total <= budget and not _unwieldy(tokens):
+        return tokens, total
     from markdown_it.token import Token
 
     lines = src.split("\n")
     out: list[Token] = []
+    shown = 0
     i = 0
     while i < len(tokens):
         end = i
@@ -442,35 +456,45 @@ def _flatten_unwieldy(tokens: list[Token], src: str) -> list[Token]:
             depth += tokens[end].nesting
         block = tokens[i : end + 1]
         first = block[0]
-        if first.map is not None and _unwieldy(block):
+        cells = _cells(block)
+        if first.map is not None and (_unwieldy(block) or shown + cells > budget):
             raw = Token("grokdesk_raw", "", 0)
             raw.content = "\n".join(lines[first.map[0] : first.map[1]])
             out.append(raw)
         else:
             out.extend(block)
+            shown += cells
         i = end + 1
-    return out
+    return out, shown
 
 
-def render_markdown(text: str, *, dark: bool = False, first_code_index: int = 0) -> Rendered:
+def render_markdown(
+    text: str,
+    *,
+    dark: bool = False,
+    first_code_index: int = 0,
+    table_cell_budget: int = MAX_MESSAGE_TABLE_CELLS,
+) -> Rendered:
     """Render untrusted Markdown for a QTextDocument (see the module docstring for the rules).
 
     ``first_code_index`` numbers this render's Copy links after those of an earlier render, for
-    a message shown as a stable prefix plus a re-rendered tail. Blocks are separated by newlines
-    and the HTML does not end with one (Qt would show a space there), so the whole message's HTML
-    is the prefix's and the tail's joined by a newline. Never raises on any input.
+    a message shown as a stable prefix plus a re-rendered tail; ``table_cell_budget`` is what
+    the earlier renders left of :data:`MAX_MESSAGE_TABLE_CELLS` (their ``table_cells`` taken).
+    Blocks are separated by newlines and the HTML does not end with one (Qt would show a space
+    there), so the whole message's HTML is the prefix's and the tail's joined by a newline.
+    Never raises on any input.
     """
     state = _RenderState(DARK if dark else LIGHT, first_code_index)
     env: dict[str, Any] = {_ENV_KEY: state}
     src = _normalize(text)
     md = _markdown_it()
     try:
-        tokens = _flatten_unwieldy(md.parse(src, env), src)
+        tokens, cells = _flatten_unwieldy(md.parse(src, env), src, table_cell_budget)
         body: str = md.renderer.render(tokens, md.options, env)
     except RecursionError:
         return Rendered(plain_text_to_html(text), [])
     # No trailing newline: after the last block Qt would show it as a space.
-    return Rendered(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"), state.code_blocks)
+    return Rendered(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"), state.code_blocks, cells)
 
 
 def split_stable_prefix(text: str) -> int:

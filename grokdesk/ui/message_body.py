@@ -6,7 +6,8 @@ replaced on each redraw. So a redraw costs the size of the new text, not of the
 whole answer. A finished message is one full render in ``stable``.
 
 Code-block copy links (``grokdesk-copy:N``) are numbered across the chunks with the
-renderer's ``first_code_index``, so N always indexes :attr:`code_blocks`.
+renderer's ``first_code_index``, so N always indexes :attr:`code_blocks`; the chunks
+share one budget of table cells (``table_cell_budget``), as one full render would.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from grokdesk.render.markdown import render_markdown
+from grokdesk.render.markdown import MAX_MESSAGE_TABLE_CELLS, Rendered, render_markdown
 from grokdesk.ui.rich_text_view import RichTextView
 
 
@@ -29,6 +30,7 @@ class MessageBody(QWidget):
         self.stable.setObjectName("messageText")
         self._tail: RichTextView | None = None
         self._stable_blocks: list[str] = []
+        self._stable_cells = 0
         self._tail_blocks: list[str] = []
         #: Full renders (:meth:`show_markdown`) so far; streamed chunks do not count.
         self.full_renders = 0
@@ -51,6 +53,7 @@ class MessageBody(QWidget):
         self.full_renders += 1
         rendered = render_markdown(text, dark=dark)
         self._stable_blocks = list(rendered.code_blocks)
+        self._stable_cells = rendered.table_cells
         self.stable.show_html(rendered.html)
         self.stable.show()
         self.set_tail("", dark=False)
@@ -58,15 +61,17 @@ class MessageBody(QWidget):
     def clear_stream(self) -> None:
         """Start empty, ready for :meth:`append_stable` and :meth:`set_tail`."""
         self._stable_blocks = []
+        self._stable_cells = 0
         self.stable.clear()
         self.stable.hide()
         self.set_tail("", dark=False)
 
     def append_stable(self, markdown: str, *, dark: bool) -> None:
         """Render finished blocks on their own and add them after the ones already shown."""
-        rendered = render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks))
+        rendered = self._render_chunk(markdown, dark)
         self.stable.append_html(rendered.html)
         self._stable_blocks.extend(rendered.code_blocks)
+        self._stable_cells += rendered.table_cells
         self.stable.show()
 
     def set_tail(self, markdown: str, *, dark: bool) -> None:
@@ -82,10 +87,15 @@ class MessageBody(QWidget):
             self._tail.setObjectName("messageTail")
             self._tail.copyCodeRequested.connect(self._copy_code)
             self._layout.addWidget(self._tail)
-        rendered = render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks))
+        rendered = self._render_chunk(markdown, dark)
         self._tail_blocks = list(rendered.code_blocks)
         self._tail.show_html(rendered.html)
         self._tail.show()
+
+    def _render_chunk(self, markdown: str, dark: bool) -> Rendered:
+        """Render a chunk after the stable ones: copy links and table cells continue theirs."""
+        return render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks),
+                               table_cell_budget=MAX_MESSAGE_TABLE_CELLS - self._stable_cells)
 
     def _copy_code(self, index: int) -> None:
         blocks = self.code_blocks
