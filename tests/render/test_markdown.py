@@ -479,7 +479,7 @@ def test_nesting_within_the_limit_is_formatted() -> None:
 
 
 def test_recursion_error_falls_back_to_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(tokens: object, src: str) -> object:
+    def explode(tokens: object, src: str, budget: int) -> object:
         raise RecursionError
 
     monkeypatch.setattr(rendering, "_flatten_unwieldy", explode)
