@@ -32,6 +32,7 @@ from grokdesk.render.markdown import (
     COPY_SCHEME,
     DARK,
     LIGHT,
+    MAX_MESSAGE_TABLE_CELLS,
     MAX_NESTING,
     MAX_TABLE_COLUMNS,
     Rendered,
@@ -513,9 +514,11 @@ def test_markdown_like_text_renders_safely(qapp: QApplication, text: str) -> Non
 
 def render_split(text: str, index: int) -> Rendered:
     head = render_markdown(text[:index])
-    tail = render_markdown(text[index:], first_code_index=len(head.code_blocks))
+    tail = render_markdown(text[index:], first_code_index=len(head.code_blocks),
+                           table_cell_budget=MAX_MESSAGE_TABLE_CELLS - head.table_cells)
     return Rendered(
-        "\n".join(p for p in (head.html, tail.html) if p), head.code_blocks + tail.code_blocks
+        "\n".join(p for p in (head.html, tail.html) if p), head.code_blocks + tail.code_blocks,
+        head.table_cells + tail.table_cells,
     )
 
 
