@@ -16,6 +16,11 @@ characters), are replaced by visible ``<U+XXXX>`` markers instead, because code 
 run ("Trojan Source"). :attr:`Rendered.code_blocks` keeps the exact text, so the markers show
 what the Copy button will copy. ZWJ and ZWNJ are left alone: emoji and many scripts need them.
 
+Long unbroken runs (base64, minified code, long URLs) get a marked zero-width space every
+:data:`~grokdesk.render.fold.FOLD_WIDTH` characters (see :mod:`grokdesk.render.fold`), in
+prose, code, table cells and reasoning alike: Qt needs seconds to lay out a long run
+without one. :attr:`Rendered.code_blocks` keeps the text without them.
+
 Reasoning text: show it live with :func:`plain_text_to_html` (cheap, no Markdown surprises while
 half-written), and optionally render the finished reasoning with :func:`render_markdown`.
 
@@ -36,6 +41,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
+
+from grokdesk.render.fold import fold_html
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -197,11 +204,11 @@ def copy_link_index(url: str) -> int | None:
 def plain_text_to_html(text: str) -> str:
     """Escaped text in a paragraph that keeps line breaks and runs of spaces (for reasoning).
 
-    Bidi controls are stripped, as in rendered Markdown prose.
+    Bidi controls are stripped, as in rendered Markdown prose; long runs are folded.
     """
     if not text:
         return ""
-    return _plain_paragraph(_BIDI_CONTROLS_RE.sub("", _normalize(text))).rstrip("\n")
+    return fold_html(_plain_paragraph(_BIDI_CONTROLS_RE.sub("", _normalize(text))).rstrip("\n"))
 
 
 def _inline_text(tokens: Sequence[Token] | None) -> str:
@@ -494,7 +501,8 @@ def render_markdown(
     except RecursionError:
         return Rendered(plain_text_to_html(text), [])
     # No trailing newline: after the last block Qt would show it as a space.
-    return Rendered(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"), state.code_blocks, cells)
+    html = fold_html(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"))
+    return Rendered(html, state.code_blocks, cells)
 
 
 def split_stable_prefix(text: str) -> int:
@@ -519,3 +527,11 @@ def split_stable_prefix(text: str) -> int:
     if len(starts) < 2:
         return 0
     return line_ends[starts[-1] - 1]
+
+
+def ends_in_code(text: str) -> bool:
+    """Whether the last top-level block of ``text`` is code (a fence, open or not, or an
+    indented block): how to show the rest of its last line before it is rendered."""
+    tokens = _block_parser().parse(_normalize(text))
+    last = [t for t in tokens if t.level == 0 and t.nesting >= 0]
+    return bool(last) and last[-1].type in ("fence", "code_block")
