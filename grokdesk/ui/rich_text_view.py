@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextDocumentFragment,
+    QTextFormat,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
@@ -39,6 +40,7 @@ LIVE_BLOCK = 1024
 CONTINUES_LINE = int(QTextBlockFormat.Property.UserProperty.value) + 1
 """Block property: this block is the same line as the one before (a fold, not a newline)."""
 _RUN_AT_END_RE = re.compile(f"[^{BREAKS}]*$")
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _is_blank(document: QTextDocument) -> bool:
@@ -64,8 +66,12 @@ def unfold(document: QTextDocument) -> None:
             text = fragment.text()
             small_caps = QFont.Capitalization.SmallCaps
             if FOLD_MARK in text and fragment.charFormat().fontCapitalization() != small_caps:
-                start = fragment.position()
-                removals += [(start + i, 1) for i, char in enumerate(text) if char == FOLD_MARK]
+                position, seen = fragment.position(), 0
+                for index, char in enumerate(text):
+                    if char == FOLD_MARK:
+                        position += _utf16_length(text[seen:index])
+                        seen = index
+                        removals.append((position, 1))
             fragments += 1
         block = block.next()
     cursor = QTextCursor(document)
@@ -75,6 +81,11 @@ def unfold(document: QTextDocument) -> None:
         cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
     cursor.endEditBlock()
+
+
+def _utf16_length(text: str) -> int:
+    """Length in Qt's positions (UTF-16 code units), not in Python characters."""
+    return len(text) + len(_ASTRAL_RE.findall(text))
 
 
 def _insert_text(cursor: QTextCursor, text: str, fmt: QTextCharFormat) -> None:
@@ -174,7 +185,8 @@ class RichTextView(QTextBrowser):
         """Add plain text at the end, folded (the reasoning stream, a long unfinished line)."""
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        fmt = cursor.charFormat() if char_format is None else char_format
+        fmt = QTextCharFormat(cursor.charFormat() if char_format is None else char_format)
+        fmt.clearProperty(QTextFormat.Property.FontCapitalization)  # small caps mark kept text
         for number, line in enumerate(text.split("\n")):
             if number:
                 block_format = cursor.blockFormat()
@@ -183,13 +195,14 @@ class RichTextView(QTextBrowser):
             self._append_line(cursor, line, fmt)
 
     def _append_line(self, cursor: QTextCursor, line: str, fmt: QTextCharFormat) -> None:
-        block = cursor.block()
-        run = _RUN_AT_END_RE.search(block.text())
+        shown = cursor.block().text()
+        run = _RUN_AT_END_RE.search(shown)
         cuts, _ = fold_cuts(line, len(run.group()) if run else 0)
-        used = block.length() - 1
+        used = len(shown)
         for number, (start, end) in enumerate(itertools.pairwise([0, *cuts, len(line)])):
             if number and used < LIVE_BLOCK:
                 cursor.insertText(FOLD_MARK, fmt)
+                used += 1
             piece = line[start:end]
             while used + len(piece) > LIVE_BLOCK:
                 room = max(0, LIVE_BLOCK - used)
