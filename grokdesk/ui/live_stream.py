@@ -59,6 +59,7 @@ class LiveStream(QObject):
         self._shown_tail: str | None = None
         self._open_line: int | None = None
         self._open_shown = 0
+        self._split_at = 0
         self._answer_started = False
         self._reasoning_tokens: int | None = None
         self._tokens_dirty = False
@@ -107,6 +108,7 @@ class LiveStream(QObject):
         self._stable_len = 0
         self._shown_tail = None
         self._open_line = None
+        self._split_at = 0
         self.view.body.clear_stream()
         self._throttle()
 
@@ -165,7 +167,10 @@ class LiveStream(QObject):
         body = self.view.body
         if body.isHidden():
             body.show()
-        stable = self._stable_len + split_stable_prefix(text[self._stable_len :])
+        stable = self._stable_len
+        if _has_newline(text, self._split_at):  # else the finished blocks are as they were
+            stable += split_stable_prefix(text[self._stable_len :])
+        self._split_at = len(text)
         if stable > self._stable_len:
             body.append_stable(text[self._stable_len : stable], dark=self.dark)
             self._stable_len = stable
@@ -192,3 +197,8 @@ class LiveStream(QObject):
         self._open_line = line_start
         self._open_shown = line_start
         self._shown_tail = None
+
+
+def _has_newline(text: str, start: int) -> bool:
+    """Whether a line ended in ``text`` at or after ``start`` (a ``\r`` may end one too)."""
+    return text.find("\n", max(0, start - 1)) >= 0 or text.find("\r", max(0, start - 1)) >= 0

@@ -39,7 +39,7 @@ LIVE_BLOCK = 1024
 """Characters of one line appended to a block before a continuation block starts."""
 CONTINUES_LINE = int(QTextBlockFormat.Property.UserProperty.value) + 1
 """Block property: this block is the same line as the one before (a fold, not a newline)."""
-_RUN_AT_END_RE = re.compile(f"[^{BREAKS}]*$")
+_RUN_RE = re.compile(f"[^{BREAKS}]*")
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -187,16 +187,18 @@ class RichTextView(QTextBrowser):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         fmt = QTextCharFormat(cursor.charFormat() if char_format is None else char_format)
         fmt.clearProperty(QTextFormat.Property.FontCapitalization)  # small caps mark kept text
+        cursor.beginEditBlock()  # one layout pass for the whole text, not one per piece
         for number, line in enumerate(text.split("\n")):
             if number:
                 block_format = cursor.blockFormat()
                 block_format.clearProperty(CONTINUES_LINE)
                 cursor.insertBlock(block_format, fmt)
             self._append_line(cursor, line, fmt)
+        cursor.endEditBlock()
 
     def _append_line(self, cursor: QTextCursor, line: str, fmt: QTextCharFormat) -> None:
         shown = cursor.block().text()
-        run = _RUN_AT_END_RE.search(shown)
+        run = _RUN_RE.match(shown[::-1])
         cuts, _ = fold_cuts(line, len(run.group()) if run else 0)
         used = len(shown)
         for number, (start, end) in enumerate(itertools.pairwise([0, *cuts, len(line)])):
