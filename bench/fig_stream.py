@@ -12,6 +12,10 @@ and code, in token-sized chunks (2-7 characters).
 * Characters per second: the window's rate is characters / (Send → final render
   painted); the floor is raw httpx reading the same stream, sending the very body
   the app sent, on a plain asyncio loop. This says whether the window keeps up.
+* A 1 MB line without a break point (random letters: the worst case for Qt's line
+  breaker), in 256-character chunks at the same pace: the loop's max lateness from
+  Send until the stream ends, and, without a budget, how long the final full render
+  of that answer holds the loop.
 * The same, unpaced (the server writes as fast as it can): how much work the client
   and the window do per character. Reported without a budget: raw httpx does no
   parsing beyond ``json.loads`` and draws nothing, so this ratio is far below 1 for
@@ -21,6 +25,8 @@ and code, in token-sized chunks (2-7 characters).
 from __future__ import annotations
 
 import asyncio
+import random
+import string
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +50,9 @@ if TYPE_CHECKING:
 LATE_TITLE = "event-loop lateness while streaming into 1,000 messages"
 RATE_TITLE = "streamed chars rendered per second: window vs raw httpx (same paced stream)"
 RATE_UNPACED_TITLE = "  same, unpaced stream (server as fast as it can; informational)"
+LONG_LINE_TITLE = "event-loop lateness while streaming a 1 MB unbroken line: max"
+LONG_LINE_FINAL_TITLE = "  its final full render, when the stream ends (informational)"
+LONG_LINE_CHUNK = 256
 PACE_S = 0.001
 """Seconds between chunks of the paced stream (the server sleeps this long)."""
 QUESTION = "Explain how the cache and the index work, with code."
@@ -134,6 +143,63 @@ def _window_runs(ctx: Context, server: FakeServer, data_dir: Path, pieces: Piece
     return ctx.qt.run_window(app_env(data_dir, server.url), driver)
 
 
+def long_line(chars: int, seed: int = 29) -> list[str]:
+    """``chars`` random letters in chunks of LONG_LINE_CHUNK: one line, no break point."""
+    rng = random.Random(seed)
+    text = "".join(rng.choices(string.ascii_letters, k=chars))
+    return [text[i : i + LONG_LINE_CHUNK] for i in range(0, chars, LONG_LINE_CHUNK)]
+
+
+@dataclass(frozen=True, slots=True)
+class LongLineRun:
+    """Lateness while the line streamed, and the final render's hold on the loop."""
+
+    lateness: dict[str, float]
+    final_ms: float
+
+
+def _long_line_runs(ctx: Context, server: FakeServer, data_dir: Path, chunks: list[str],
+                    reps: int) -> list[LongLineRun]:
+    """Stream the long line ``reps`` times; lateness stops when the stream has ended."""
+
+    async def one_run(window: MainWindow, paint: PaintProbe) -> LongLineRun:
+        controller = window.controller
+        late = LatenessProbe(4)
+        finished = asyncio.Event()
+        ended: list[float] = []
+
+        def on_finished(_message: object) -> None:
+            late.stop()
+            ended.append(paint.arm())
+            finished.set()
+
+        server.queue_stream([], chunks, delay=PACE_S)
+        await settle(quiet=0.3)
+        controller.liveFinished.connect(on_finished)
+        try:
+            late.start()
+            window.composer.set_text(QUESTION)
+            window.composer.submit()
+            await until(lambda: controller.busy, 10, "the turn to start")
+            await asyncio.wait_for(finished.wait(), 300)
+            await until(lambda: paint.done is not None, 60, "the final paint")
+            await until(lambda: not controller.busy, 30, "the turn to end")
+        finally:
+            controller.liveFinished.disconnect(on_finished)
+        assert paint.done is not None
+        return LongLineRun(late.summary(), (paint.done - ended[0]) * 1000)
+
+    async def driver(window: MainWindow) -> list[LongLineRun]:
+        scroll = window.transcript.scroll_area
+        paint = PaintProbe(scroll.viewport(), scroll.widget())
+        try:
+            return [await one_run(window, paint) for _ in range(reps)]
+        finally:
+            paint.remove()
+
+    return ctx.qt.run_window(app_env(data_dir, server.url), driver)
+
+
 async def _idle_lateness(seconds: float) -> dict[str, float]:
     """The loop's lateness with nothing to do: what this machine's noise alone adds."""
     probe = LatenessProbe(4)
@@ -174,15 +240,26 @@ def run(ctx: Context) -> list[Figure]:
         raw_paced = run_plain(_raw_rates(server, pieces, reps, PACE_S))
         unpaced = _window_runs(ctx, server, data_dir, pieces, reps, 0.0)
         raw_unpaced = run_plain(_raw_rates(server, pieces, reps, 0.0))
+        line = long_line(ctx.size(1_000_000, 100_000))
+        long_runs = _long_line_runs(ctx, server, data_dir, line, ctx.reps(2, 1))
     stream = {"chunks": pieces.chunks, "chars": pieces.chars,
               "conversation_messages": conversation_size, "pace_ms_per_chunk": PACE_S * 1000}
     runs = [run.lateness for run in paced]
     window, fast_window = [r.chars_per_s for r in paced], [r.chars_per_s for r in unpaced]
+    long_line_detail = {"chars": sum(map(len, line)), "chunk_chars": LONG_LINE_CHUNK,
+                        "pace_ms_per_chunk": PACE_S * 1000,
+                        "runs": [r.lateness for r in long_runs]}
     return [
         Figure("lateness_p99", f"{LATE_TITLE}: p99", _median_of(paced, "p99_ms"), "ms", 16.0,
                detail={"runs": runs, "idle_lateness": idle, **stream}),
         Figure("lateness_max", f"{LATE_TITLE}: max", _median_of(paced, "max_ms"), "ms", 50.0,
                detail={"runs": runs, "unpaced_runs": [r.lateness for r in unpaced]}),
+        Figure("lateness_long_line", LONG_LINE_TITLE,
+               median([r.lateness["max_ms"] for r in long_runs]), "ms", 100.0,
+               detail=long_line_detail),
+        Figure("long_line_final", LONG_LINE_FINAL_TITLE,
+               median([r.final_ms for r in long_runs]), "ms",
+               detail={"samples_ms": rounded([r.final_ms for r in long_runs], 1)}),
         Figure("stream_rate", RATE_TITLE, median(window) / median(raw_paced), "×", 0.9,
                compare=">=", detail={
                    "window_chars_per_s": round(median(window)),

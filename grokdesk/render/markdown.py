@@ -17,6 +17,11 @@ because code gets copied and run ("Trojan Source"); the command line shows text 
 (:mod:`grokdesk.visible`). :attr:`Rendered.code_blocks` keeps the exact text, so the markers show
 what the Copy button will copy. ZWJ and ZWNJ are left alone: emoji and many scripts need them.
 
+Long unbroken runs (base64, minified code, long URLs) get a marked zero-width space every
+:data:`~grokdesk.render.fold.FOLD_WIDTH` characters (see :mod:`grokdesk.render.fold`), in
+prose, code, table cells and reasoning alike: Qt needs seconds to lay out a long run
+without one. :attr:`Rendered.code_blocks` keeps the text without them.
+
 Reasoning text: show it live with :func:`plain_text_to_html` (cheap, no Markdown surprises while
 half-written), and optionally render the finished reasoning with :func:`render_markdown`.
 
@@ -38,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
+from grokdesk.render.fold import fold_html
 from grokdesk.visible import mark_invisible, marker
 
 if TYPE_CHECKING:
@@ -57,6 +63,10 @@ MAX_NESTING = 20
 # Bigger tables are shown as their Markdown source: QTextDocument takes seconds to lay them out.
 MAX_TABLE_COLUMNS = 64
 MAX_TABLE_CELLS = 10_000
+MAX_MESSAGE_TABLE_CELLS = 10_000
+"""Table cells one message may show as tables, all tables together; the tables that come
+after the budget is spent are shown as their source. A streamed answer spends one budget
+over its chunks (see ``table_cell_budget`` in :func:`render_markdown`)."""
 
 LINK_SCAN_BUDGET = 100_000
 """Steps markdown-it may spend looking for the ends of link labels in one message.
@@ -83,6 +93,8 @@ class Rendered:
 
     html: str
     code_blocks: list[str]
+    table_cells: int = 0
+    """Cells shown as tables, to take from the budget of the message's next chunk."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,11 +200,11 @@ def copy_link_index(url: str) -> int | None:
 def plain_text_to_html(text: str) -> str:
     """Escaped text in a paragraph that keeps line breaks and runs of spaces (for reasoning).
 
-    Bidi controls are stripped, as in rendered Markdown prose.
+    Bidi controls are stripped, as in rendered Markdown prose; long runs are folded.
     """
     if not text:
         return ""
-    return _plain_paragraph(_BIDI_CONTROLS_RE.sub("", _normalize(text))).rstrip("\n")
+    return fold_html(_plain_paragraph(_BIDI_CONTROLS_RE.sub("", _normalize(text))).rstrip("\n"))
 
 
 def _inline_text(tokens: Sequence[Token] | None) -> str:
@@ -417,19 +429,27 @@ def _unwieldy(tokens: Sequence[Token]) -> bool:
     return False
 
 
-def _flatten_unwieldy(tokens: list[Token], src: str) -> list[Token]:
-    """Replace each unwieldy top-level block (see :func:`_unwieldy`) by its source as plain text.
+def _cells(tokens: Sequence[Token]) -> int:
+    return sum(1 for token in tokens if token.type in ("th_open", "td_open"))
+
+
+def _flatten_unwieldy(tokens: list[Token], src: str, budget: int) -> tuple[list[Token], int]:
+    """Replace each unwieldy top-level block (see :func:`_unwieldy`), and each one whose tables
+    would take the cells shown past ``budget``, by its source as plain text; also return the
+    cells left shown.
 
     markdown-it silently drops what lies deeper than ``maxNesting``, and QTextDocument takes
-    seconds to lay out a table of thousands of columns; the block's source keeps every character
-    visible at little cost.
+    seconds to lay out a table of thousands of columns, or many tables of thousands of cells;
+    the block's source keeps every character visible at little cost.
     """
-    if not _unwieldy(tokens):
-        return tokens
+    total = _cells(tokens)
+    if total <= budget and not _unwieldy(tokens):
+        return tokens, total
     from markdown_it.token import Token
 
     lines = src.split("\n")
     out: list[Token] = []
+    shown = 0
     i = 0
     while i < len(tokens):
         end = i
@@ -439,35 +459,46 @@ def _flatten_unwieldy(tokens: list[Token], src: str) -> list[Token]:
             depth += tokens[end].nesting
         block = tokens[i : end + 1]
         first = block[0]
-        if first.map is not None and _unwieldy(block):
+        cells = _cells(block)
+        if first.map is not None and (_unwieldy(block) or shown + cells > budget):
             raw = Token("grokdesk_raw", "", 0)
             raw.content = "\n".join(lines[first.map[0] : first.map[1]])
             out.append(raw)
         else:
             out.extend(block)
+            shown += cells
         i = end + 1
-    return out
+    return out, shown
 
 
-def render_markdown(text: str, *, dark: bool = False, first_code_index: int = 0) -> Rendered:
+def render_markdown(
+    text: str,
+    *,
+    dark: bool = False,
+    first_code_index: int = 0,
+    table_cell_budget: int = MAX_MESSAGE_TABLE_CELLS,
+) -> Rendered:
     """Render untrusted Markdown for a QTextDocument (see the module docstring for the rules).
 
     ``first_code_index`` numbers this render's Copy links after those of an earlier render, for
-    a message shown as a stable prefix plus a re-rendered tail. Blocks are separated by newlines
-    and the HTML does not end with one (Qt would show a space there), so the whole message's HTML
-    is the prefix's and the tail's joined by a newline. Never raises on any input.
+    a message shown as a stable prefix plus a re-rendered tail; ``table_cell_budget`` is what
+    the earlier renders left of :data:`MAX_MESSAGE_TABLE_CELLS` (their ``table_cells`` taken).
+    Blocks are separated by newlines and the HTML does not end with one (Qt would show a space
+    there), so the whole message's HTML is the prefix's and the tail's joined by a newline.
+    Never raises on any input.
     """
     state = _RenderState(DARK if dark else LIGHT, first_code_index)
     env: dict[str, Any] = {_ENV_KEY: state}
     src = _normalize(text)
     md = _markdown_it()
     try:
-        tokens = _flatten_unwieldy(md.parse(src, env), src)
+        tokens, cells = _flatten_unwieldy(md.parse(src, env), src, table_cell_budget)
         body: str = md.renderer.render(tokens, md.options, env)
     except RecursionError:
         return Rendered(plain_text_to_html(text), [])
     # No trailing newline: after the last block Qt would show it as a space.
-    return Rendered(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"), state.code_blocks)
+    html = fold_html(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"))
+    return Rendered(html, state.code_blocks, cells)
 
 
 def split_stable_prefix(text: str) -> int:
@@ -492,3 +523,11 @@ def split_stable_prefix(text: str) -> int:
     if len(starts) < 2:
         return 0
     return line_ends[starts[-1] - 1]
+
+
+def ends_in_code(text: str) -> bool:
+    """Whether the last top-level block of ``text`` is code (a fence, open or not, or an
+    indented block): how to show the rest of its last line before it is rendered."""
+    tokens = _block_parser().parse(_normalize(text))
+    last = [t for t in tokens if t.level == 0 and t.nesting >= 0]
+    return bool(last) and last[-1].type in ("fence", "code_block")

@@ -6,7 +6,11 @@ every ``REDRAW_MS`` the redraw takes what arrived since the last one:
 * reasoning text is appended at the end of the reasoning view (cost: the new text);
 * answer text: the finished Markdown blocks (``split_stable_prefix``, searched only
   in the not-yet-stable part) are rendered once and appended to the body's stable
-  view; only the unfinished last block is re-rendered, in the tail view.
+  view; only the unfinished last block is re-rendered, in the tail view;
+* except when that block's unfinished line grows past ``OPEN_LINE_CHARS`` (base64,
+  minified code without newlines): from then until the block is finished, what
+  arrives is appended to the tail as plain folded text (cost: the new text), and
+  the answer is rendered in full when it ends.
 
 Nothing else in the transcript is touched. The first answer text stops the
 "Thinking…" timer; a usage report fills in the reasoning token count.
@@ -26,11 +30,14 @@ from grokdesk.api.types import (
     StreamEvent,
     UsageReport,
 )
-from grokdesk.render.markdown import split_stable_prefix
+from grokdesk.render.markdown import ends_in_code, split_stable_prefix
 from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.throttle import Throttle
 
 REDRAW_MS = 40
+OPEN_LINE_CHARS = 4096
+"""An unfinished line longer than this is appended as it grows, not re-rendered."""
+_CODE_PROBE_CHARS = 256
 
 #: A link reference definition (``[label]: url``) can change links in blocks rendered
 #: before it, so an answer with one is rendered again in full when it ends.
@@ -50,6 +57,9 @@ class LiveStream(QObject):
         self._reasoning_text: list[str] = []
         self._stable_len = 0
         self._shown_tail: str | None = None
+        self._open_line: int | None = None
+        self._open_shown = 0
+        self._split_at = 0
         self._answer_started = False
         self._reasoning_tokens: int | None = None
         self._tokens_dirty = False
@@ -97,6 +107,8 @@ class LiveStream(QObject):
         self.dark = dark
         self._stable_len = 0
         self._shown_tail = None
+        self._open_line = None
+        self._split_at = 0
         self.view.body.clear_stream()
         self._throttle()
 
@@ -155,12 +167,38 @@ class LiveStream(QObject):
         body = self.view.body
         if body.isHidden():
             body.show()
-        stable = self._stable_len + split_stable_prefix(text[self._stable_len :])
+        stable = self._stable_len
+        if _has_newline(text, self._split_at):  # else the finished blocks are as they were
+            stable += split_stable_prefix(text[self._stable_len :])
+        self._split_at = len(text)
         if stable > self._stable_len:
             body.append_stable(text[self._stable_len : stable], dark=self.dark)
             self._stable_len = stable
             self._shown_tail = None
+            self._open_line = None
         tail = text[stable:]
-        if tail != self._shown_tail:
+        if self._open_line is None:
+            line_start = stable + tail.rfind("\n") + 1
+            if len(text) - line_start > OPEN_LINE_CHARS:
+                self._open_tail(text, line_start)
+        if self._open_line is not None:
+            if len(text) > self._open_shown:
+                body.extend_line(text[self._open_shown :])
+                self._open_shown = len(text)
+        elif tail != self._shown_tail:
             body.set_tail(tail, dark=self.dark)
             self._shown_tail = tail
+
+    def _open_tail(self, text: str, line_start: int) -> None:
+        """Show the tail's long unfinished line as growing plain text from now on."""
+        head = text[self._stable_len : line_start]
+        code = ends_in_code(text[self._stable_len : line_start + _CODE_PROBE_CHARS])
+        self.view.body.open_line(head, code=code, dark=self.dark)
+        self._open_line = line_start
+        self._open_shown = line_start
+        self._shown_tail = None
+
+
+def _has_newline(text: str, start: int) -> bool:
+    """Whether a line ended in ``text`` at or after ``start`` (a ``\r`` may end one too)."""
+    return text.find("\n", max(0, start - 1)) >= 0 or text.find("\r", max(0, start - 1)) >= 0

@@ -5,16 +5,29 @@ and only ever grows at its end; ``tail`` holds the unfinished last block and is
 replaced on each redraw. So a redraw costs the size of the new text, not of the
 whole answer. A finished message is one full render in ``stable``.
 
+A long unfinished line (a megabyte of base64 with no newline) would make every redraw
+render and lay out the whole line again; so past a length the stream shows it as plain
+text that only grows (:meth:`open_line`, :meth:`extend_line`), folded in short blocks,
+and the rendering of its block comes once the block is finished.
+
 Code-block copy links (``grokdesk-copy:N``) are numbered across the chunks with the
-renderer's ``first_code_index``, so N always indexes :attr:`code_blocks`.
+renderer's ``first_code_index``, so N always indexes :attr:`code_blocks`; the chunks
+share one budget of table cells (``table_cell_budget``), as one full render would.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from grokdesk.render.markdown import render_markdown
+from grokdesk.render.markdown import (
+    DARK,
+    LIGHT,
+    MAX_MESSAGE_TABLE_CELLS,
+    Rendered,
+    render_markdown,
+)
 from grokdesk.ui.rich_text_view import RichTextView
 
 
@@ -29,7 +42,9 @@ class MessageBody(QWidget):
         self.stable.setObjectName("messageText")
         self._tail: RichTextView | None = None
         self._stable_blocks: list[str] = []
+        self._stable_cells = 0
         self._tail_blocks: list[str] = []
+        self._line_format: QTextCharFormat | None = None
         #: Full renders (:meth:`show_markdown`) so far; streamed chunks do not count.
         self.full_renders = 0
         self._layout = QVBoxLayout(self)
@@ -51,22 +66,25 @@ class MessageBody(QWidget):
         self.full_renders += 1
         rendered = render_markdown(text, dark=dark)
         self._stable_blocks = list(rendered.code_blocks)
-        self.stable.setHtml(rendered.html)
+        self._stable_cells = rendered.table_cells
+        self.stable.show_html(rendered.html)
         self.stable.show()
         self.set_tail("", dark=False)
 
     def clear_stream(self) -> None:
         """Start empty, ready for :meth:`append_stable` and :meth:`set_tail`."""
         self._stable_blocks = []
+        self._stable_cells = 0
         self.stable.clear()
         self.stable.hide()
         self.set_tail("", dark=False)
 
     def append_stable(self, markdown: str, *, dark: bool) -> None:
         """Render finished blocks on their own and add them after the ones already shown."""
-        rendered = render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks))
+        rendered = self._render_chunk(markdown, dark)
         self.stable.append_html(rendered.html)
         self._stable_blocks.extend(rendered.code_blocks)
+        self._stable_cells += rendered.table_cells
         self.stable.show()
 
     def set_tail(self, markdown: str, *, dark: bool) -> None:
@@ -77,15 +95,47 @@ class MessageBody(QWidget):
                 self._tail.clear()
                 self._tail.hide()
             return
+        rendered = self._render_chunk(markdown, dark)
+        self._tail_blocks = list(rendered.code_blocks)
+        self._ensure_tail().show_html(rendered.html)
+
+    def open_line(self, head: str, *, code: bool, dark: bool) -> None:
+        """Show the tail's finished lines ``head``, then an empty line that
+        :meth:`extend_line` grows (shown as code or as text)."""
+        tail = self._ensure_tail()
+        rendered = self._render_chunk(head, dark)
+        self._tail_blocks = list(rendered.code_blocks)
+        tail.show_html(rendered.html)
+        fmt = QTextCharFormat()
+        if code:
+            theme = DARK if dark else LIGHT
+            fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            fmt.setFontFamilies([fixed.family()])
+            fmt.setBackground(QColor(theme.code_bg))
+            fmt.setForeground(QColor(theme.code_fg))
+        self._line_format = fmt
+        if rendered.html:
+            cursor = QTextCursor(tail.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertBlock(QTextBlockFormat(), fmt)
+
+    def extend_line(self, text: str) -> None:
+        """Add ``text`` to the line :meth:`open_line` started, without redrawing the rest."""
+        self._ensure_tail().append_plain(text, self._line_format)
+
+    def _ensure_tail(self) -> RichTextView:
         if self._tail is None:
             self._tail = RichTextView(self)
             self._tail.setObjectName("messageTail")
             self._tail.copyCodeRequested.connect(self._copy_code)
             self._layout.addWidget(self._tail)
-        rendered = render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks))
-        self._tail_blocks = list(rendered.code_blocks)
-        self._tail.setHtml(rendered.html)
         self._tail.show()
+        return self._tail
+
+    def _render_chunk(self, markdown: str, dark: bool) -> Rendered:
+        """Render a chunk after the stable ones: copy links and table cells continue theirs."""
+        return render_markdown(markdown, dark=dark, first_code_index=len(self._stable_blocks),
+                               table_cell_budget=MAX_MESSAGE_TABLE_CELLS - self._stable_cells)
 
     def _copy_code(self, index: int) -> None:
         blocks = self.code_blocks

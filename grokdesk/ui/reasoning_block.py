@@ -77,7 +77,7 @@ class ReasoningBlock(QWidget):
         return self.toggle.text()
 
     def set_text(self, text: str) -> None:
-        self.text_view.setPlainText(text)
+        self.text_view.set_plain(text)
 
     def append_text(self, text: str) -> None:
         self.text_view.append_plain(text)

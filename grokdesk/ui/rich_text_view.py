@@ -10,12 +10,14 @@ click is turned into a copy request or handed to :mod:`grokdesk.ui.links`.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
-    QImage,
+    QFont,
     QPalette,
     QResizeEvent,
     QTextBlockFormat,
@@ -23,15 +25,22 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextDocumentFragment,
+    QTextFormat,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
+from grokdesk.render.fold import BREAKS, FOLD_MARK, fold_cuts
 from grokdesk.ui import links
 from grokdesk.ui.colors import muted_text
+from grokdesk.ui.guarded_document import GuardedDocument, is_app_resource, parse_html, refused
 
-APP_RESOURCE_SCHEMES = frozenset({"qrc"})
-IMAGE_RESOURCE = int(QTextDocument.ResourceType.ImageResource.value)
+LIVE_BLOCK = 1024
+"""Characters of one line appended to a block before a continuation block starts."""
+CONTINUES_LINE = int(QTextBlockFormat.Property.UserProperty.value) + 1
+"""Block property: this block is the same line as the one before (a fold, not a newline)."""
+_RUN_RE = re.compile(f"[^{BREAKS}]*")
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _is_blank(document: QTextDocument) -> bool:
@@ -41,6 +50,55 @@ def _is_blank(document: QTextDocument) -> bool:
         and not document.rootFrame().childFrames()
         and not document.begin().blockFormat().properties()
     )
+
+
+def unfold(document: QTextDocument) -> None:
+    """Remove the folds from ``document``: bare zero-width spaces and continuation breaks
+    (the text's own zero-width spaces are kept: they come in small caps)."""
+    removals: list[tuple[int, int]] = []
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().boolProperty(CONTINUES_LINE) and block.position() > 0:
+            removals.append((block.position() - 1, 1))
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            text = fragment.text()
+            small_caps = QFont.Capitalization.SmallCaps
+            if FOLD_MARK in text and fragment.charFormat().fontCapitalization() != small_caps:
+                position, seen = fragment.position(), 0
+                for index, char in enumerate(text):
+                    if char == FOLD_MARK:
+                        position += _utf16_length(text[seen:index])
+                        seen = index
+                        removals.append((position, 1))
+            fragments += 1
+        block = block.next()
+    cursor = QTextCursor(document)
+    cursor.beginEditBlock()
+    for position, length in reversed(removals):
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+    cursor.endEditBlock()
+
+
+def _utf16_length(text: str) -> int:
+    """Length in Qt's positions (UTF-16 code units), not in Python characters."""
+    return len(text) + len(_ASTRAL_RE.findall(text))
+
+
+def _insert_text(cursor: QTextCursor, text: str, fmt: QTextCharFormat) -> None:
+    """Insert ``text``; its own zero-width spaces go in small caps, to tell them from folds."""
+    if FOLD_MARK not in text:
+        cursor.insertText(text, fmt)
+        return
+    kept = QTextCharFormat(fmt)
+    kept.setFontCapitalization(QFont.Capitalization.SmallCaps)
+    for index, part in enumerate(text.split(FOLD_MARK)):
+        if index:
+            cursor.insertText(FOLD_MARK, kept)
+        cursor.insertText(part, fmt)
 
 
 class RichTextView(QTextBrowser):
@@ -58,6 +116,7 @@ class RichTextView(QTextBrowser):
         self._in_palette_update = False
         self._hfw_cache: dict[int, int] = {}
         self._laid_out = False
+        self.setDocument(GuardedDocument(self))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -78,16 +137,15 @@ class RichTextView(QTextBrowser):
     def loadResource(self, type: int, name: QUrl | str) -> object:
         """Nothing from the network or the disk: only the app's own resources.
 
-        The answer must be an empty value, not None: for None, QTextDocument falls
-        back to reading ``file:`` and ``data:`` URLs itself. The empty value is cached
-        by the document, so later repaints do not ask again.
+        The document asks here only for those; QTextBrowser itself may ask for others.
         """
-        url = QUrl(name) if isinstance(name, str) else name
-        if url.scheme().lower() in APP_RESOURCE_SCHEMES:
-            return super().loadResource(type, url)
-        if type == IMAGE_RESOURCE:
-            return QImage()
-        return QByteArray()
+        if is_app_resource(name):
+            return super().loadResource(type, QUrl(name) if isinstance(name, str) else name)
+        return refused(type)
+
+    def show_html(self, html: str) -> None:
+        """Replace the content with ``html``, parsed by the view's guarded document."""
+        self.setHtml(html)
 
     def append_html(self, html: str) -> None:
         """Add finished blocks at the end, laying out only the new text.
@@ -101,8 +159,7 @@ class RichTextView(QTextBrowser):
         if _is_blank(document):
             document.setHtml(html)
             return
-        chunk = QTextDocument()
-        chunk.setHtml(html)
+        chunk = parse_html(html)
         cursor = QTextCursor(document)
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
@@ -119,11 +176,62 @@ class RichTextView(QTextBrowser):
         cursor.setBlockFormat(block_format)
         cursor.setBlockCharFormat(first.charFormat())
 
-    def append_plain(self, text: str) -> None:
-        """Add plain text at the end (the reasoning stream)."""
+    def set_plain(self, text: str) -> None:
+        """Replace the content with plain text, folded as :meth:`append_plain` folds it."""
+        self.clear()
+        self.append_plain(text)
+
+    def append_plain(self, text: str, char_format: QTextCharFormat | None = None) -> None:
+        """Add plain text at the end, folded (the reasoning stream, a long unfinished line)."""
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
+        fmt = QTextCharFormat(cursor.charFormat() if char_format is None else char_format)
+        fmt.clearProperty(QTextFormat.Property.FontCapitalization)  # small caps mark kept text
+        cursor.beginEditBlock()  # one layout pass for the whole text, not one per piece
+        for number, line in enumerate(text.split("\n")):
+            if number:
+                block_format = cursor.blockFormat()
+                block_format.clearProperty(CONTINUES_LINE)
+                cursor.insertBlock(block_format, fmt)
+            self._append_line(cursor, line, fmt)
+        cursor.endEditBlock()
+
+    def _append_line(self, cursor: QTextCursor, line: str, fmt: QTextCharFormat) -> None:
+        shown = cursor.block().text()
+        run = _RUN_RE.match(shown[::-1])
+        cuts, _ = fold_cuts(line, len(run.group()) if run else 0)
+        used = len(shown)
+        for number, (start, end) in enumerate(itertools.pairwise([0, *cuts, len(line)])):
+            if number and used < LIVE_BLOCK:
+                cursor.insertText(FOLD_MARK, fmt)
+                used += 1
+            piece = line[start:end]
+            while used + len(piece) > LIVE_BLOCK:
+                room = max(0, LIVE_BLOCK - used)
+                _insert_text(cursor, piece[:room], fmt)
+                block_format = cursor.blockFormat()
+                block_format.setProperty(CONTINUES_LINE, True)
+                cursor.insertBlock(block_format, fmt)
+                piece = piece[room:]
+                used = 0
+            _insert_text(cursor, piece, fmt)
+            used += len(piece)
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """The selection without our folds: what the model wrote, not how it was wrapped."""
+        data = QMimeData()
+        selection = self.textCursor()
+        if not selection.hasSelection():
+            return data
+        copy = GuardedDocument()
+        QTextCursor(copy).insertFragment(selection.selection())
+        unfold(copy)
+        whole = QTextCursor(copy)
+        whole.select(QTextCursor.SelectionType.Document)
+        fragment = whole.selection()
+        data.setText(fragment.toPlainText())
+        data.setHtml(fragment.toHtml())
+        return data
 
     def hasHeightForWidth(self) -> bool:
         return True

@@ -27,11 +27,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication
 
 from grokdesk.render import markdown as rendering
+from grokdesk.render.fold import FOLD_MARK
 from grokdesk.render.highlight import MAX_HIGHLIGHT_CHARS, style_colors
 from grokdesk.render.markdown import (
     COPY_SCHEME,
     DARK,
     LIGHT,
+    MAX_MESSAGE_TABLE_CELLS,
     MAX_NESTING,
     MAX_TABLE_COLUMNS,
     Rendered,
@@ -69,6 +71,15 @@ class RecordingDocument(QTextDocument):
     def loadResource(self, kind: int, name: QUrl | str) -> object:
         self.requests.append(name.toString() if isinstance(name, QUrl) else name)
         return None
+
+
+def unfolded_text(document: QTextDocument) -> str:
+    """The document's text as copying it gives it: without the renderer's folds."""
+    from grokdesk.ui.rich_text_view import unfold
+
+    copy = document.clone()
+    unfold(copy)
+    return copy.toPlainText()
 
 
 def blocks(doc: QTextDocument) -> Iterator[QTextBlock]:
@@ -136,7 +147,7 @@ def test_raw_html_is_shown_as_text(doc: type[RecordingDocument], snippet: str, w
     for tag in ("<script", "<img", "<iframe", "<style", "<div", "<!--"):
         assert tag not in rendered.html.lower()
     document = doc(rendered.html)
-    assert snippet in document.toPlainText()
+    assert snippet in unfolded_text(document)
     assert document.requests == []
     assert anchors(document) == []
 
@@ -156,12 +167,12 @@ def test_images_are_never_loaded(doc: type[RecordingDocument], markdown: str, sh
     rendered = render_markdown(markdown)
     assert "<img" not in rendered.html
     document = doc(rendered.html)
-    assert shown in document.toPlainText()
+    assert shown in unfolded_text(document)
     assert document.requests == []
 
 
 def test_long_image_urls_are_shortened() -> None:
-    html = render_markdown(f"![x](https://e.example/{'a' * 5000})").html
+    html = render_markdown(f"![x](https://e.example/{'a' * 5000})").html.replace(FOLD_MARK, "")
     assert "a" * 150 in html
     assert "a" * 400 not in html
 
@@ -203,7 +214,7 @@ def test_only_web_and_mail_links_are_clickable(
     assert_safe_html(rendered.html)
     document = doc(rendered.html)
     assert anchors(document) == ([] if href is None else [href])
-    assert document.toPlainText().strip() != ""
+    assert unfolded_text(document).strip() != ""
 
 
 @pytest.mark.parametrize(
@@ -317,7 +328,7 @@ def test_code_block_is_highlighted_and_copyable(doc: type[RecordingDocument]) ->
     assert "<b>" not in rendered.html
     document = doc(rendered.html)
     assert anchors(document) == [f"{COPY_SCHEME}:0", f"{COPY_SCHEME}:1"]
-    plain = document.toPlainText()
+    plain = unfolded_text(document)
     assert code in plain
     assert "plain <b>" in plain
     code_block = next(b for b in blocks(document) if b.text().startswith("def f"))
@@ -447,8 +458,8 @@ def test_too_wide_table_is_shown_as_source(doc: type[RecordingDocument]) -> None
     text = "|" + "h|" * columns + "\n|" + "-|" * columns + "\n|" + "c|" * columns
     document = doc(render_markdown(f"before\n\n{text}\n\nafter").html)
     assert tables(document.rootFrame()) == []
-    assert text in document.toPlainText()
-    assert document.toPlainText().startswith("before")
+    assert text in unfolded_text(document)
+    assert unfolded_text(document).startswith("before")
 
 
 @pytest.mark.parametrize(
@@ -479,7 +490,7 @@ def test_nesting_within_the_limit_is_formatted() -> None:
 
 
 def test_recursion_error_falls_back_to_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(tokens: object, src: str) -> object:
+    def explode(tokens: object, src: str, budget: int) -> object:
         raise RecursionError
 
     monkeypatch.setattr(rendering, "_flatten_unwieldy", explode)
@@ -513,9 +524,11 @@ def test_markdown_like_text_renders_safely(qapp: QApplication, text: str) -> Non
 
 def render_split(text: str, index: int) -> Rendered:
     head = render_markdown(text[:index])
-    tail = render_markdown(text[index:], first_code_index=len(head.code_blocks))
+    tail = render_markdown(text[index:], first_code_index=len(head.code_blocks),
+                           table_cell_budget=MAX_MESSAGE_TABLE_CELLS - head.table_cells)
     return Rendered(
-        "\n".join(p for p in (head.html, tail.html) if p), head.code_blocks + tail.code_blocks
+        "\n".join(p for p in (head.html, tail.html) if p), head.code_blocks + tail.code_blocks,
+        head.table_cells + tail.table_cells,
     )
 
 

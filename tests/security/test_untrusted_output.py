@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,9 @@ from tests.security.html_checks import BIDI_CONTROLS, check_html
 from tests.support.fake_api import FakeAPI
 
 rich_text_view = pytest.importorskip("grokdesk.ui.rich_text_view")
+from grokdesk.ui.guarded_document import GuardedDocument, parse_html  # noqa: E402
+from grokdesk.ui.message_body import MessageBody  # noqa: E402
+from grokdesk.ui.rich_text_view import RichTextView  # noqa: E402
 
 IMAGE = int(QTextDocument.ResourceType.ImageResource.value)
 _WATCH = r"""
@@ -123,17 +126,38 @@ class SpyDocument(QTextDocument):
 
 
 class SpyView(rich_text_view.RichTextView):  # type: ignore[misc,name-defined]
-    """The app's view, recording what its loadResource was asked and what it gave."""
+    """The app's view, recording what its guarded document (and the view itself) was asked
+    for and what each gave."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.loads: list[tuple[str, bool]] = []
+        self.loads: list[tuple[str, bool]] = GUARD_LOADS
 
     def loadResource(self, type: int, name: QUrl | str) -> object:
-        result = super().loadResource(type, name)
-        given = not (result.isNull() if isinstance(result, QImage) else not result)
-        self.loads.append((name if isinstance(name, str) else name.toString(), given))
-        return result
+        return _recorded(self.loads, name, super().loadResource(type, name))
+
+
+GUARD_LOADS: list[tuple[str, bool]] = []
+
+
+def _recorded(loads: list[tuple[str, bool]], name: QUrl | str, result: object) -> object:
+    given = not (result.isNull() if isinstance(result, QImage) else not result)
+    loads.append((name if isinstance(name, str) else name.toString(), given))
+    return result
+
+
+@pytest.fixture(autouse=True)
+def guard_loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, bool]]]:
+    """Every request any GuardedDocument answers, with whether it gave something."""
+    original = GuardedDocument.loadResource
+
+    def spy(self: GuardedDocument, type: int, name: QUrl | str) -> object:
+        return _recorded(GUARD_LOADS, name, original(self, type, name))
+
+    GUARD_LOADS.clear()
+    monkeypatch.setattr(GuardedDocument, "loadResource", spy)
+    yield GUARD_LOADS
+    GUARD_LOADS.clear()
 
 
 def paint(document: QTextDocument, width: int = 500) -> None:
@@ -262,3 +286,74 @@ def test_the_file_trap_catches_a_plain_document(trap: FileTrap) -> None:
     subprocess.run([sys.executable, "-c", _PLAIN_DOCUMENT, trap.url], check=True,
                    capture_output=True, timeout=60)
     assert trap.opened()
+
+
+def _raw_html(url: str, file: str) -> list[str]:
+    """HTML that names resources every way Qt's parser would fetch them."""
+    return [
+        f'<link rel="stylesheet" href="{file}"><p>styled</p>',
+        f"<link rel=stylesheet href={file}><p>unquoted</p>",
+        f'<link rel="stylesheet" href="{url}/raw.css"><p>remote</p>',
+        f'<head><link rel="STYLESHEET" type="text/css" href="{file}"></head><p>head</p>',
+        f'<p><img src="{file}"><img src="{url}/raw.png"></p>',
+        f'<table background="{file}"><tr><td background="{url}/bg">x</td></tr></table>',
+        f'<p style="background-image:url({file})">css image</p>',
+    ]
+
+
+def _append_after_text(view: RichTextView, html: str) -> None:
+    view.setHtml("<p>before</p>")
+    view.append_html(html)
+
+
+ENTRY_POINTS: dict[str, Callable[[RichTextView, str], object]] = {
+    "setHtml": lambda view, html: view.setHtml(html),
+    "show_html": lambda view, html: view.show_html(html),
+    "append_html-blank": lambda view, html: view.append_html(html),
+    "append_html-after-text": _append_after_text,
+    "insertHtml": lambda view, html: view.insertHtml(html),
+    "parse_html": lambda view, html: paint(parse_html(html, view)),
+}
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+@pytest.mark.parametrize("case", range(len(_raw_html("", ""))))
+def test_every_html_entry_point_loads_nothing(entry: str, case: int, qtbot: QtBot,
+                                              counter: FakeAPI, trap: FileTrap) -> None:
+    """Whichever way HTML reaches a document — including the chunk ``append_html`` parses
+    before inserting it — stylesheets and images name the traps and none is opened."""
+    url = f"http://{counter.host}:{counter.port}"
+    html = _raw_html(url, trap.url)[case]
+    view = RichTextView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    ENTRY_POINTS[entry](view, html)
+    paint(view.document())
+    view.grab()
+    qtbot.wait(50)
+    view.grab()
+    assert counter.hits == 0, [r.path for r in counter.requests]
+    assert not trap.opened()
+    assert isinstance(view.document(), GuardedDocument)
+
+
+def test_streamed_message_parses_through_the_guard(qtbot: QtBot, counter: FakeAPI,
+                                                   trap: FileTrap) -> None:
+    """The message body's stable, tail and full renders all parse in guarded documents."""
+    url = f"http://{counter.host}:{counter.port}"
+    body = MessageBody()
+    qtbot.addWidget(body)
+    body.resize(500, 400)
+    body.show()
+    body.clear_stream()
+    for text in (HOSTILE["style-and-link"], HOSTILE["img-tag"], "more\n\n"):
+        body.append_stable(text.format(url=url, file=trap.url) + "\n\n", dark=False)
+        body.set_tail(text.format(url=url, file=trap.url), dark=True)
+    body.show_markdown(HOSTILE["markdown-image-file"].format(url=url, file=trap.url),
+                       dark=False)
+    body.grab()
+    views = [body.stable, body.tail]
+    assert all(isinstance(v.document(), GuardedDocument) for v in views if v is not None)
+    assert counter.hits == 0
+    assert not trap.opened()
