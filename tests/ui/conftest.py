@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import pytest
 import qasync
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QCursor, QIcon
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -43,6 +43,10 @@ from tests.support.memory_keyring import MemoryKeyring
 T = TypeVar("T")
 KEY = "sk-window-test-key-4242"
 TEST_NETWORK = NetworkPreferences(connect_timeout=2.0, read_timeout=5.0, max_retries=0)
+
+
+PARKED_POINTER = QPoint(-10_000, -10_000)
+"""Far from any window: where the mouse pointer waits between tests."""
 
 
 def _address(widget: QObject) -> int:
@@ -75,13 +79,18 @@ def _leftovers(before: set[int]) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _nothing_left_behind() -> Iterator[None]:
-    """Every UI test starts from a clean application and leaves one behind.
+    """Every UI test starts from a clean application (the pointer off every window) and
+    leaves one behind.
 
     A window, timer or task that outlives its test keeps working in the next one: its
     timers fire and its slots run on the next test's loop, so that test passes or fails
     by what ran before it. The fixtures below close what they make; this checks it.
     """
     before = _windows()
+    if isinstance(QApplication.instance(), QApplication):
+        # The pointer is process-wide: where an earlier test hovered, the next window
+        # may open under it and show hover-only buttons.
+        QCursor.setPos(PARKED_POINTER)
     yield
     leftovers = _leftovers(before)
     assert not leftovers, f"the test left these behind: {leftovers}"
