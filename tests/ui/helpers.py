@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from grokdesk.storage.models import Message
 from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.rich_text_view import RichTextView
+from grokdesk.ui.transcript import Transcript
 
 _ids = itertools.count(1)
 
@@ -101,3 +102,13 @@ def shown_text(message_view: MessageView) -> str:
     body = message_view.body
     tail = body.tail.toPlainText() if body.tail is not None and body.tail.isVisible() else ""
     return body.stable.toPlainText() + tail
+
+
+def open_transcript(qtbot: QtBot) -> Transcript:
+    """A shown chat pane of 800 × 600, closed and deleted by ``qtbot`` after the test."""
+    pane = Transcript()
+    qtbot.addWidget(pane)
+    pane.resize(800, 600)
+    pane.show()
+    qtbot.waitExposed(pane)
+    return pane

@@ -10,9 +10,8 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from grokdesk.ui.transcript import Transcript
 from tests.ui.conftest import PARKED_POINTER, _leftovers, _windows, cancel_running_tasks
-from tests.ui.helpers import make_message
+from tests.ui.helpers import make_message, open_transcript
 
 
 def test_a_window_left_open_is_reported(qapp: QApplication) -> None:
@@ -52,18 +51,13 @@ def test_a_running_task_is_found_and_cancelled(qloop: qasync.QEventLoop) -> None
 
 def _first_copy_button_shows(qtbot: QtBot) -> bool:
     """Open a pane whose first message shows its buttons only when hovered."""
-    pane = Transcript()
-    qtbot.addWidget(pane)
-    pane.resize(800, 600)
-    pane.show()
-    qtbot.waitExposed(pane)
+    pane = open_transcript(qtbot)
     first = make_message("assistant", "one")
     pane.set_messages([first, make_message("user", "q"), make_message("assistant", "two")])
     qtbot.wait(20)
     button = pane.view_for(first.id).button("copy")  # type: ignore[union-attr]
     shown = button is not None and button.isVisible()
     pane.close()
-    pane.deleteLater()
     return shown
 
 

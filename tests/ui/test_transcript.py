@@ -35,6 +35,7 @@ from tests.ui.helpers import (
     click_link,
     hover_and_click,
     make_message,
+    open_transcript,
     settle,
     shown_text,
 )
@@ -69,12 +70,7 @@ class UrlRecorder(QObject):
 
 @pytest.fixture
 def transcript(qtbot: QtBot) -> Transcript:
-    pane = Transcript()
-    qtbot.addWidget(pane)
-    pane.resize(800, 600)
-    pane.show()
-    qtbot.waitExposed(pane)
-    return pane
+    return open_transcript(qtbot)
 
 
 @pytest.fixture
