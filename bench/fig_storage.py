@@ -61,10 +61,14 @@ def _figure(key: str, title: str, samples: list[float], **detail: object) -> Fig
 
 
 def run(ctx: Context) -> list[Figure]:
+    from grokdesk.chat.service import ChatService
+    from grokdesk.config import Settings
+    from grokdesk.secrets import KeyStore
     from grokdesk.ui.conversation_model import ConversationListModel
 
     reps = ctx.reps(15, 2)
     history = History(open_database(ctx.history.db_path))
+    core = ChatService(history, Settings(), KeyStore())
     try:
         total = history.count_conversations()
         figures = [
@@ -76,7 +80,7 @@ def run(ctx: Context) -> list[Figure]:
                     timed_ms(lambda: history.list_conversations(
                         limit=100, offset=max(0, total - 100)), reps)),
             _figure("sidebar_first_page", "sidebar model: first page (count + 100 rows)",
-                    timed_ms(lambda: ConversationListModel(history), reps)),
+                    timed_ms(lambda: ConversationListModel(core), reps)),
         ]
         for key, kind, query in QUERIES:
             query = query or _rare_word(history, ctx.history.spec.seed)
@@ -84,7 +88,7 @@ def run(ctx: Context) -> list[Figure]:
             figures.append(_figure(
                 key, f"search, {kind}: {query!r}",
                 timed_ms(functools.partial(history.search, query), reps), hits=hits))
-        model = ConversationListModel(history)
+        model = ConversationListModel(core)
 
         def sidebar_search() -> None:
             model.set_query("function")

@@ -172,9 +172,10 @@ def build_window(app: QApplication, history: History, loaded: LoadedSettings,
     from grokdesk.ui.ui_state import UIState
 
     keys = KeyStore()
+    controller = ChatController(ChatService(history, loaded.settings, keys))
     return MainWindow(WindowParts(
-        controller=ChatController(ChatService(history, loaded.settings, keys)),
-        conversations=ConversationListModel(history),
+        controller=controller,
+        conversations=ConversationListModel(controller),
         keys=keys,
         ui_state=UIState(),
         theme=ThemeManager(app),

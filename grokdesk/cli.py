@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from grokdesk.chat.service import ChatService
     from grokdesk.config import Settings
     from grokdesk.secrets import KeyStore
-    from grokdesk.storage.models import Conversation, Message
+    from grokdesk.storage.models import Conversation, ConversationSettings, Message
     from grokdesk.storage.repository import History
 
 EXIT_OK = 0
@@ -114,7 +114,19 @@ class Context:
     settings: Settings
     keys: KeyStore
     err: TextIO | None = None
+    base_url: str | None = None
     _history: History | None = None
+    _core: ChatService | None = None
+
+    @property
+    def core(self) -> ChatService:
+        """The chat core over the history: every command reads and writes through it."""
+        if self._core is None:
+            from grokdesk.chat.service import ChatService
+
+            self._core = ChatService(self.history, self.settings, self.keys,
+                                     base_url_override=self.base_url)
+        return self._core
 
     @property
     def history(self) -> History:
@@ -181,7 +193,7 @@ def _raw(stream: TextIO) -> TextIO:
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    conversations = ctx.history.list_conversations()
+    conversations = ctx.core.conversations()
     if args.json:
         _write_json(out, [_conversation_json(c) for c in conversations])
         return EXIT_OK
@@ -197,7 +209,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _require_conversation(ctx: Context, conversation_id: int) -> Conversation:
-    conversation = ctx.history.get_conversation(conversation_id)
+    conversation = ctx.core.conversation(conversation_id)
     if conversation is None:
         raise UsageError(f"there is no conversation {conversation_id} "
                          "(see `grokdesk list`)")
@@ -206,7 +218,7 @@ def _require_conversation(ctx: Context, conversation_id: int) -> Conversation:
 
 def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     conversation = _require_conversation(ctx, args.id)
-    messages = ctx.history.messages(conversation.id)
+    messages = ctx.core.messages(conversation.id)
     if args.json:
         data = _conversation_json(conversation)
         data["messages"] = [_message_json(m) for m in messages]
@@ -230,7 +242,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_search(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    hits = ctx.history.search(args.query)
+    hits = ctx.core.search(args.query)
     if args.json:
         _write_json(out, [{"conversation_id": h.conversation_id, "title": h.conversation_title,
                            "message_id": h.message_id, "snippet": h.snippet,
@@ -251,32 +263,35 @@ def _read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
     return str(text)
 
 
-def _pick_conversation(ctx: Context, service: ChatService,
-                       args: argparse.Namespace) -> Conversation:
+def _pick_conversation(ctx: Context, args: argparse.Namespace
+                       ) -> tuple[Conversation | None, ConversationSettings | None]:
+    """The conversation to send to, or None and the settings of the new chat to start."""
     from grokdesk.storage.models import ConversationSettings
 
+    core = ctx.core
     if args.conversation is not None:
         conversation = _require_conversation(ctx, args.conversation)
-    elif args.continue_latest and (latest := ctx.history.latest_conversation()) is not None:
+    elif args.continue_latest and (latest := core.latest_conversation()) is not None:
         conversation = latest
     else:
         defaults = ctx.settings.defaults
-        conversation = service.new_conversation(ConversationSettings(
+        return None, ConversationSettings(
             provider=args.provider or ctx.settings.active_profile,
             model=args.model,
             system_prompt=args.system if args.system is not None
             else (defaults.system_prompt or None),
             reasoning_effort=args.reasoning_effort or defaults.reasoning_effort,
             temperature=defaults.temperature,
-        ))
-        return conversation
+        )
     changes: dict[str, Any] = {}
     for field_name, value in (("provider", args.provider), ("model", args.model),
                               ("system_prompt", args.system),
                               ("reasoning_effort", args.reasoning_effort)):
         if value is not None:
             changes[field_name] = value
-    return service.update_settings(conversation.id, **changes) if changes else conversation
+    if changes:
+        conversation = core.update_settings(conversation.id, **changes)
+    return conversation, None
 
 
 class _Printer:
@@ -315,34 +330,33 @@ class _Printer:
 
 def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
             stdin: TextIO) -> int:
-    from grokdesk.chat.service import ChatService
     from grokdesk.config import UnknownProfileError
 
     prompt = _read_prompt(args, stdin)
     if args.provider is not None and args.provider not in ctx.settings.profiles:
         raise UsageError(str(UnknownProfileError(args.provider, sorted(ctx.settings.profiles))))
-    service = ChatService(ctx.history, ctx.settings, ctx.keys, base_url_override=args.base_url)
-    conversation = _pick_conversation(ctx, service, args)
-    if warning := service.insecure_transport_warning(conversation):
+    core = ctx.core
+    conversation, new_settings = _pick_conversation(ctx, args)
+    if warning := core.insecure_transport_warning(conversation or new_settings):
         print(f"grokdesk: warning: {warning}.", file=err)
-    try:
-        service.prepare_send(conversation.id, prompt)
-    except (GrokdeskError, DatabaseError):
-        if conversation.message_count == 0 and not ctx.history.messages(conversation.id):
-            ctx.history.delete_conversation(conversation.id)
-        raise
+    turn = core.begin_send(conversation.id if conversation else None, prompt,
+                           new_settings=new_settings)
+    conversation_id = turn.conversation.id
     printer = (_Printer(_raw(out), _raw(err), args.show_reasoning) if args.raw
                else _Printer(out, err, args.show_reasoning))
 
     async def run() -> int:
         try:
-            outcome = await service.answer(conversation.id, listener=printer,
-                                           stream=not args.no_stream)
+            outcome = await core.answer(turn, listener=printer, stream=not args.no_stream)
         finally:
             printer.end()
-            await service.aclose()
+        try:
+            if outcome.title_due:
+                await core.suggest_title(conversation_id)
+        finally:
+            await core.aclose()
         if outcome.error is not None:
-            kept = (f" The partial answer is kept in conversation {conversation.id}."
+            kept = (f" The partial answer is kept in conversation {conversation_id}."
                     if outcome.message.status == "interrupted" else "")
             print(f"grokdesk: {outcome.error.describe()}.{kept}", file=err)
             return EXIT_FAILURE
@@ -354,7 +368,7 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
         return asyncio.run(run())
     except KeyboardInterrupt:
         print(f"grokdesk: stopped; the partial answer is kept in conversation "
-              f"{conversation.id}.", file=err)
+              f"{conversation_id}.", file=err)
         return EXIT_INTERRUPTED
 
 
@@ -406,6 +420,7 @@ def _import(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) ->
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     ctx = _open_context(err)
+    ctx.base_url = getattr(args, "base_url", None)
     try:
         handlers: dict[str, Callable[[], int]] = {
             "list": lambda: cmd_list(ctx, args, out),

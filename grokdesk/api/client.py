@@ -19,6 +19,7 @@ from typing import Literal, Self
 import httpx
 
 from grokdesk import __version__
+from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.bodies import (
     error_from_json,
     load_json,
@@ -51,14 +52,9 @@ from grokdesk.api.tls import trust_context
 from grokdesk.api.types import (
     ChatRequest,
     Completion,
-    ContentDelta,
-    Finish,
     ModelInfo,
-    ReasoningDelta,
     ResponseInfo,
     StreamEvent,
-    Usage,
-    UsageReport,
 )
 from grokdesk.logs import url_for_log
 
@@ -372,21 +368,10 @@ async def _read_capped(response: httpx.Response) -> str:
 
 async def _collect(response: httpx.Response, request_id: str | None) -> Completion:
     """A whole completion from a server that streams even when asked not to."""
-    content: list[str] = []
-    reasoning: list[str] = []
-    finish: str | None = None
-    usage = Usage()
+    answer = AnswerSoFar(request_id)
     async for event in iter_events(response, request_id=request_id):
-        if isinstance(event, ContentDelta):
-            content.append(event.text)
-        elif isinstance(event, ReasoningDelta):
-            reasoning.append(event.text)
-        elif isinstance(event, Finish):
-            finish = event.reason
-        elif isinstance(event, UsageReport):
-            usage = event.usage
-    return Completion("".join(content), "".join(reasoning), finish, usage,
-                      request_id=request_id)
+        answer.take(event)
+    return answer.completion()
 
 
 def _host_of(url: httpx.URL) -> str:

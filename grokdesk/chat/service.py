@@ -1,30 +1,43 @@
-"""The chat service: conversations, keys and clients put together for a turn.
+"""The chat core: the only way to the history, and where every chat rule lives.
 
-Both faces call these methods and nothing below them, so "send", "regenerate",
-"edit and resend" and "retry" mean the same in the window and on the command line.
+Both faces (the window and the command line) call these methods and nothing below
+them, so "send", "retry", "regenerate", "edit and resend", rename, pin and delete
+mean the same in both. Every write returns and publishes a :class:`Changes`, so a
+view updates from what changed instead of reading the history again.
+
+A turn has two halves: ``begin_*`` checks and stores synchronously (nothing is
+stored when it raises, so the caller keeps what the user typed), and
+:meth:`ChatService.answer` streams the answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grokdesk.api.errors import GrokdeskError, MissingKeyError
 from grokdesk.api.types import ChatMessage, ChatRequest
 from grokdesk.chat import titles
+from grokdesk.chat.changes import NOTHING, Changes, Totals
 from grokdesk.chat.context import fit_to_context
 from grokdesk.chat.models import ModelList, load_models
 from grokdesk.chat.network import ProxyCredentials, build_client, insecure_transport_warning
 from grokdesk.chat.think import ThinkTagClient
 from grokdesk.chat.titles import DEFAULT_TITLE, title_from_text
-from grokdesk.chat.turn import StreamingClient, TurnListener, TurnOutcome, run_turn
+from grokdesk.chat.turn import LiveAnswer, StreamingClient, TurnListener, TurnOutcome, run_turn
 from grokdesk.config import Profile, Settings, with_env_overrides
-from grokdesk.storage.models import Conversation, ConversationSettings, Message
+from grokdesk.storage.db import DatabaseError
+from grokdesk.storage.models import Conversation, ConversationSettings, Message, SearchHit
 
 if TYPE_CHECKING:
     from grokdesk.api.client import ChatClient
+    from grokdesk.export import ExportOptions, ExportResult, ImportReport, Progress
     from grokdesk.secrets import KeyStore
     from grokdesk.storage.repository import History
 
@@ -32,26 +45,40 @@ log = logging.getLogger(__name__)
 
 
 class ChatService:
-    """Runs turns against the right provider with the right key and history."""
+    """The chat core: turns against the right provider with the right key, and every
+    read and write of the history."""
 
     def __init__(self, history: History, settings: Settings, keys: KeyStore, *,
                  base_url_override: str | None = None) -> None:
-        self.history = history
+        self._history = history
         self.settings = settings
         self.keys = keys
         self.base_url_override = base_url_override
         self.proxy_credentials = ProxyCredentials(keys)
         self._clients: dict[tuple[object, ...], ChatClient] = {}
+        self._subscribers: list[Callable[[Changes], None]] = []
+        self._open_turn_: PreparedTurn | None = None
+        self._data_version: int | None = None
+        self.live: LiveAnswer | None = None
+        """The answer streaming now, if any: what every view reads while it streams."""
 
-    def profile_for(self, conversation: Conversation | None = None) -> Profile:
-        """The profile a conversation talks to, with environment overrides applied."""
-        name = conversation.settings.provider if conversation else None
+    def profile_for(self, conversation: Conversation | ConversationSettings | None = None
+                    ) -> Profile:
+        """The profile a conversation (or a new one's settings) talks to, with
+        environment overrides applied."""
+        settings = conversation.settings if isinstance(conversation, Conversation) \
+            else conversation
+        name = settings.provider if settings is not None else None
         if name is not None and name not in self.settings.profiles:
             name = None
         profile = with_env_overrides(self.settings.profile(name))
         if self.base_url_override:
             profile = dataclasses.replace(profile, base_url=self.base_url_override)
         return profile
+
+    def profile_named(self, name: str) -> Profile:
+        """A profile by name, with the overrides a conversation using it would get."""
+        return self.profile_for(ConversationSettings(provider=name))
 
     def model_for(self, conversation: Conversation | None = None) -> str:
         if conversation is not None and conversation.settings.model:
@@ -84,8 +111,9 @@ class ChatService:
         proxy_auth = self.proxy_credentials.lookup(network.proxy) if network.proxy else None
         return build_client(profile.base_url, key, network, proxy_auth=proxy_auth, **overrides)
 
-    def insecure_transport_warning(self, conversation: Conversation | None = None
-                                   ) -> str | None:
+    def insecure_transport_warning(
+            self, conversation: Conversation | ConversationSettings | None = None
+    ) -> str | None:
         """The warning to show before a key goes out unencrypted: plain http:// to another
         machine, or through a proxy (the route the client will really take)."""
         profile = self.profile_for(conversation)
@@ -107,16 +135,136 @@ class ChatService:
                 return await load_models(profile, keyless, refresh=refresh)
         return await load_models(profile, client, refresh=refresh)
 
-    def new_conversation(self, settings: ConversationSettings | None = None) -> Conversation:
-        """Start an empty conversation with the app's defaults for new chats."""
+    # ------------------------------------------------------------------ changes
+
+    def subscribe(self, listener: Callable[[Changes], None]) -> None:
+        """Call ``listener`` with every change a write makes (the window routes them)."""
+        self._subscribers.append(listener)
+
+    def _publish(self, changes: Changes) -> Changes:
+        if changes:
+            for listener in list(self._subscribers):
+                listener(changes)
+        return changes
+
+    def outside_change(self) -> Changes:
+        """What to re-read because another connection (a second window, the command
+        line) wrote to the history since the last call; the first call only takes the
+        baseline. Nothing is published: only the caller asked."""
+        try:
+            version = self._history.db.data_version()
+        except DatabaseError:
+            return NOTHING
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return Changes(reloaded=True) if changed else NOTHING
+
+    # ------------------------------------------------------------------ reading
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        return self._history.get_conversation(conversation_id)
+
+    def latest_conversation(self) -> Conversation | None:
+        return self._history.latest_conversation()
+
+    def conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        """A page of conversations in the sidebar's order (:func:`sidebar_order`)."""
+        return self._history.list_conversations(limit=limit, offset=offset)
+
+    def count_conversations(self) -> int:
+        return self._history.count_conversations()
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        return self._history.search(query, limit=limit)
+
+    def messages(self, conversation_id: int) -> list[Message]:
+        return self._history.messages(conversation_id)
+
+    def totals(self, conversation_id: int) -> Totals:
+        tokens, cost = self._history.usage_totals(conversation_id)
+        return Totals(tokens, cost)
+
+    # ------------------------------------------------------------------ conversations
+
+    def _conversation(self, conversation_id: int) -> Conversation:
+        conversation = self._history.get_conversation(conversation_id)
+        if conversation is None:
+            raise LookupError(f"There is no conversation {conversation_id}")
+        return conversation
+
+    def settings_for_new_chat(self) -> ConversationSettings:
+        """The app's defaults for a new chat."""
         defaults = self.settings.defaults
-        settings = settings or ConversationSettings(
+        return ConversationSettings(
             provider=self.settings.active_profile,
             system_prompt=defaults.system_prompt or None,
             reasoning_effort=defaults.reasoning_effort,
             temperature=defaults.temperature,
         )
-        return self.history.create_conversation(DEFAULT_TITLE, settings)
+
+    def new_conversation(self, settings: ConversationSettings | None = None, *,
+                         title: str = DEFAULT_TITLE) -> Conversation:
+        """Start an empty conversation (with the app's defaults unless ``settings``)."""
+        conversation = self._history.create_conversation(
+            title, settings or self.settings_for_new_chat())
+        self._publish(Changes(conversations=(conversation,),
+                              created=frozenset({conversation.id})))
+        return conversation
+
+    def rename(self, conversation_id: int, title: str) -> Changes:
+        self._history.rename_conversation(conversation_id, title)
+        return self._publish(self._conversation_changes(conversation_id))
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> Changes:
+        self._history.set_pinned(conversation_id, pinned)
+        return self._publish(self._conversation_changes(conversation_id))
+
+    def update_settings(self, conversation_id: int,
+                        settings: ConversationSettings | None = None,
+                        **fields: object) -> Conversation:
+        """Store a conversation's settings (whole, or the named ``fields`` changed)."""
+        if settings is None:
+            current = self._conversation(conversation_id).settings
+            settings = dataclasses.replace(current, **fields)  # type: ignore[arg-type]
+        self._history.update_settings(conversation_id, settings)
+        changes = self._publish(self._conversation_changes(conversation_id))
+        conversation = changes.conversation(conversation_id)
+        if conversation is None:
+            raise LookupError(f"There is no conversation {conversation_id}")
+        return conversation
+
+    def delete_conversation(self, conversation_id: int) -> Changes:
+        """Delete a conversation and its messages (deleting twice is fine)."""
+        if self.live is not None and self.live.conversation_id == conversation_id:
+            raise TurnInProgressError("Stop the answer before deleting its conversation")
+        self._history.delete_conversation(conversation_id)
+        return self._publish(Changes(removed_conversations=(conversation_id,)))
+
+    def delete_message(self, message_id: int) -> Changes:
+        """Delete one stored message (never the one streaming)."""
+        if self.live is not None and self.live.message.id == message_id:
+            raise TurnInProgressError("Stop the answer before deleting it")
+        message = self._history.get_message(message_id)
+        if message is None:
+            return NOTHING
+        self._history.delete_message(message_id)
+        return self._publish(self._conversation_changes(
+            message.conversation_id, removed=(message_id,), with_totals=True))
+
+    def _conversation_changes(self, conversation_id: int, *, with_totals: bool = False,
+                              updated: tuple[Message, ...] = (),
+                              removed: tuple[int, ...] = ()) -> Changes:
+        """The conversation's new state read back (a rename by another process shows)."""
+        conversation = self._history.get_conversation(conversation_id)
+        if conversation is None:
+            return Changes(removed_conversations=(conversation_id,), updated=updated,
+                           removed=removed)
+        totals = ({conversation_id: self.totals(conversation_id)} if with_totals
+                  else {})
+        return Changes(conversations=(conversation,), totals=totals, updated=updated,
+                       removed=removed)
+
+    # ------------------------------------------------------------------ turns
 
     def build_request(self, conversation: Conversation, messages: list[Message]) -> ChatRequest:
         """The request for the next answer: system prompt, then the visible exchange."""
@@ -148,69 +296,137 @@ class ChatService:
             max_completion_tokens=defaults.max_completion_tokens,
         )
 
-    def _conversation(self, conversation_id: int) -> Conversation:
-        conversation = self.history.get_conversation(conversation_id)
-        if conversation is None:
-            raise LookupError(f"There is no conversation {conversation_id}")
-        return conversation
 
-    def ensure_ready(self, conversation_id: int) -> Conversation:
-        """Raise before anything is stored if the conversation cannot be sent (no key)."""
+    def _open_turn(self) -> None:
+        """One answer at a time: a second one would interleave with the first."""
+        if self._open_turn_ is not None and self._open_turn_.open:
+            raise TurnInProgressError("An answer is still coming: wait for it or stop it")
+
+    def _opened(self, turn: PreparedTurn) -> PreparedTurn:
+        self._open_turn_ = turn
+        return turn
+
+    def release(self, turn: PreparedTurn) -> None:
+        """The turn is over (answered, failed, or cancelled before it began)."""
+        turn.open = False
+        if self._open_turn_ is turn:
+            self._open_turn_ = None
+
+    def begin_send(self, conversation_id: int | None, text: str, *,
+                   new_settings: ConversationSettings | None = None) -> PreparedTurn:
+        """Store the user's message (in a new chat when ``conversation_id`` is None).
+
+        The rules, once for both faces: the key is checked before anything is stored
+        (so a new chat is created only when it can be answered); a new chat is titled
+        from the text; sending again the text whose answer failed retries that answer
+        instead of storing the question twice.
+        """
+        self._open_turn()
+        if conversation_id is None:
+            settings = new_settings or self.settings_for_new_chat()
+            self.client_for(self.profile_for(settings))
+            conversation = self._history.create_conversation(title_from_text(text), settings)
+            message = self._history.add_message(conversation.id, "user", text)
+            after = _touched(conversation, message)
+            self._publish(Changes(conversations=(after,), created=frozenset({after.id}),
+                                  added=(message,)))
+            return self._opened(PreparedTurn(after, [message], sent_text=text))
         conversation = self._conversation(conversation_id)
         self.client_for(self.profile_for(conversation))
-        return conversation
+        messages = self._history.messages(conversation_id)
+        if _is_failed_resend(messages, text):
+            return self._begin_retry(conversation, messages, sent_text=text)
+        message = self._history.add_message(conversation_id, "user", text)
+        after = _touched(conversation, message)
+        if conversation.title == DEFAULT_TITLE and not messages:
+            after = dataclasses.replace(after, title=title_from_text(text))
+            self._history.rename_conversation(conversation_id, after.title)
+        self._publish(Changes(conversations=(after,), added=(message,)))
+        return self._opened(PreparedTurn(after, [*messages, message], sent_text=text))
 
-    def prepare_send(self, conversation_id: int, text: str) -> Message:
-        """Store the user's message (titling a new chat from it) and return it.
-
-        The key is checked first, so a send that cannot start stores nothing and the
-        caller still holds the typed text.
-        """
-        conversation = self.ensure_ready(conversation_id)
-        message = self.history.add_message(conversation_id, "user", text)
-        if conversation.title == DEFAULT_TITLE and conversation.message_count == 0:
-            self.history.rename_conversation(conversation_id, title_from_text(text))
-        return message
-
-    def prepare_regenerate(self, conversation_id: int) -> int | None:
-        """Drop the last answer (or failed attempt) so a new one can replace it.
-
-        Returns the id of the removed answer, if there was one.
-        """
-        self.ensure_ready(conversation_id)
-        messages = self.history.messages(conversation_id)
+    def begin_regenerate(self, conversation_id: int) -> PreparedTurn:
+        """Drop the last answer (or failed attempt) so that a new one replaces it."""
+        self._open_turn()
+        conversation = self._conversation(conversation_id)
+        self.client_for(self.profile_for(conversation))
+        messages = self._history.messages(conversation_id)
         if not messages:
             raise LookupError("This conversation has no message to answer")
-        last = messages[-1]
-        if last.role != "assistant":
-            return None
-        self.history.delete_message(last.id)
-        return last.id
+        return self._begin_retry(conversation, messages)
 
-    def prepare_edit(self, message_id: int, text: str) -> Message:
-        """Replace a user message and drop everything after it; returns the new message."""
-        message = self.history.get_message(message_id)
+    def _begin_retry(self, conversation: Conversation, messages: list[Message], *,
+                     sent_text: str | None = None) -> PreparedTurn:
+        removed: tuple[int, ...] = ()
+        if messages[-1].role == "assistant":
+            self._history.delete_message(messages[-1].id)
+            removed = (messages[-1].id,)
+            messages = messages[:-1]
+        self._publish(Changes(removed=removed))
+        return self._opened(PreparedTurn(conversation, messages, sent_text=sent_text))
+
+    def begin_edit(self, message_id: int, text: str) -> PreparedTurn:
+        """Replace a user message and drop everything after it."""
+        self._open_turn()
+        message = self._history.get_message(message_id)
         if message is None or message.role != "user":
             raise LookupError("Only a stored user message can be edited")
-        self.ensure_ready(message.conversation_id)
-        self.history.delete_messages_from(message.conversation_id, message.id)
-        return self.history.add_message(message.conversation_id, "user", text)
+        conversation = self._conversation(message.conversation_id)
+        self.client_for(self.profile_for(conversation))
+        messages = self._history.messages(conversation.id)
+        kept = list(itertools.takewhile(lambda m: m.id != message_id, messages))
+        self._history.delete_messages_from(conversation.id, message_id)
+        new = self._history.add_message(conversation.id, "user", text)
+        self._publish(Changes(removed=tuple(m.id for m in messages[len(kept):]),
+                              added=(new,)))
+        return self._opened(PreparedTurn(conversation, [*kept, new]))
 
-    async def answer(self, conversation_id: int, *, listener: TurnListener | None = None,
-                     on_start: Callable[[Message], None] | None = None,
+    async def answer(self, turn: PreparedTurn, *, listener: TurnListener | None = None,
+                     on_start: Callable[[LiveAnswer], None] | None = None,
                      stream: bool = True) -> TurnOutcome:
-        """Ask for the next answer to the conversation as it stands and store it."""
-        conversation = self._conversation(conversation_id)
-        profile = self.profile_for(conversation)
-        client: StreamingClient = self.client_for(profile)
-        if profile.think_tags:
-            client = ThinkTagClient(client)
-        request = self.build_request(conversation, self.history.messages(conversation.id))
-        return await run_turn(self.history, client, conversation.id, request,
-                              listener=listener, on_start=on_start, stream=stream)
+        """Ask for the answer a ``begin_*`` prepared and store it as it streams.
+
+        While it streams, :attr:`live` is the answer so far. Cancelling the task
+        keeps the partial answer as interrupted and re-raises ``CancelledError``.
+        """
+        conversation = turn.conversation
+        try:
+            profile = self.profile_for(conversation)
+            client: StreamingClient = self.client_for(profile)
+            if profile.think_tags:
+                client = ThinkTagClient(client)
+            request = self.build_request(conversation, turn.messages)
+
+            def started(live: LiveAnswer) -> None:
+                self.live = live
+                self._publish(Changes(added=(live.message,)))
+                if on_start is not None:
+                    on_start(live)
+
+            outcome = await run_turn(self._history, client, conversation.id, request,
+                                     listener=listener, on_start=started, stream=stream)
+        finally:
+            live, self.live = self.live, None
+            self.release(turn)
+            if live is not None:
+                self._publish_end(live)
+        first = not any(m.role == "assistant" and m.status != "error" for m in turn.messages)
+        title_due = (outcome.ok and first and self.settings.defaults.model_titles
+                     and conversation.title == title_from_text(turn.messages[0].content))
+        return dataclasses.replace(outcome, title_due=title_due)
+
+    def _publish_end(self, live: LiveAnswer) -> None:
+        """The answer's final state (however the turn ended) and the conversation's."""
+        try:
+            final = live.final
+            changes = self._conversation_changes(live.conversation_id, with_totals=True,
+                                                 updated=(final,) if final else ())
+        except DatabaseError as exc:
+            log.warning("Could not read back the finished answer: %s", exc)
+            return
+        self._publish(changes)
 
     async def suggest_title(self, conversation_id: int, *, force: bool = False) -> str | None:
-        """Ask the model for a better title after the first answer, in the background.
+        """Ask the model for a better title (after the first answer, or on request).
 
         Does nothing unless ``[defaults] model_titles`` is on or ``force`` (a user's
         explicit request). Renames the conversation only if it still has its local
@@ -221,7 +437,7 @@ class ChatService:
             return None
         try:
             conversation = self._conversation(conversation_id)
-            messages = self.history.messages(conversation_id)
+            messages = self._history.messages(conversation_id)
             user = next(m for m in messages if m.role == "user")
             answer = next(m for m in messages if m.role == "assistant" and m.content)
             profile = self.profile_for(conversation)
@@ -234,42 +450,114 @@ class ChatService:
             ThinkTagClient(client) if profile.think_tags else client,
             model=self.model_for(conversation), user_text=user.content,
             answer_text=answer.content, effort_style=profile.effort_style)
-        current = self.history.get_conversation(conversation_id)
+        current = self._history.get_conversation(conversation_id)
         if title is None or current is None or current.title == title:
             return None
         if not force and current.title not in (local, DEFAULT_TITLE):
             return None
-        self.history.rename_conversation(conversation_id, title)
+        self.rename(conversation_id, title)
         return title
 
-    async def send(self, conversation_id: int, text: str, *,
+    async def send(self, conversation_id: int | None, text: str, *,
                    listener: TurnListener | None = None, stream: bool = True) -> TurnOutcome:
         """Store the user's message, then ask for and store the answer."""
-        self.prepare_send(conversation_id, text)
-        return await self.answer(conversation_id, listener=listener, stream=stream)
+        return await self.answer(self.begin_send(conversation_id, text),
+                                 listener=listener, stream=stream)
 
     async def regenerate(self, conversation_id: int, *,
                          listener: TurnListener | None = None,
                          stream: bool = True) -> TurnOutcome:
         """Replace the last answer (or the failed attempt) with a new one."""
-        self.prepare_regenerate(conversation_id)
-        return await self.answer(conversation_id, listener=listener, stream=stream)
+        return await self.answer(self.begin_regenerate(conversation_id),
+                                 listener=listener, stream=stream)
 
     async def edit_and_resend(self, message_id: int, text: str, *,
                               listener: TurnListener | None = None,
                               stream: bool = True) -> TurnOutcome:
         """Change a user message and answer it again; the answers after it go."""
-        message = self.prepare_edit(message_id, text)
-        return await self.answer(message.conversation_id, listener=listener, stream=stream)
+        return await self.answer(self.begin_edit(message_id, text),
+                                 listener=listener, stream=stream)
 
-    def update_settings(self, conversation_id: int, **changes: object) -> Conversation:
-        conversation = self._conversation(conversation_id)
-        self.history.update_settings(
-            conversation_id, dataclasses.replace(conversation.settings, **changes))  # type: ignore[arg-type]
-        return self._conversation(conversation_id)
+    # ------------------------------------------------------------------ transfers
+
+    def export(self, conversation_ids: Sequence[int] | None, target: Path,
+               options: ExportOptions, *, progress: Progress | None = None) -> ExportResult:
+        """Write conversations (None: all) to ``target``.
+
+        Safe to call from a worker thread: it reads through a connection of its own.
+        """
+        from grokdesk.export import export_conversations
+
+        with self._own_history() as history:
+            return export_conversations(history, conversation_ids, target, options,
+                                        progress=progress)
+
+    def import_files(self, paths: Sequence[Path], *,
+                     progress: Progress | None = None) -> ImportReport:
+        """Import grokdesk JSON/Markdown or ChatGPT exports (files, folders, zips).
+
+        Safe to call from a worker thread (a connection of its own). The caller
+        publishes :meth:`imported` on its own thread once this returns.
+        """
+        from grokdesk.export import import_files
+
+        with self._own_history() as history:
+            return import_files(history, list(paths), progress=progress)
+
+    def imported(self) -> Changes:
+        """Tell the views that an import added conversations: they read them again."""
+        return self._publish(Changes(reloaded=True))
+
+    @contextlib.contextmanager
+    def _own_history(self) -> Iterator[History]:
+        from grokdesk.storage.db import open_database
+        from grokdesk.storage.repository import History
+
+        history = History(open_database(self._history.db.path))
+        try:
+            yield history
+        finally:
+            history.db.close()
+
+    def close_history(self) -> None:
+        """The last step of quitting: no write comes after it."""
+        self._history.db.close()
 
     async def aclose(self) -> None:
         """Close every client's connections (the window's quit order needs this)."""
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
+
+
+class TurnInProgressError(GrokdeskError):
+    """A second answer was asked for while one is still coming."""
+
+
+@dataclass
+class PreparedTurn:
+    """What ``begin_*`` stored and :meth:`ChatService.answer` answers: the
+    conversation and the messages the request is built from.
+
+    ``sent_text`` is the text the user sent, when the turn came from sending it, so
+    that a face can give it back if the service turns out to be unreachable.
+    """
+
+    conversation: Conversation
+    messages: list[Message]
+    sent_text: str | None = None
+    open: bool = field(default=True, repr=False)
+
+
+def _touched(conversation: Conversation, message: Message) -> Conversation:
+    """The conversation right after ``message`` was added to it."""
+    return dataclasses.replace(conversation, updated_at=message.created_at,
+                               message_count=conversation.message_count + 1)
+
+
+def _is_failed_resend(messages: Sequence[Message], text: str) -> bool:
+    """Whether ``text`` is the last question again after its answer failed (the
+    window gives the text back when the service was unreachable): a retry."""
+    return (len(messages) >= 2 and messages[-1].role == "assistant"
+            and messages[-1].status == "error" and messages[-2].role == "user"
+            and messages[-2].content == text)

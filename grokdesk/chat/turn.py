@@ -16,17 +16,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.errors import APIError
 from grokdesk.api.types import (
     ChatRequest,
     Completion,
-    ContentDelta,
-    Finish,
-    ReasoningDelta,
-    ResponseInfo,
     StreamEvent,
-    Usage,
-    UsageReport,
 )
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Message, MessageStatus
@@ -54,54 +49,38 @@ TurnListener = Callable[[StreamEvent], None]
 
 @dataclass(frozen=True, slots=True)
 class TurnOutcome:
-    """How a turn ended: the stored answer, the error if any, and a note for the user."""
+    """How a turn ended: the stored answer, the error if any, and a note for the user.
+
+    ``title_due`` says the chat core wants a title suggested now (the first answer of
+    a chat, with ``[defaults] model_titles`` on); each face schedules it its own way.
+    """
 
     message: Message
     error: APIError | None = None
     warning: str | None = None
+    title_due: bool = False
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-class _Accumulator:
-    """Collects the answer in plain Python; the view and the database read from here."""
+class LiveAnswer(AnswerSoFar):
+    """The one answer being streamed: its stored placeholder and what it said so far.
 
-    def __init__(self) -> None:
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
-        self.usage: Usage | None = None
-        self.finish_reason: str | None = None
-        self.request_id: str | None = None
-        self.model: str | None = None
-        self.reasoning_started_at: float | None = None
-        self.content_started_at: float | None = None
+    Owned by the turn; the window draws from it and the store saves from it, so a
+    view that opens while the answer streams reads it instead of replaying events.
+    """
 
-    def take(self, event: StreamEvent, now: float) -> None:
-        if isinstance(event, ReasoningDelta):
-            if self.reasoning_started_at is None:
-                self.reasoning_started_at = now
-            self.reasoning.append(event.text)
-        elif isinstance(event, ContentDelta):
-            if self.content_started_at is None and event.text:
-                self.content_started_at = now
-            self.content.append(event.text)
-        elif isinstance(event, UsageReport):
-            self.usage = event.usage
-        elif isinstance(event, Finish):
-            self.finish_reason = event.reason
-        elif isinstance(event, ResponseInfo):
-            self.request_id = event.request_id or self.request_id
-            self.model = event.model or self.model
+    def __init__(self, message: Message) -> None:
+        super().__init__()
+        self.message = message
+        self.final: Message | None = None
+        """The answer as stored when the turn ended, however it ended."""
 
     @property
-    def content_text(self) -> str:
-        return "".join(self.content)
-
-    @property
-    def reasoning_text(self) -> str:
-        return "".join(self.reasoning)
+    def conversation_id(self) -> int:
+        return self.message.conversation_id
 
 
 async def run_turn(
@@ -111,26 +90,27 @@ async def run_turn(
     request: ChatRequest,
     *,
     listener: TurnListener | None = None,
-    on_start: Callable[[Message], None] | None = None,
+    on_start: Callable[[LiveAnswer], None] | None = None,
     stream: bool = True,
     flush_interval: float = 1.0,
     clock: Callable[[], float] = time.time,
 ) -> TurnOutcome:
     """Ask for one answer to ``request`` and store it in ``conversation_id``.
 
-    ``on_start`` receives the stored (still empty) answer before the request goes
-    out, so a view can show it at once. Cancelling the task running this coroutine
+    ``on_start`` receives the live answer (its stored, still empty message) before
+    the request goes out, so a view can show it at once; ``listener`` is told of each
+    event after the live answer has taken it. Cancelling the task running this coroutine
     stops the stream, keeps the partial answer as ``interrupted`` and re-raises
     ``CancelledError``.
     """
     message = history.start_assistant_message(conversation_id, request.model,
                                               request.sent_effort)
+    acc = LiveAnswer(message)
     if on_start is not None:
-        on_start(message)
-    acc = _Accumulator()
+        on_start(acc)
 
     def finish(status: MessageStatus, error: str | None = None) -> Message:
-        return history.finish_message(
+        acc.final = history.finish_message(
             message.id,
             content=acc.content_text,
             reasoning=acc.reasoning_text,
@@ -143,6 +123,7 @@ async def run_turn(
             reasoning_started_at=acc.reasoning_started_at,
             content_started_at=acc.content_started_at,
         )
+        return acc.final
 
     async def keep_saving() -> None:
         """Flush the partial answer on a clock, not per event: bounded loss on a crash,

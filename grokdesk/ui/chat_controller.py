@@ -1,11 +1,12 @@
 """The thin adapter between the chat core and the window.
 
-Turns run as asyncio tasks on the qasync loop; the controller keeps the running
-task so Stop can cancel it, catches ``CancelledError`` itself (qasync's
-``asyncSlot`` would treat it as a crash), and turns the core's listener events
-into Qt signals. Nothing here draws: the window connects the signals to the
-transcript, the composer and the status bar. No exception leaves a task: the
-unexpected ones are logged and shown as an error where the answer would be.
+The core decides and stores; this runs its turns as asyncio tasks on the qasync
+loop, keeps the running task so Stop can cancel it, catches ``CancelledError``
+itself (qasync's ``asyncSlot`` would treat it as a crash), and turns what the core
+reports into Qt signals: ``changed`` carries each :class:`Changes` as it is, the
+live signals follow the one streaming answer. Nothing here draws, and nothing here
+reads the history. No exception leaves a task: the unexpected ones are logged and
+shown as an error where the answer would be.
 """
 
 from __future__ import annotations
@@ -15,21 +16,21 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
 from grokdesk.api.errors import APIConnectionError, APIError, GrokdeskError, MissingKeyError
-from grokdesk.api.types import ContentDelta, ReasoningDelta, ResponseInfo, StreamEvent
+from grokdesk.api.types import ResponseInfo, StreamEvent
+from grokdesk.chat.changes import Changes, Totals
 from grokdesk.config import Profile, Settings
 from grokdesk.storage.db import DatabaseError
-from grokdesk.storage.models import Conversation, ConversationSettings, Message
+from grokdesk.storage.models import Conversation, ConversationSettings, Message, SearchHit
 
 if TYPE_CHECKING:
-    from grokdesk.chat.service import ChatService
-    from grokdesk.chat.turn import TurnOutcome
+    from grokdesk.chat.service import ChatService, PreparedTurn
+    from grokdesk.chat.turn import LiveAnswer, TurnOutcome
 
 log = logging.getLogger("grokdesk.ui")
 T = TypeVar("T")
@@ -37,38 +38,16 @@ T = TypeVar("T")
 TEST_TIMEOUT = 10.0
 
 
-@dataclass
-class LiveTurn:
-    """The answer being streamed, kept so the view can be rebuilt after a switch."""
-
-    conversation_id: int
-    message: Message | None = None
-    reasoning: list[str] = field(default_factory=list)
-    content: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    """A conversation's token use and cost, summed over its answers."""
-
-    tokens: int = 0
-    cost_usd: float | None = None
-
-
 class ChatController(QObject):
     """Runs one turn at a time and reports what happens to it as signals."""
 
-    messageAdded = Signal(object)
-    messageRemoved = Signal(int)
-    messagesRemovedFrom = Signal(int)
+    changed = Signal(object)
     liveStarted = Signal(object)
     liveEvent = Signal(object)
     liveFinished = Signal(object)
     busyChanged = Signal(bool)
     onlineChanged = Signal(bool)
     keyMissing = Signal(str)
-    conversationCreated = Signal(int)
-    conversationChanged = Signal(int)
     notice = Signal(str)
     connectionTested = Signal(str, bool, str)
     modelsFetched = Signal(str, list, str, bool)
@@ -79,11 +58,11 @@ class ChatController(QObject):
         super().__init__(parent)
         self.service = service
         self._turn: asyncio.Task[None] | None = None
-        self._live: LiveTurn | None = None
         self._online: bool | None = None
         self._offline_host = ""
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._data_version: int | None = None
+        self._last_live: LiveAnswer | None = None
+        service.subscribe(self.changed.emit)
 
     # ---------------------------------------------------------------- state
 
@@ -92,8 +71,9 @@ class ChatController(QObject):
         return self._turn is not None
 
     @property
-    def live(self) -> LiveTurn | None:
-        return self._live
+    def live(self) -> LiveAnswer | None:
+        """The answer streaming now (the core's), if any."""
+        return self.service.live
 
     @property
     def online(self) -> bool | None:
@@ -113,10 +93,8 @@ class ChatController(QObject):
             self._online = online
             self.onlineChanged.emit(online)
 
-    def insecure_transport_warning(self, conversation_id: int | None) -> str | None:
+    def insecure_transport_warning(self, conversation: Conversation | None) -> str | None:
         """The warning due before a key goes unencrypted to this conversation's service."""
-        conversation = self.conversation(conversation_id) if conversation_id is not None \
-            else None
         return self.service.insecure_transport_warning(conversation)
 
     def apply_settings(self, settings: Settings) -> None:
@@ -136,31 +114,33 @@ class ChatController(QObject):
         if not self.busy:
             await self.service.aclose()
 
-    def external_change(self) -> bool:
-        """Whether another connection (a second window, the CLI) wrote to the history
-        since the last call; the first call only takes the baseline."""
-        try:
-            version = self.service.history.db.data_version()
-        except DatabaseError:
-            return False
-        changed = self._data_version is not None and version != self._data_version
-        self._data_version = version
-        return changed
+    def external_change(self) -> Changes:
+        """What another connection (a second window, the CLI) changed since the last
+        look; the first call only takes the baseline."""
+        return self.service.outside_change()
 
     # ---------------------------------------------------------------- reading
 
     def conversation(self, conversation_id: int) -> Conversation | None:
-        return self.service.history.get_conversation(conversation_id)
+        return self.service.conversation(conversation_id)
 
     def latest_conversation(self) -> Conversation | None:
-        return self.service.history.latest_conversation()
+        return self.service.latest_conversation()
 
     def messages(self, conversation_id: int) -> list[Message]:
-        return self.service.history.messages(conversation_id)
+        return self.service.messages(conversation_id)
+
+    def conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        return self.service.conversations(limit, offset)
+
+    def count_conversations(self) -> int:
+        return self.service.count_conversations()
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        return self.service.search(query, limit)
 
     def totals(self, conversation_id: int) -> Totals:
-        tokens, cost = self.service.history.usage_totals(conversation_id)
-        return Totals(tokens, cost)
+        return self.service.totals(conversation_id)
 
     def profile_for(self, conversation: Conversation | None) -> Profile:
         return self.service.profile_for(conversation)
@@ -184,33 +164,42 @@ class ChatController(QObject):
 
     # ---------------------------------------------------------------- changing
 
-    def new_conversation(self, settings: ConversationSettings | None = None) -> Conversation:
-        conversation = self.service.new_conversation(settings)
-        self.conversationCreated.emit(conversation.id)
-        return conversation
+    def new_conversation(self, settings: ConversationSettings | None = None
+                         ) -> Conversation | None:
+        return self._store(lambda: self.service.new_conversation(settings))
 
     def update_settings(self, conversation_id: int,
                         settings: ConversationSettings) -> Conversation | None:
-        self.service.history.update_settings(conversation_id, settings)
-        self.conversationChanged.emit(conversation_id)
-        return self.conversation(conversation_id)
+        return self._store(lambda: self.service.update_settings(conversation_id, settings))
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        self._store(lambda: self.service.rename(conversation_id, title))
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        self._store(lambda: self.service.set_pinned(conversation_id, pinned))
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        if self.live is not None and self.live.conversation_id == conversation_id:
+            self.stop()
+            self._spawn(self._delete_when_stopped(conversation_id))
+            return
+        self._store(lambda: self.service.delete_conversation(conversation_id))
+
+    async def _delete_when_stopped(self, conversation_id: int) -> None:
+        await self.wait_idle()
+        self._store(lambda: self.service.delete_conversation(conversation_id))
 
     def delete_message(self, message_id: int) -> None:
-        """Delete one stored message (not the one being streamed)."""
-        if self._live is not None and self._live.message is not None \
-                and self._live.message.id == message_id:
-            self.notice.emit("Stop the answer before deleting it")
-            return
-        message = self.service.history.get_message(message_id)
-        if message is None:
-            return
+        """Delete one stored message (the core refuses the one streaming)."""
+        self._store(lambda: self.service.delete_message(message_id))
+
+    def _store(self, step: Callable[[], T]) -> T | None:
+        """Run one write; a refusal becomes a notice, not an exception."""
         try:
-            self.service.history.delete_message(message_id)
-        except DatabaseError as exc:
+            return step()
+        except (GrokdeskError, DatabaseError, LookupError) as exc:
             self.notice.emit(_describe(exc))
-            return
-        self.messageRemoved.emit(message_id)
-        self.conversationChanged.emit(message.conversation_id)
+        return None
 
     # ---------------------------------------------------------------- turns
 
@@ -218,35 +207,37 @@ class ChatController(QObject):
         """Store the user's message and start the answer; returns the conversation id.
 
         ``None`` means nothing was stored (a turn is running, no key, no such
-        conversation): the caller keeps the text. A new chat (``conversation_id``
-        None) is created only once the key is known to be there.
+        conversation): the caller keeps the text. The core decides whether this is
+        a retry and when a new chat (``conversation_id`` None) is created.
         """
-        if self._refuse_while_busy():
+        turn = self._prepare(conversation_id,
+                             lambda: self.service.begin_send(conversation_id, text))
+        if turn is None:
             return None
-        if conversation_id is not None and self._is_failed_resend(conversation_id, text):
-            return conversation_id if self.regenerate(conversation_id, resent=text) else None
-        created = conversation_id is None
+        self._start_turn(turn)
+        return turn.conversation.id
 
-        def prepare() -> tuple[int, Message]:
-            target = conversation_id
-            if target is None:
-                self.service.client_for(self.service.profile_for(None))
-                target = self.service.new_conversation().id
-            return target, self.service.prepare_send(target, text)
+    def regenerate(self, conversation_id: int) -> bool:
+        """Replace the last answer (or retry a failed one)."""
+        turn = self._prepare(conversation_id,
+                             lambda: self.service.begin_regenerate(conversation_id))
+        if turn is None:
+            return False
+        self._start_turn(turn)
+        return True
 
-        prepared = self._prepare(conversation_id, prepare)
-        if prepared is None:
-            return None
-        conversation_id, message = prepared
-        if created:
-            self.conversationCreated.emit(conversation_id)
-        self.messageAdded.emit(message)
-        self.conversationChanged.emit(conversation_id)
-        self._start_turn(conversation_id, sent_text=text)
-        return conversation_id
+    def edit(self, message_id: int, text: str, conversation_id: int | None = None) -> bool:
+        """Replace a user message, drop what followed it, and answer it again."""
+        turn = self._prepare(conversation_id,
+                             lambda: self.service.begin_edit(message_id, text))
+        if turn is None:
+            return False
+        self._start_turn(turn)
+        return True
 
-    def _prepare(self, conversation_id: int | None, step: Callable[[], T]) -> T | None:
-        """Run the storing half of an action; a refusal becomes a signal, not an exception.
+    def _prepare(self, conversation_id: int | None,
+                 step: Callable[[], PreparedTurn]) -> PreparedTurn | None:
+        """Run the storing half of a turn; a refusal becomes a signal, not an exception.
 
         No key opens the welcome; anything else the user can meet is said as a notice.
         ``None`` means nothing was stored, so the caller keeps what the user typed.
@@ -259,47 +250,6 @@ class ChatController(QObject):
             self.notice.emit(_describe(exc))
         return None
 
-    def _is_failed_resend(self, conversation_id: int, text: str) -> bool:
-        """Whether ``text`` is the last message again after its answer failed: the
-        composer gave it back after an offline send, so sending it means "retry"."""
-        messages = self.messages(conversation_id)
-        return (len(messages) >= 2 and messages[-1].role == "assistant"
-                and messages[-1].status == "error" and messages[-2].role == "user"
-                and messages[-2].content == text)
-
-    def regenerate(self, conversation_id: int, *, resent: str | None = None) -> bool:
-        """Replace the last answer (or retry a failed one).
-
-        ``resent`` is the composer's text when the retry came from sending it again,
-        so that it can be given back if the service is still unreachable.
-        """
-        if self._refuse_while_busy():
-            return False
-        prepared = self._prepare(
-            conversation_id, lambda: (self.service.prepare_regenerate(conversation_id),))
-        if prepared is None:
-            return False
-        (removed,) = prepared
-        if removed is not None:
-            self.messageRemoved.emit(removed)
-        self._start_turn(conversation_id, sent_text=resent)
-        return True
-
-    def edit(self, message_id: int, text: str) -> bool:
-        """Replace a user message, drop what followed it, and answer it again."""
-        if self._refuse_while_busy():
-            return False
-        message = self.service.history.get_message(message_id)
-        conversation_id = message.conversation_id if message is not None else None
-        new_message = self._prepare(conversation_id,
-                                    lambda: self.service.prepare_edit(message_id, text))
-        if new_message is None:
-            return False
-        self.messagesRemovedFrom.emit(message_id)
-        self.messageAdded.emit(new_message)
-        self._start_turn(new_message.conversation_id)
-        return True
-
     def stop(self) -> None:
         """Cancel the running turn; the partial answer is kept as interrupted."""
         if self._turn is not None:
@@ -311,77 +261,59 @@ class ChatController(QObject):
         if turn is not None:
             await asyncio.gather(turn, return_exceptions=True)
 
-    def _refuse_while_busy(self) -> bool:
-        if self.busy:
-            self.notice.emit("An answer is still coming: wait for it or stop it (Esc)")
-        return self.busy
-
     def _profile_name(self, conversation_id: int | None) -> str:
         conversation = self.conversation(conversation_id) if conversation_id is not None else None
         return self.service.profile_for(conversation).name
 
-    def _start_turn(self, conversation_id: int, sent_text: str | None = None) -> None:
-        self._live = LiveTurn(conversation_id)
-        self._turn = self._spawn(self._run_turn(conversation_id, sent_text))
+    def _start_turn(self, turn: PreparedTurn) -> None:
+        task = self._spawn(self._run_turn(turn))
+        task.add_done_callback(lambda _task: self.service.release(turn))
+        self._turn = task
         self.busyChanged.emit(True)
 
-    async def _run_turn(self, conversation_id: int, sent_text: str | None = None) -> None:
-        live = self._live
-        assert live is not None
+    async def _run_turn(self, turn: PreparedTurn) -> None:
+        conversation_id = turn.conversation.id
         try:
-            outcome = await self.service.answer(conversation_id, listener=self._on_event,
+            outcome = await self.service.answer(turn, listener=self._on_event,
                                                 on_start=self._on_start)
         except asyncio.CancelledError:
-            self._finish_stopped(live)
+            self._finish_stopped()
             raise
         except MissingKeyError:
-            self._finish_broken(live, None)
+            self._finish_broken(None)
             self.keyMissing.emit(self._profile_name(conversation_id))
         except Exception as exc:
             log.exception("A turn failed unexpectedly")
-            self._finish_broken(live, exc)
+            self._finish_broken(exc)
         else:
-            self._finish(outcome, sent_text)
+            self._finish(outcome, turn)
         finally:
             self._turn = None
-            self._live = None
+            self._last_live = None
             self.busyChanged.emit(False)
-            self.conversationChanged.emit(conversation_id)
 
-    def _on_start(self, message: Message) -> None:
-        if self._live is not None:
-            self._live.message = message
-        self.liveStarted.emit(message)
+    def _on_start(self, live: LiveAnswer) -> None:
+        self._last_live = live
+        self.liveStarted.emit(live)
 
     def _on_event(self, event: StreamEvent) -> None:
-        live = self._live
-        if live is not None:
-            if isinstance(event, ReasoningDelta):
-                live.reasoning.append(event.text)
-            elif isinstance(event, ContentDelta):
-                live.content.append(event.text)
         if isinstance(event, ResponseInfo):
             self._set_online(True)
         self.liveEvent.emit(event)
 
-    def _finish(self, outcome: TurnOutcome, sent_text: str | None) -> None:
+    def _finish(self, outcome: TurnOutcome, turn: PreparedTurn) -> None:
         conversation_id = outcome.message.conversation_id
         if isinstance(outcome.error, APIConnectionError):
-            self._set_online(False, self.profile_for(self.conversation(conversation_id)))
+            self._set_online(False, self.profile_for(turn.conversation))
         elif outcome.error is None or isinstance(outcome.error, APIError):
             self._set_online(True)
         self.liveFinished.emit(outcome.message)
         if outcome.warning:
             self.notice.emit(outcome.warning)
-        if isinstance(outcome.error, APIConnectionError) and sent_text is not None:
-            self.sendUndelivered.emit(conversation_id, sent_text)
-        if outcome.error is None and self._is_first_answer(conversation_id):
+        if isinstance(outcome.error, APIConnectionError) and turn.sent_text is not None:
+            self.sendUndelivered.emit(conversation_id, turn.sent_text)
+        if outcome.title_due:
             self._spawn(self._suggest_title(conversation_id, force=False))
-
-    def _is_first_answer(self, conversation_id: int) -> bool:
-        answers = [m for m in self.messages(conversation_id)
-                   if m.role == "assistant" and m.status != "error"]
-        return len(answers) == 1
 
     # ---------------------------------------------------------------- titles
 
@@ -398,22 +330,25 @@ class ChatController(QObject):
             return
         if title is not None:
             self.titleSuggested.emit(conversation_id, title)
-            self.conversationChanged.emit(conversation_id)
 
-    def _finish_stopped(self, live: LiveTurn) -> None:
-        if live.message is None:
-            return
-        stored = self.service.history.get_message(live.message.id)
-        self.liveFinished.emit(stored or dataclasses.replace(live.message, status="interrupted"))
+    def _finish_stopped(self) -> None:
+        """Stopped: the core stored the partial answer as interrupted and said so in a
+        change; the live view ends with what it showed."""
+        live = self._last_live
+        if live is not None:
+            self.liveFinished.emit(live.final or dataclasses.replace(
+                live.message, status="interrupted", content=live.content_text,
+                reasoning=live.reasoning_text))
 
-    def _finish_broken(self, live: LiveTurn, exc: BaseException | None) -> None:
-        if live.message is None:
+    def _finish_broken(self, exc: BaseException | None) -> None:
+        live = self._last_live
+        if live is None:
             return
         text = (_describe(exc) if isinstance(exc, GrokdeskError)
                 else "Something went wrong inside grokdesk; the details are in the log")
         self.liveFinished.emit(dataclasses.replace(
             live.message, status="error", error=text,
-            content="".join(live.content), reasoning="".join(live.reasoning)))
+            content=live.content_text, reasoning=live.reasoning_text))
 
     # ---------------------------------------------------------------- provider checks
 
@@ -447,18 +382,13 @@ class ChatController(QObject):
         finally:
             await client.aclose()
 
-    def profile_named(self, name: str) -> Profile:
-        """A profile by name, with the overrides a conversation using it would get."""
-        probe = Conversation(0, "", "", 0.0, 0.0, settings=ConversationSettings(provider=name))
-        return self.service.profile_for(probe)
-
     def fetch_models(self, profile_name: str, refresh: bool = False) -> None:
         """Fetch a provider's model list (for the conversation settings dialog).
 
         The list comes from the on-disk cache when it is recent (or when the service
         cannot be reached), so the picker works offline.
         """
-        self._spawn(self._fetch_models(self.profile_named(profile_name), refresh))
+        self._spawn(self._fetch_models(self.service.profile_named(profile_name), refresh))
 
     async def _fetch_models(self, profile: Profile, refresh: bool = False) -> None:
         try:

@@ -1,26 +1,25 @@
-"""The conversation list as a Qt model over the history: paged, ordered, searchable.
+"""The conversation list as a Qt model over the chat core: paged, ordered, searchable.
 
-The model reads the history a page at a time (``fetchMore``), so ten thousand
-conversations cost a hundred rows until the user scrolls. Changes are applied
-row by row (a renamed, pinned or freshly answered conversation moves to its
-place) rather than by resetting the model, so the selection, the scroll position
-and an open rename editor survive a turn finishing in the background. Deletes are
-staged (:meth:`ConversationListModel.hide`) so the sidebar can offer Undo.
+The model reads a page at a time (``fetchMore``), so ten thousand conversations
+cost a hundred rows until the user scrolls. The core's changes are applied row by
+row from the data they carry (a renamed, pinned or freshly answered conversation
+moves to its place) rather than by resetting the model or reading again, so the
+selection, the scroll position and an open rename editor survive a turn finishing
+in the background. Deletes are staged (:meth:`ConversationListModel.hide`) so the
+sidebar can offer Undo. Every write goes through the core.
 """
 
 from __future__ import annotations
 
 import bisect
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from grokdesk.storage.models import Conversation
+from grokdesk.chat.changes import Changes, sidebar_order
+from grokdesk.storage.models import Conversation, SearchHit
 from grokdesk.timestamps import local_moment
-
-if TYPE_CHECKING:
-    from grokdesk.storage.repository import History
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -32,9 +31,23 @@ PinnedRole = Qt.ItemDataRole.UserRole + 2
 SubtitleRole = Qt.ItemDataRole.UserRole + 3
 
 
-def _order_key(conversation: Conversation) -> tuple[bool, float, int]:
-    """The history's order: pinned first, then most recently updated."""
-    return (not conversation.pinned, -conversation.updated_at, -conversation.id)
+class ConversationSource(Protocol):
+    """What the list reads and writes, all through the chat core."""
+
+    def conversations(self, limit: int | None = None, offset: int = 0
+                      ) -> list[Conversation]: ...
+
+    def count_conversations(self) -> int: ...
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
+
+    def conversation(self, conversation_id: int) -> Conversation | None: ...
+
+    def rename(self, conversation_id: int, title: str) -> object: ...
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> object: ...
+
+    def delete_conversation(self, conversation_id: int) -> object: ...
 
 
 def when_text(timestamp: float, now: datetime | None = None) -> str:
@@ -54,18 +67,15 @@ def when_text(timestamp: float, now: datetime | None = None) -> str:
 
 
 class ConversationListModel(QAbstractListModel):
-    """Conversations from :class:`History`, pinned on top, newest first, paged lazily.
+    """Conversations, pinned on top, newest first, paged lazily.
 
     With a search query the rows are the conversations whose title or messages
     match (the history's full-text search), best match first.
     """
 
-    renamed = Signal(int, str)
-    pinnedChanged = Signal(int, bool)
-
-    def __init__(self, history: History, parent: Any = None) -> None:
+    def __init__(self, source: ConversationSource, parent: Any = None) -> None:
         super().__init__(parent)
-        self._history = history
+        self._source = source
         self._rows: list[Conversation] = []
         self._snippets: dict[int, str] = {}
         self._query = ""
@@ -119,7 +129,7 @@ class ConversationListModel(QAbstractListModel):
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        page = self._history.list_conversations(limit=PAGE_SIZE, offset=self._offset)
+        page = self._source.conversations(limit=PAGE_SIZE, offset=self._offset)
         self._offset += len(page)
         if not page:
             self._total = self._offset
@@ -161,8 +171,8 @@ class ConversationListModel(QAbstractListModel):
         if self._query:
             self._load_search()
         else:
-            self._total = self._history.count_conversations()
-            page = self._history.list_conversations(limit=PAGE_SIZE, offset=0)
+            self._total = self._source.count_conversations()
+            page = self._source.conversations(limit=PAGE_SIZE, offset=0)
             self._offset = len(page)
             self._rows = [c for c in page if c.id not in self._hidden]
         self.endResetModel()
@@ -177,29 +187,33 @@ class ConversationListModel(QAbstractListModel):
 
     def _load_search(self) -> None:
         seen: dict[int, str] = {}
-        for hit in self._history.search(self._query, limit=SEARCH_LIMIT):
+        for hit in self._source.search(self._query, limit=SEARCH_LIMIT):
             if hit.conversation_id not in seen and hit.conversation_id not in self._hidden:
                 seen[hit.conversation_id] = hit.snippet if hit.message_id is not None else ""
             if len(seen) >= SEARCH_LIMIT:
                 break
         for conversation_id, snippet in seen.items():
-            conversation = self._history.get_conversation(conversation_id)
+            conversation = self._source.conversation(conversation_id)
             if conversation is not None:
                 self._rows.append(conversation)
                 self._snippets[conversation_id] = " ".join(snippet.split())
 
     # ---------------------------------------------------------------- changes
 
-    def refresh_conversation(self, conversation_id: int) -> None:
-        """Bring one row up to date (new title, new message, new time) and move it into place."""
-        if conversation_id in self._hidden:
+    def apply(self, changes: Changes) -> None:
+        """Show what the core changed: rows added, moved into place, updated or gone."""
+        if changes.reloaded:
+            self.reload()
             return
-        conversation = self._history.get_conversation(conversation_id)
-        row = self.row_of(conversation_id)
-        if conversation is None:
-            if row is not None:
-                self._remove_row(row)
+        for conversation_id in changes.removed_conversations:
+            self._forget(conversation_id)
+        for conversation in changes.conversations:
+            self._show(conversation)
+
+    def _show(self, conversation: Conversation) -> None:
+        if conversation.id in self._hidden:
             return
+        row = self.row_of(conversation.id)
         if self._query:
             if row is not None:
                 self._rows[row] = conversation
@@ -210,9 +224,21 @@ class ConversationListModel(QAbstractListModel):
         else:
             self._move_into_place(row, conversation)
 
+    def _forget(self, conversation_id: int) -> None:
+        """A conversation left the history: its row (if shown) and its place in the count."""
+        row = self.row_of(conversation_id)
+        if conversation_id in self._hidden:
+            self._hidden.discard(conversation_id)
+        elif row is not None:
+            self._remove_row(row)
+        else:
+            return
+        self._total = max(0, self._total - 1)
+        self._offset = max(0, self._offset - 1)
+
     def _insert_sorted(self, conversation: Conversation) -> None:
-        keys = [_order_key(c) for c in self._rows]
-        position = bisect.bisect_left(keys, _order_key(conversation))
+        keys = [sidebar_order(c) for c in self._rows]
+        position = bisect.bisect_left(keys, sidebar_order(conversation))
         more_below = self.canFetchMore()
         self._total += 1
         if position == len(self._rows) and more_below:
@@ -224,7 +250,8 @@ class ConversationListModel(QAbstractListModel):
 
     def _move_into_place(self, row: int, conversation: Conversation) -> None:
         rest = self._rows[:row] + self._rows[row + 1:]
-        position = bisect.bisect_left([_order_key(c) for c in rest], _order_key(conversation))
+        position = bisect.bisect_left([sidebar_order(c) for c in rest],
+                                      sidebar_order(conversation))
         if position == row:
             self._rows[row] = conversation
             self._changed(row)
@@ -247,14 +274,10 @@ class ConversationListModel(QAbstractListModel):
         return conversation
 
     def rename(self, conversation_id: int, title: str) -> None:
-        self._history.rename_conversation(conversation_id, title)
-        self.refresh_conversation(conversation_id)
-        self.renamed.emit(conversation_id, title)
+        self._source.rename(conversation_id, title)
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> None:
-        self._history.set_pinned(conversation_id, pinned)
-        self.refresh_conversation(conversation_id)
-        self.pinnedChanged.emit(conversation_id, pinned)
+        self._source.set_pinned(conversation_id, pinned)
 
     # ---------------------------------------------------------------- undoable delete
 
@@ -266,23 +289,16 @@ class ConversationListModel(QAbstractListModel):
 
     def unhide(self, conversation_id: int) -> None:
         self._hidden.discard(conversation_id)
-        if self._query:
+        conversation = None if self._query else self._source.conversation(conversation_id)
+        if conversation is None:
             self.reload()
         else:
-            self.refresh_conversation(conversation_id)
+            self._show(conversation)
 
     def purge(self, conversation_id: int) -> None:
-        """Delete a hidden conversation from the history for good."""
-        if conversation_id not in self._hidden:
-            return
-        self._history.delete_conversation(conversation_id)
-        self._hidden.discard(conversation_id)
-        self._total = max(0, self._total - 1)
-        self._offset = max(0, self._offset - 1)
-
-    @property
-    def hidden(self) -> frozenset[int]:
-        return frozenset(self._hidden)
+        """Delete a hidden conversation for good (the core's change removes it here)."""
+        if conversation_id in self._hidden:
+            self._source.delete_conversation(conversation_id)
 
     # ---------------------------------------------------------------- display
 

@@ -1,7 +1,8 @@
-"""Turns stream events into throttled, incremental redraws of the one live message.
+"""Throttled, incremental redraws of the one live answer.
 
-Events only append to plain Python lists and poke a :class:`Throttle`; at most
-every ``REDRAW_MS`` the redraw takes what arrived since the last one:
+The turn collects the answer (:class:`~grokdesk.api.answer.AnswerSoFar`); this only
+reads it. An event pokes a :class:`Throttle`; at most every ``REDRAW_MS`` the redraw
+takes the chunks that arrived since the last one:
 
 * reasoning text is appended at the end of the reasoning view (cost: the new text);
 * answer text: the finished Markdown blocks (``split_stable_prefix``, searched only
@@ -22,14 +23,8 @@ import re
 
 from PySide6.QtCore import QObject
 
-from grokdesk.api.types import (
-    ContentDelta,
-    Finish,
-    ReasoningDelta,
-    ResponseInfo,
-    StreamEvent,
-    UsageReport,
-)
+from grokdesk.api.answer import AnswerSoFar
+from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent, UsageReport
 from grokdesk.render.markdown import ends_in_code, split_stable_prefix
 from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.throttle import Throttle
@@ -45,15 +40,21 @@ LINK_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 
 
 class LiveStream(QObject):
-    """The state of one streaming answer and the redraw that shows it."""
+    """What of one streaming answer is drawn, and the redraw that draws the rest.
 
-    def __init__(self, view: MessageView, *, dark: bool, parent: QObject | None = None) -> None:
+    Opened on an answer that already said something (the conversation was shown
+    again while it streams), the first redraw draws all of it.
+    """
+
+    def __init__(self, view: MessageView, answer: AnswerSoFar, *, dark: bool,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.view = view
+        self.answer = answer
         self.dark = dark
-        self._content: list[str] = []
+        self._content_taken = 0
         self._content_text = ""
-        self._reasoning_new: list[str] = []
+        self._reasoning_taken = 0
         self._reasoning_text: list[str] = []
         self._stable_len = 0
         self._shown_tail: str | None = None
@@ -61,46 +62,30 @@ class LiveStream(QObject):
         self._open_shown = 0
         self._split_at = 0
         self._answer_started = False
-        self._reasoning_tokens: int | None = None
-        self._tokens_dirty = False
-        self.model: str | None = None
-        self.finish_reason: str | None = None
+        self._tokens_dirty = answer.usage is not None
         self.redraws = 0
         self._throttle = Throttle(self._redraw, REDRAW_MS, self)
         view.begin_live()
+        if answer.content or answer.reasoning or self._tokens_dirty:
+            self._throttle()
 
     @property
     def content(self) -> str:
         """Everything the answer said so far, as Markdown."""
-        if self._content:
-            self._content_text += "".join(self._content)
-            self._content.clear()
+        chunks = self.answer.content
+        if len(chunks) > self._content_taken:
+            self._content_text += "".join(chunks[self._content_taken:])
+            self._content_taken = len(chunks)
         return self._content_text
 
-    @property
-    def reasoning(self) -> str:
-        return "".join(self._reasoning_text) + "".join(self._reasoning_new)
-
     def feed(self, event: StreamEvent) -> None:
-        """Take one event; cheap, the drawing happens later in a throttled redraw."""
-        if isinstance(event, ContentDelta):
-            if not event.text:
-                return
-            self._content.append(event.text)
-        elif isinstance(event, ReasoningDelta):
-            if not event.text:
-                return
-            self._reasoning_new.append(event.text)
+        """The answer took ``event``: draw what changed at the next throttled redraw."""
+        if isinstance(event, ContentDelta | ReasoningDelta):
+            if event.text:
+                self._throttle()
         elif isinstance(event, UsageReport):
-            self._reasoning_tokens = event.usage.reasoning_tokens
             self._tokens_dirty = True
-        elif isinstance(event, ResponseInfo):
-            self.model = event.model or self.model
-            return
-        elif isinstance(event, Finish):
-            self.finish_reason = event.reason
-            return
-        self._throttle()
+            self._throttle()
 
     def set_dark(self, dark: bool) -> None:
         """Redraw the answer so far in the other code theme (once, at the next redraw)."""
@@ -146,9 +131,10 @@ class LiveStream(QObject):
     def _redraw(self) -> None:
         self.redraws += 1
         reasoning = self.view.ensure_reasoning()
-        if self._reasoning_new:
-            chunk = "".join(self._reasoning_new)
-            self._reasoning_new.clear()
+        chunks = self.answer.reasoning
+        if len(chunks) > self._reasoning_taken:
+            chunk = "".join(chunks[self._reasoning_taken:])
+            self._reasoning_taken = len(chunks)
             self._reasoning_text.append(chunk)
             reasoning.append_text(chunk)
         text = self.content
@@ -159,7 +145,8 @@ class LiveStream(QObject):
                 reasoning.hide()
         if self._tokens_dirty:
             self._tokens_dirty = False
-            reasoning.set_tokens(self._reasoning_tokens)
+            usage = self.answer.usage
+            reasoning.set_tokens(usage.reasoning_tokens if usage is not None else None)
         if text:
             self._draw_content(text)
 

@@ -30,14 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
+from grokdesk.api.types import StreamEvent
+from grokdesk.chat.changes import Changes, Totals
 from grokdesk.config import Settings
 from grokdesk.money import format_usd
 from grokdesk.secrets import KeyStore
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 from grokdesk.ui.actions import WindowActions
 from grokdesk.ui.banner import Banner
-from grokdesk.ui.chat_controller import ChatController, Totals
+from grokdesk.ui.chat_controller import ChatController
 from grokdesk.ui.composer import Composer
 from grokdesk.ui.conversation_model import ConversationListModel
 from grokdesk.ui.conversations import ConversationSidebar
@@ -49,6 +50,8 @@ from grokdesk.ui.transfers import Transfers
 from grokdesk.ui.ui_state import UIState
 
 if TYPE_CHECKING:
+    from grokdesk.chat.turn import LiveAnswer
+
     # The dialogs and the export package are imported when first opened, not before
     # the first frame (docs/performance.md, "Cold start").
     from grokdesk.ui.conversation_settings import ConversationSettingsDialog
@@ -147,7 +150,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
 
-        self.transfers = Transfers(self.controller.service.history.db.path, self)
+        self.transfers = Transfers(self.controller.service, self)
         self.actions_ = WindowActions(self)
         self.actions_.build_menus(self.menuBar())
         self._build_status_bar()
@@ -218,33 +221,26 @@ class MainWindow(QMainWindow):
         self.transfer_progress: TransferProgress | None = None  # made by the first transfer
         self.transfers.importReported.connect(self._show_import_report)
         self.sidebar.exportRequested.connect(self.ask_export_one)
-        self.transfers.imported.connect(self.parts.conversations.reload)
 
         self.sidebar.conversationSelected.connect(self.open_conversation)
         self.sidebar.newChatRequested.connect(self.new_chat)
         self.sidebar.deleted.connect(self._conversation_deleted)
-        self.parts.conversations.renamed.connect(self._conversation_renamed)
-        self.parts.conversations.pinnedChanged.connect(self._conversation_renamed)
 
         self.composer.sendRequested.connect(self.send)
         self.composer.stopRequested.connect(c.stop)
         self.transcript.deleteRequested.connect(c.delete_message)
         self.transcript.regenerateRequested.connect(self.regenerate)
         self.transcript.retryRequested.connect(self.regenerate)
-        self.transcript.editRequested.connect(c.edit)
+        self.transcript.editRequested.connect(self._edit)
         self.transcript.copied.connect(self.notify)
 
-        c.messageAdded.connect(self._message_added)
-        c.messageRemoved.connect(self.transcript.remove_message)
-        c.messagesRemovedFrom.connect(self.transcript.remove_messages_from)
+        c.changed.connect(self._apply_changes)
         c.liveStarted.connect(self._live_started)
         c.liveEvent.connect(self._live_event)
         c.liveFinished.connect(self._live_finished)
         c.busyChanged.connect(self._busy_changed)
         c.onlineChanged.connect(self._show_online)
         c.keyMissing.connect(self.show_welcome)
-        c.conversationCreated.connect(self._conversation_created)
-        c.conversationChanged.connect(self._conversation_changed)
         c.notice.connect(self.notify)
         c.sendUndelivered.connect(self._send_undelivered)
         c.titleSuggested.connect(self._title_suggested)
@@ -357,47 +353,52 @@ class MainWindow(QMainWindow):
             self._show_messages(conversation.id)
         self.sidebar.set_current(conversation.id if conversation else None)
         self._update_chrome()
+        self._show_usage(self.controller.totals(conversation.id) if conversation else Totals())
 
     def _show_messages(self, conversation_id: int) -> None:
         messages = self.controller.messages(conversation_id)
         live = self.controller.live
-        if live is None or live.conversation_id != conversation_id or live.message is None:
+        if live is None or live.conversation_id != conversation_id:
             self.transcript.set_messages(messages)
             return
-        live_id = live.message.id
-        self.transcript.set_messages([m for m in messages if m.id != live_id])
-        self.transcript.begin_live(live.message)
-        if live.reasoning:
-            self.transcript.live_event(ReasoningDelta("".join(live.reasoning)))
-        if live.content:
-            self.transcript.live_event(ContentDelta("".join(live.content)))
+        self.transcript.set_messages([m for m in messages if m.id != live.message.id])
+        self.transcript.begin_live(live)
 
     def new_chat(self) -> None:
         self.open_conversation(None)
         self.composer.input.setFocus()
 
-    def _conversation_created(self, conversation_id: int) -> None:
-        self.parts.conversations.refresh_conversation(conversation_id)
-        if self._current is None:
-            self._current = self.controller.conversation(conversation_id)
-            self.composer.rekey_draft(conversation_id)
-            self.sidebar.set_current(conversation_id)
+    def _apply_changes(self, changes: Changes) -> None:
+        """Route what the core changed to the parts that show it; nothing is read again."""
+        self.parts.conversations.apply(changes)
+        if changes.reloaded:
+            self.sidebar.set_current(self.current_id)
+        if self._current is None and changes.created:
+            self._adopt(next(c for c in changes.conversations if c.id in changes.created))
+        elif (updated := changes.conversation(self.current_id)) is not None:
+            self._current = updated
             self._update_chrome()
+        current = self.current_id
+        if current is None:
+            return
+        for message_id in changes.removed:
+            self.transcript.remove_message(message_id)
+        for message in changes.added:
+            if message.conversation_id == current and message.status != "streaming":
+                self.transcript.append_message(message)
+        if current in changes.totals:
+            self._show_usage(changes.totals[current])
 
-    def _conversation_changed(self, conversation_id: int) -> None:
-        self.parts.conversations.refresh_conversation(conversation_id)
-        if conversation_id == self.current_id:
-            self._current = self.controller.conversation(conversation_id)
-            self._update_chrome()
-
-    def _conversation_renamed(self, conversation_id: int, *_args: object) -> None:
-        if conversation_id == self.current_id:
-            self._current = self.controller.conversation(conversation_id)
-            self._update_chrome()
+    def _adopt(self, conversation: Conversation) -> None:
+        """The new-chat draft became ``conversation`` (its first message was stored)."""
+        self._current = conversation
+        self.composer.rekey_draft(conversation.id)
+        self.sidebar.set_current(conversation.id)
+        self._update_chrome()
+        self._show_usage(Totals())
 
     def _conversation_deleted(self, conversation_id: int) -> None:
-        live = self.controller.live
-        if live is not None and live.conversation_id == conversation_id:
+        if self._is_live_in(conversation_id):
             self.controller.stop()
         self.composer.forget_draft(conversation_id)
         if conversation_id == self.current_id:
@@ -433,7 +434,7 @@ class MainWindow(QMainWindow):
         sent before that.
         """
         self._open_initial_conversation()
-        warning = self.controller.insecure_transport_warning(self.current_id)
+        warning = self.controller.insecure_transport_warning(self._current)
         if warning is not None and warning not in self._trusted_insecure:
             self._pending_insecure = warning
             self.insecure_banner.show_message(warning, accept="Send anyway", reject="Cancel")
@@ -482,8 +483,7 @@ class MainWindow(QMainWindow):
             self.parts.conversations.reload()
             self.sidebar.set_current(self.current_id)
         current = self.current_id
-        live = self.controller.live
-        if current is None or (live is not None and live.conversation_id == current):
+        if current is None or self._is_live_in(current):
             return
         conversation = self.controller.conversation(current)
         if conversation is None:
@@ -496,6 +496,7 @@ class MainWindow(QMainWindow):
                 (m.id, m.status, m.content) for m in self.transcript.messages]:
             self.transcript.set_messages(messages)
         self._update_chrome()
+        self._show_usage(self.controller.totals(current))
 
     def show_notice(self, text: str) -> None:
         """Something the user should read once (a recovered history): a banner that
@@ -516,26 +517,24 @@ class MainWindow(QMainWindow):
             self.transcript.scroll_area.ensureWidgetVisible(view)
             view.start_edit()
 
-    def _is_live_here(self) -> bool:
+    def _edit(self, message_id: int, text: str) -> None:
+        self.controller.edit(message_id, text, self.current_id)
+
+    def _is_live_in(self, conversation_id: int | None) -> bool:
         live = self.controller.live
-        return live is not None and live.conversation_id == self.current_id
+        return live is not None and live.conversation_id == conversation_id
 
-    def _message_added(self, message: Message) -> None:
-        if message.conversation_id == self.current_id:
-            self.transcript.append_message(message)
-
-    def _live_started(self, message: Message) -> None:
-        if message.conversation_id == self.current_id:
-            self.transcript.begin_live(message)
+    def _live_started(self, answer: LiveAnswer) -> None:
+        if answer.conversation_id == self.current_id:
+            self.transcript.begin_live(answer)
 
     def _live_event(self, event: StreamEvent) -> None:
-        if self._is_live_here():
+        if self._is_live_in(self.current_id):
             self.transcript.live_event(event)
 
     def _live_finished(self, message: Message) -> None:
         if message.conversation_id == self.current_id:
             self.transcript.finish_live(message)
-            self._update_usage()
 
     def _busy_changed(self, busy: bool) -> None:
         self.composer.set_busy(busy)
@@ -557,11 +556,8 @@ class MainWindow(QMainWindow):
         model = self.controller.model_for(self._current)
         self.profile_label.setText(f"{profile.label} · {model}")
         self.profile_label.setToolTip(f"Provider {profile.label} at {profile.base_url}")
-        self._update_usage()
 
-    def _update_usage(self) -> None:
-        totals = (self.controller.totals(self._current.id) if self._current is not None
-                  else Totals())
+    def _show_usage(self, totals: Totals) -> None:
         self.usage_label.setText(usage_text(totals))
         self.usage_label.setToolTip("Tokens and cost of this conversation so far")
 
@@ -711,7 +707,8 @@ class MainWindow(QMainWindow):
 
     def ask_export_one(self, conversation_id: int) -> None:
         """Ask where to save one conversation (from the menu or the sidebar)."""
-        conversation = self.controller.service.history.get_conversation(conversation_id)
+        conversation = (self.parts.conversations.conversation(conversation_id)
+                        or self.controller.conversation(conversation_id))
         if conversation is None:
             return
         from grokdesk.export import ExportOptions, suggested_name

@@ -15,6 +15,8 @@ signals for the window, which changes the history and then tells the pane.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
@@ -24,6 +26,9 @@ from grokdesk.storage.models import Message
 from grokdesk.ui.colors import is_dark
 from grokdesk.ui.live_stream import LiveStream
 from grokdesk.ui.message_view import MessageView
+
+if TYPE_CHECKING:
+    from grokdesk.chat.turn import LiveAnswer
 
 BATCH = 12
 """Messages built at once: on opening a conversation, and each time the reader nears the top."""
@@ -123,15 +128,16 @@ class Transcript(QWidget):
         if message.role == "user":
             self.scroll_to_bottom()
 
-    def begin_live(self, message: Message) -> None:
-        """Add the empty answer that is about to stream and start its "Thinking…" timer."""
+    def begin_live(self, answer: LiveAnswer) -> None:
+        """Show the answer that streams (from its start, or from where it is now, when
+        the conversation is shown again while it streams)."""
         self._drop_live()
-        view = self._append(message)
-        self._live = LiveStream(view, dark=self._dark, parent=self)
+        view = self._append(answer.message)
+        self._live = LiveStream(view, answer, dark=self._dark, parent=self)
         self._set_busy(True)
 
     def live_event(self, event: StreamEvent) -> None:
-        """One stream event for the live answer; cheap, drawing is throttled."""
+        """The live answer took ``event``; cheap, drawing is throttled."""
         if self._live is not None:
             self._live.feed(event)
 

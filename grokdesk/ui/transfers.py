@@ -1,10 +1,10 @@
 """Export and import for the window, off the GUI thread.
 
-The export package does the work; this adapter runs it in a worker thread with
-its own connection to the history file (a sqlite connection belongs to the thread
-that opened it), so a large export or import never freezes the window, and
-reports progress (with a way to cancel) and the outcome: one line for the status
-bar and, for an import, the full file-by-file report.
+The chat core does the work, on a connection of its own in a worker thread (a
+sqlite connection belongs to the thread that opened it), so a large export or
+import never freezes the window. This adapter reports progress (with a way to
+cancel) and the outcome: one line for the status bar and, for an import, the full
+file-by-file report. After an import the core tells every view to read again.
 """
 
 from __future__ import annotations
@@ -14,24 +14,17 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from grokdesk.api.errors import GrokdeskError
-from grokdesk.storage.db import DatabaseError, open_database
-from grokdesk.storage.repository import History
+from grokdesk.storage.db import DatabaseError
+
+if TYPE_CHECKING:
+    from grokdesk.chat.service import ChatService
 
 log = logging.getLogger("grokdesk.ui")
-T = TypeVar("T")
-
-
-def _with_history(database: Path, work: Callable[[History], T]) -> T:
-    history = History(open_database(database))
-    try:
-        return work(history)
-    finally:
-        history.db.close()
 
 
 class Transfers(QObject):
@@ -44,12 +37,11 @@ class Transfers(QObject):
     started = Signal(str)
     progressed = Signal(int, int)
     finished = Signal(bool, str)
-    imported = Signal()
     importReported = Signal(list)
 
-    def __init__(self, database: Path, parent: QObject | None = None) -> None:
+    def __init__(self, core: ChatService, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._database = database
+        self._core = core
         self._tasks: set[asyncio.Task[None]] = set()
         self._cancelled = threading.Event()
 
@@ -68,14 +60,14 @@ class Transfers(QObject):
     def export(self, conversation_ids: Sequence[int] | None, target: Path,
                include_reasoning: bool) -> None:
         """Write conversations (None: all) to ``target``; JSON for ``.json``, else Markdown."""
-        from grokdesk.export import ExportOptions, export_conversations
+        from grokdesk.export import ExportOptions
 
         options = ExportOptions(format="json" if target.suffix.lower() == ".json" else "md",
                                 include_reasoning=include_reasoning, include_usage=True)
 
-        def work(history: History) -> str:
-            result = export_conversations(history, conversation_ids, target, options,
-                                          progress=self._progress)
+        def work() -> str:
+            result = self._core.export(conversation_ids, target, options,
+                                       progress=self._progress)
             noun = "conversation" if result.conversations == 1 else "conversations"
             return f"Exported {result.conversations} {noun} to {result.path}"
 
@@ -83,10 +75,8 @@ class Transfers(QObject):
 
     def import_files(self, paths: Sequence[Path]) -> None:
         """Import grokdesk JSON/Markdown or ChatGPT exports (files, folders, zips)."""
-        from grokdesk.export import import_files
-
-        def work(history: History) -> str:
-            report = import_files(history, list(paths), progress=self._progress)
+        def work() -> str:
+            report = self._core.import_files(paths, progress=self._progress)
             self.importReported.emit(report.lines())
             if not report.ok:
                 refused = "; ".join(f.describe() for f in report.refused)
@@ -95,7 +85,7 @@ class Transfers(QObject):
 
         self._run(work, "Importing…", imported=True)
 
-    def _run(self, work: Callable[[History], str], title: str, *,
+    def _run(self, work: Callable[[], str], title: str, *,
              imported: bool = False) -> None:
         self._cancelled.clear()
         self.started.emit(title)
@@ -103,9 +93,9 @@ class Transfers(QObject):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _in_thread(self, work: Callable[[History], str], imported: bool) -> None:
+    async def _in_thread(self, work: Callable[[], str], imported: bool) -> None:
         try:
-            message = await asyncio.to_thread(_with_history, self._database, work)
+            message = await asyncio.to_thread(work)
         except (GrokdeskError, DatabaseError, OSError) as exc:
             text = exc.describe() if isinstance(exc, GrokdeskError) else str(exc)
             self.finished.emit(False, text)
@@ -116,7 +106,7 @@ class Transfers(QObject):
                                       "are in the log")
             return
         if imported:
-            self.imported.emit()
+            self._core.imported()
         self.finished.emit(True, message)
 
     async def wait(self) -> None:

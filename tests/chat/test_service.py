@@ -47,15 +47,15 @@ async def test_multi_turn_sends_the_whole_history(service: ChatService,
     assert sent[1]["content"] == first.message.content
     assert "reasoning" not in str(sent[1].keys())
     assert fake_api.chat_requests[-1].headers["authorization"] == f"Bearer {KEY}"
-    renamed = service.history.get_conversation(conversation.id)
+    renamed = service.conversation(conversation.id)
     assert renamed is not None and renamed.title == "What is 2+2?"
 
 
 async def test_request_carries_the_conversation_settings(service: ChatService,
                                                          fake_api: FakeAPI) -> None:
-    conversation = service.history.create_conversation("S", ConversationSettings(
+    conversation = service.new_conversation(ConversationSettings(
         provider="aimlapi", model="x-ai/grok-3-mini-beta", system_prompt="Be terse.",
-        reasoning_effort="high", temperature=0.2))
+        reasoning_effort="high", temperature=0.2), title="S")
     await service.send(conversation.id, "Hi")
     body = fake_api.last_body
     assert body["messages"][0] == {"role": "system", "content": "Be terse."}
@@ -64,7 +64,7 @@ async def test_request_carries_the_conversation_settings(service: ChatService,
     assert body["model"] == "x-ai/grok-3-mini-beta"
     for forbidden in ("stop", "presence_penalty", "frequency_penalty", "reasoning_effort"):
         assert forbidden not in body
-    answer = service.history.messages(conversation.id)[-1]
+    answer = service.messages(conversation.id)[-1]
     assert answer.reasoning_effort == "high", "the answer records the effort it was asked with"
 
 
@@ -97,8 +97,8 @@ async def test_an_effort_the_provider_takes_no_effort_for_is_not_recorded(
     monkeypatch.setenv("GROKDESK_BASE_URL", fake_api.url)
     db = open_database(tmp_path / "l.sqlite3")
     svc = ChatService(History(db), Settings(active_profile="ollama"), KeyStore(MemoryKeyring()))
-    conversation = svc.history.create_conversation("Local", ConversationSettings(
-        provider="ollama", reasoning_effort="high"))
+    conversation = svc.new_conversation(ConversationSettings(
+        provider="ollama", reasoning_effort="high"), title="Local")
     outcome = await svc.send(conversation.id, "Hi")
     await svc.aclose()
     db.close()
@@ -112,7 +112,7 @@ async def test_regenerate_replaces_the_last_answer(service: ChatService,
     fake_api.queue(fake.stream([], ["first answer"]), fake.stream([], ["second answer"]))
     await service.send(conversation.id, "Hi")
     await service.regenerate(conversation.id)
-    messages = service.history.messages(conversation.id)
+    messages = service.messages(conversation.id)
     assert [(m.role, m.content) for m in messages] == [("user", "Hi"),
                                                        ("assistant", "second answer")]
 
@@ -125,7 +125,7 @@ async def test_failed_answer_then_retry_succeeds(service: ChatService,
     assert failed.error is not None and failed.message.status == "error"
     retried = await service.regenerate(conversation.id)
     assert retried.ok
-    messages = service.history.messages(conversation.id)
+    messages = service.messages(conversation.id)
     assert [(m.role, m.content, m.status) for m in messages] == [
         ("user", "Hi", "complete"), ("assistant", "ok now", "complete")]
     assert [m["role"] for m in fake_api.last_body["messages"]] == ["user"]
@@ -136,10 +136,10 @@ async def test_edit_and_resend_drops_what_followed(service: ChatService,
     conversation = service.new_conversation()
     await service.send(conversation.id, "first question")
     await service.send(conversation.id, "second question")
-    first_user = service.history.messages(conversation.id)[0]
+    first_user = service.messages(conversation.id)[0]
     fake_api.queue(fake.stream([], ["edited answer"]))
     await service.edit_and_resend(first_user.id, "better question")
-    messages = service.history.messages(conversation.id)
+    messages = service.messages(conversation.id)
     assert [(m.role, m.content) for m in messages] == [("user", "better question"),
                                                        ("assistant", "edited answer")]
 
@@ -151,7 +151,7 @@ async def test_missing_key_stores_nothing(tmp_path: Path) -> None:
     with pytest.raises(MissingKeyError) as info:
         await svc.send(conversation.id, "Hello")
     assert "grokdesk key set" in info.value.describe()
-    assert svc.history.messages(conversation.id) == []
+    assert svc.messages(conversation.id) == []
     db.close()
 
 
@@ -171,7 +171,7 @@ async def test_keyless_local_profile_sends_no_authorization(tmp_path: Path, fake
 async def test_a_conversation_longer_than_the_context_sends_its_newest_part(
         service: ChatService, fake_api: FakeAPI) -> None:
     conversation = service.new_conversation()
-    history = service.history
+    history = service._history
     with history.batch():
         for n in range(300):
             history.add_message(conversation.id, "user", f"question {n} " + "x" * 1500)

@@ -207,7 +207,7 @@ async def test_proxy_variables_httpx_cannot_use_stop_the_send_clearly(
     conversation = service.new_conversation()
     with pytest.raises(NetworkSettingsError, match="proxy environment variables"):
         await service.send(conversation.id, "Hello")
-    assert service.history.messages(conversation.id) == []
+    assert service.messages(conversation.id) == []
     assert not fake_api.requests
 
     monkeypatch.setenv("GROKDESK_API_KEY", KEY)

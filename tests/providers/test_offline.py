@@ -45,7 +45,7 @@ async def test_connection_refused_fails_at_once_with_default_settings(
     assert type(outcome.error) is APIConnectionError
     assert "connection refused" in outcome.error.describe()
     assert "network connection" in outcome.error.describe()
-    messages = service.history.messages(conversation)
+    messages = service.messages(conversation)
     assert (messages[0].role, messages[0].content) == ("user", "Are you there?")
 
 

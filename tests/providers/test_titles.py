@@ -114,14 +114,14 @@ async def test_service_renames_after_the_first_answer_in_the_background(
     service = _service(make_service, fake_api, model_titles=True)
     conversation = service.new_conversation()
     await service.send(conversation.id, "## How do *timeouts* work in asyncio?")
-    local = service.history.get_conversation(conversation.id)
+    local = service.conversation(conversation.id)
     assert local is not None and local.title == "How do timeouts work in asyncio?"
 
     fake_api.queue(fake.completion("Asyncio timeouts explained"))
     task = asyncio.create_task(service.suggest_title(conversation.id))
     assert not task.done(), "the caller is not held up"
     assert await task == "Asyncio timeouts explained"
-    renamed = service.history.get_conversation(conversation.id)
+    renamed = service.conversation(conversation.id)
     assert renamed is not None and renamed.title == "Asyncio timeouts explained"
 
 
@@ -132,7 +132,7 @@ async def test_a_failed_suggestion_keeps_the_local_title(make_service: MakeServi
     await service.send(conversation.id, "What is a monad?")
     fake_api.queue(fake.json_error(500, "title service down"))
     assert await service.suggest_title(conversation.id) is None
-    kept = service.history.get_conversation(conversation.id)
+    kept = service.conversation(conversation.id)
     assert kept is not None and kept.title == "What is a monad?"
 
 
@@ -141,10 +141,10 @@ async def test_a_title_the_user_chose_is_not_overwritten(make_service: MakeServi
     service = _service(make_service, fake_api, model_titles=True)
     conversation = service.new_conversation()
     await service.send(conversation.id, "What is a monad?")
-    service.history.rename_conversation(conversation.id, "My monad notes")
+    service.rename(conversation.id, "My monad notes")
     fake_api.queue(fake.completion("Monads explained"))
     assert await service.suggest_title(conversation.id) is None
-    kept = service.history.get_conversation(conversation.id)
+    kept = service.conversation(conversation.id)
     assert kept is not None and kept.title == "My monad notes"
 
 

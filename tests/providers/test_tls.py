@@ -46,7 +46,7 @@ async def test_untrusted_certificate_says_what_failed_and_what_to_do(
     assert "CA bundle" in described and "ca_bundle" in described
     assert KEY not in described
     assert not tls_fake_api.requests, "nothing was sent over the untrusted connection"
-    messages = service.history.messages(conversation.id)
+    messages = service.messages(conversation.id)
     assert [(m.role, m.status) for m in messages] == [("user", "complete"),
                                                       ("assistant", "error")]
 
@@ -80,12 +80,12 @@ async def test_missing_or_bad_ca_bundle_stops_before_anything_is_stored(
         service = make_service(_settings(tls_fake_api, str(bundle)), _keys())
         conversation = service.new_conversation()
         try:
-            service.prepare_send(conversation.id, "Hello")
+            service.begin_send(conversation.id, "Hello")
         except NetworkSettingsError as exc:
             assert words in exc.describe() and "[network]" in exc.describe()
         else:
             raise AssertionError("a bad CA bundle must stop the send")
-        assert service.history.messages(conversation.id) == []
+        assert service.messages(conversation.id) == []
 
 
 async def test_no_setting_turns_certificate_checks_off(make_service: MakeService,

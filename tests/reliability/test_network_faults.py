@@ -178,7 +178,7 @@ def _texts(events: list[StreamEvent]) -> tuple[str, str]:
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 async def test_service_fault(fault: Fault, service: ChatService, api: FakeAPI,
                              monkeypatch: pytest.MonkeyPatch) -> None:
-    history = service.history
+    history = service._history
     conversation = service.new_conversation()
     if fault.base_url is not None:
         monkeypatch.setenv("GROKDESK_BASE_URL", fault.base_url())
@@ -242,7 +242,7 @@ async def test_ten_megabyte_answer_is_stored_whole(service: ChatService, api: Fa
     conversation = service.new_conversation()
     outcome = await service.send(conversation.id, "Write a lot")
     assert outcome.ok, outcome.error
-    stored = service.history.messages(conversation.id)[1]
+    stored = service.messages(conversation.id)[1]
     assert len(stored.content) == len(expected)
     assert stored.content == expected
     assert stored.status == "complete"
@@ -287,7 +287,7 @@ async def test_endless_answer_can_be_stopped_and_memory_stays_linear(
     for text_so_far, current in samples:
         assert current <= 2 * text_so_far + 2 * 2**20, samples
     assert peak <= 4 * received + 2 * 2**20, (peak, received)
-    answer = service.history.messages(conversation.id)[1]
+    answer = service.messages(conversation.id)[1]
     assert answer.status == "interrupted" and answer.error == "Stopped"
     assert len(answer.content) == received
     assert answer.content == word * (received // len(word))

@@ -167,11 +167,11 @@ async def test_a_send_the_disk_refuses_stores_nothing(
         make_fault: Callable[[Database], AbstractContextManager[None]], words: str) -> None:
     """The core raises before anything is half-written, so the window keeps the typed text
     in its composer (and the command line user has it in their shell)."""
-    history = service.history
+    history = service._history
     conversation = service.new_conversation()
     typed = "A long question that the disk has no room for. " * 4000
     with make_fault(history.db), pytest.raises(DatabaseAccessError, match=words) as caught:
-        service.prepare_send(conversation.id, typed)
+        service.begin_send(conversation.id, typed)
     assert str(history.db.path) in str(caught.value)
     assert history.messages(conversation.id) == []
     stored = history.get_conversation(conversation.id)
@@ -191,11 +191,11 @@ async def test_disk_full_mid_answer_is_an_error_not_a_crash(service: ChatService
     and once there is room again a retry works."""
     pieces = ["w" * 3000 + " "] * 40
     api.queue(fake.stream([], pieces, delay=0.08))
-    history = service.history
+    history = service._history
     conversation = service.new_conversation()
-    service.prepare_send(conversation.id, "Write a lot")
+    turn = service.begin_send(conversation.id, "Write a lot")
     seen: list[StreamEvent] = []
-    task = asyncio.create_task(service.answer(conversation.id, listener=seen.append))
+    task = asyncio.create_task(service.answer(turn, listener=seen.append))
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         await asyncio.sleep(0.05)

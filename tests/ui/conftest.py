@@ -276,9 +276,10 @@ def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake
         theme = ThemeManager(qapp)
         ui_state_path = tmp_path / "ui-state.ini"
         config_path = tmp_path / "config.toml"
+        controller = ChatController(service)
         window = MainWindow(WindowParts(
-            controller=ChatController(service),
-            conversations=ConversationListModel(history),
+            controller=controller,
+            conversations=ConversationListModel(controller),
             keys=keys,
             ui_state=UIState(ui_state_path),
             theme=theme,

@@ -10,12 +10,28 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
+from grokdesk.api.types import StreamEvent
+from grokdesk.chat.turn import LiveAnswer
 from grokdesk.storage.models import Message
 from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.rich_text_view import RichTextView
 from grokdesk.ui.transcript import Transcript
 
 _ids = itertools.count(1)
+
+
+class LiveFeed:
+    """A transcript's live answer fed by hand, as a turn feeds it: the answer takes
+    each event first, then the transcript is told."""
+
+    def __init__(self, transcript: Transcript, message: Message) -> None:
+        self.answer = LiveAnswer(message)
+        self.transcript = transcript
+        transcript.begin_live(self.answer)
+
+    def __call__(self, event: StreamEvent) -> None:
+        self.answer.take(event)
+        self.transcript.live_event(event)
 
 
 def make_message(role: str = "assistant", content: str = "", **fields: object) -> Message:

@@ -8,6 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from grokdesk.chat.changes import Changes
+from grokdesk.chat.service import ChatService
+from grokdesk.config import Settings
+from grokdesk.secrets import KeyStore
 from grokdesk.storage.db import open_database
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
@@ -19,6 +23,7 @@ from grokdesk.ui.conversation_model import (
     SubtitleRole,
 )
 from grokdesk.ui.conversations import ConversationSidebar
+from tests.support.memory_keyring import MemoryKeyring
 from tests.ui.conftest import MakeWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -38,8 +43,16 @@ def titles(model: ConversationListModel) -> list[str]:
     return [model.index(row).data() for row in range(model.rowCount())]
 
 
+def list_model(history: History) -> ConversationListModel:
+    """The sidebar's model over a chat core on ``history``, shown every change it makes."""
+    core = ChatService(history, Settings(), KeyStore(MemoryKeyring()))
+    model = ConversationListModel(core)
+    core.subscribe(model.apply)
+    return model
+
+
 def make_sidebar(qtbot: QtBot, history: History) -> ConversationSidebar:
-    sidebar = ConversationSidebar(ConversationListModel(history))
+    sidebar = ConversationSidebar(list_model(history))
     qtbot.addWidget(sidebar)
     sidebar.resize(280, 500)
     with qtbot.waitExposed(sidebar):
@@ -51,7 +64,7 @@ def test_the_model_pages_lazily_newest_first_with_pinned_on_top(tmp_path: Path) 
     history = History(open_database(tmp_path / "h.sqlite3"))
     ids = seed(history, [f"chat {n}" for n in range(PAGE_SIZE * 2 + 50)])
     history.set_pinned(ids[3], True)
-    model = ConversationListModel(history)
+    model = list_model(history)
     assert model.rowCount() == PAGE_SIZE
     assert titles(model)[:3] == ["chat 3", "chat 249", "chat 248"]
     assert model.index(0).data(PinnedRole) is True
@@ -67,14 +80,14 @@ def test_the_model_pages_lazily_newest_first_with_pinned_on_top(tmp_path: Path) 
 def test_a_conversation_with_news_moves_to_the_top_without_a_reset(tmp_path: Path) -> None:
     history = History(open_database(tmp_path / "h.sqlite3"))
     ids = seed(history, ["a", "b", "c"])
-    model = ConversationListModel(history)
+    model = list_model(history)
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))
     history.add_message(ids[0], "user", "news for a")
-    model.refresh_conversation(ids[0])
+    model.apply(Changes(conversations=(history.get_conversation(ids[0]),)))  # type: ignore[arg-type]
     assert titles(model) == ["a", "c", "b"]
     new = history.create_conversation("d", ConversationSettings())
-    model.refresh_conversation(new.id)
+    model.apply(Changes(conversations=(new,), created=frozenset({new.id})))
     assert titles(model) == ["d", "a", "c", "b"]
     assert resets == []
     history.db.close()

@@ -17,7 +17,8 @@ import pytest
 from PySide6.QtGui import QTextDocument
 from pytestqt.qtbot import QtBot
 
-from grokdesk.api.types import ContentDelta, ReasoningDelta
+from grokdesk.api.answer import AnswerSoFar
+from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
 from grokdesk.render import markdown as rendering
 from grokdesk.render.fold import BREAKS, FOLD_MARK, FOLD_WIDTH, KEPT_MARK_HTML
 from grokdesk.render.markdown import plain_text_to_html, render_markdown
@@ -30,6 +31,12 @@ from tests.ui.helpers import make_message
 
 _rng = random.Random(5)
 _BREAK_RE = re.compile(f"[{BREAKS}\u2029\ufdd0\ufdd1\ufdef]")
+
+
+def feed(answer: AnswerSoFar, live: LiveStream, event: StreamEvent) -> None:
+    """What a turn does with each event: the answer takes it, then the view is told."""
+    answer.take(event)
+    live.feed(event)
 
 
 def _random(alphabet: str, size: int) -> str:
@@ -162,11 +169,12 @@ def test_a_streamed_long_line_is_appended_once(qtbot: QtBot, monkeypatch: pytest
               "list-item": "- item\n- "}[context]
     view = MessageView(make_message(content=""))
     qtbot.addWidget(view)
-    live = LiveStream(view, dark=False)
-    live.feed(ReasoningDelta("thinking"))
+    answer = AnswerSoFar()
+    live = LiveStream(view, answer, dark=False)
+    feed(answer, live, ReasoningDelta("thinking"))
     text = before + run
     for start in range(0, len(text), 97):
-        live.feed(ContentDelta(text[start : start + 97]))
+        feed(answer, live, ContentDelta(text[start : start + 97]))
         live.flush()
     tail = view.body.tail
     assert tail is not None
@@ -184,11 +192,12 @@ def test_a_streamed_long_line_is_appended_once(qtbot: QtBot, monkeypatch: pytest
 def test_a_long_line_that_ends_is_rendered_once_as_markdown(qtbot: QtBot) -> None:
     view = MessageView(make_message(content=""))
     qtbot.addWidget(view)
-    live = LiveStream(view, dark=False)
+    answer = AnswerSoFar()
+    live = LiveStream(view, answer, dark=False)
     run = RUNS["base64"]
     text = f"**Key**: {run}\n\nAfter.\n\nAnd more"
     for start in range(0, len(text), 500):
-        live.feed(ContentDelta(text[start : start + 500]))
+        feed(answer, live, ContentDelta(text[start : start + 500]))
         live.flush()
     assert live.shown_content == text
     stable = view.body.stable

@@ -31,6 +31,7 @@ from grokdesk.ui.message_meta import footer_text
 from grokdesk.ui.message_view import MessageView
 from grokdesk.ui.transcript import BATCH, Transcript
 from tests.ui.helpers import (
+    LiveFeed,
     anchors,
     click_link,
     hover_and_click,
@@ -311,24 +312,24 @@ def test_other_links_are_ignored(
 def test_live_answer_thinks_then_answers(qtbot: QtBot, transcript: Transcript) -> None:
     transcript.set_messages([make_message("user", "why?")])
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     live_view = view(transcript, placeholder)
     reasoning = live_view.reasoning
     assert reasoning is not None and reasoning.isVisible()
     assert reasoning.title().startswith("Thinking…")
-    transcript.live_event(ResponseInfo("req-1", "grok-3-mini"))
-    transcript.live_event(ReasoningDelta("Let me think "))
-    transcript.live_event(ReasoningDelta("about it."))
+    feed(ResponseInfo("req-1", "grok-3-mini"))
+    feed(ReasoningDelta("Let me think "))
+    feed(ReasoningDelta("about it."))
     qtbot.waitUntil(lambda: reasoning.text_view.toPlainText() == "Let me think about it.")
     assert reasoning.thinking
     qtbot.waitUntil(lambda: reasoning.title() == "Thinking… 1s", timeout=2500)
-    transcript.live_event(ContentDelta("Because **it is**.\n\nSecond"))
-    transcript.live_event(ContentDelta(" paragraph."))
+    feed(ContentDelta("Because **it is**.\n\nSecond"))
+    feed(ContentDelta(" paragraph."))
     qtbot.waitUntil(lambda: "Second paragraph." in shown_text(live_view), timeout=1000)
     assert shown_text(live_view).startswith("Because it is.")
     assert reasoning.title() == "Thought for 1 s"
     assert not reasoning.thinking
-    transcript.live_event(UsageReport(Usage(reasoning_tokens=321)))
+    feed(UsageReport(Usage(reasoning_tokens=321)))
     qtbot.waitUntil(lambda: reasoning.title() == "Thought for 1 s · 321 reasoning tokens")
 
 
@@ -348,13 +349,13 @@ def test_streaming_touches_no_other_message(qtbot: QtBot, transcript: Transcript
             documents.append(message_view.reasoning.text_view.document())
     revisions = [document.revision() for document in documents]
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     live = transcript.live
     assert live is not None
     for i in range(200):
-        transcript.live_event(ReasoningDelta("hmm ") if i < 50 else ContentDelta(f"word{i} "))
+        feed(ReasoningDelta("hmm ") if i < 50 else ContentDelta(f"word{i} "))
         if i % 20 == 0:
-            transcript.live_event(ContentDelta("\n\n"))
+            feed(ContentDelta("\n\n"))
             qtbot.wait(5)
     qtbot.waitUntil(lambda: "word199" in shown_text(view(transcript, placeholder)))
     assert [document.revision() for document in documents] == revisions
@@ -368,11 +369,11 @@ def test_redraws_are_throttled_and_the_last_state_is_drawn(
     # the real clock may pass a whole redraw interval between two events.
     monkeypatch.setattr(throttle, "time", SimpleNamespace(monotonic=lambda: 1000.0))
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     live = transcript.live
     assert live is not None
     for i in range(500):
-        transcript.live_event(ContentDelta(f"t{i} "))
+        feed(ContentDelta(f"t{i} "))
     assert live.redraws == 1
     qtbot.waitUntil(lambda: "t499" in shown_text(view(transcript, placeholder)))
     assert live.redraws == 2
@@ -382,13 +383,13 @@ def test_stable_blocks_are_appended_and_only_the_tail_is_rerendered(
     qtbot: QtBot, transcript: Transcript
 ) -> None:
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     body = view(transcript, placeholder).body
-    transcript.live_event(ContentDelta("First paragraph.\n\n```python\nx = 1\n```\n\nTail is"))
+    feed(ContentDelta("First paragraph.\n\n```python\nx = 1\n```\n\nTail is"))
     qtbot.waitUntil(lambda: body.tail is not None and "Tail is" in body.tail.toPlainText())
     stable_revision = body.stable.document().revision()
     assert "First paragraph." in body.stable.toPlainText()
-    transcript.live_event(ContentDelta(" growing"))
+    feed(ContentDelta(" growing"))
     qtbot.waitUntil(lambda: body.tail is not None and "growing" in body.tail.toPlainText())
     assert body.stable.document().revision() == stable_revision
     assert body.code_blocks == ["x = 1"]
@@ -398,8 +399,8 @@ def test_finish_live_renders_the_final_message_in_full(
     qtbot: QtBot, transcript: Transcript
 ) -> None:
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
-    transcript.live_event(ContentDelta("partial"))
+    feed = LiveFeed(transcript, placeholder)
+    feed(ContentDelta("partial"))
     final = make_message(
         "assistant",
         TABLE_AND_CODE,
@@ -425,10 +426,10 @@ def test_finish_live_renders_the_final_message_in_full(
 
 
 def _stream(qtbot: QtBot, transcript: Transcript, placeholder: Message, text: str) -> None:
-    transcript.begin_live(placeholder)
-    transcript.live_event(ReasoningDelta("Weighing it."))
+    feed = LiveFeed(transcript, placeholder)
+    feed(ReasoningDelta("Weighing it."))
     for start in range(0, len(text), 7):
-        transcript.live_event(ContentDelta(text[start : start + 7]))
+        feed(ContentDelta(text[start : start + 7]))
     qtbot.waitUntil(lambda: transcript.live is not None and transcript.live.redraws > 0)
 
 
@@ -497,8 +498,8 @@ def test_finish_live_shows_a_failed_answer_with_retry(
     qtbot: QtBot, transcript: Transcript, status: str, error: str
 ) -> None:
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
-    transcript.live_event(ContentDelta("half an ans"))
+    feed = LiveFeed(transcript, placeholder)
+    feed(ContentDelta("half an ans"))
     final = make_message("assistant", "half an ans", id=placeholder.id, status=status, error=error)
     transcript.finish_live(final)
     box = view(transcript, final).error_box
@@ -517,9 +518,9 @@ def test_actions_that_change_turns_are_disabled_while_streaming(
     edit = view(transcript, question).button("edit")
     assert edit is not None and edit.isEnabled()
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     assert not edit.isEnabled()
-    transcript.live_event(Finish("stop"))
+    feed(Finish("stop"))
     transcript.finish_live(make_message("assistant", "a", id=placeholder.id))
     assert edit.isEnabled()
 
@@ -528,9 +529,9 @@ def test_dark_mode_during_a_stream_redraws_the_answer_in_the_dark_theme(
     qtbot: QtBot, transcript: Transcript
 ) -> None:
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     body = view(transcript, placeholder).body
-    transcript.live_event(ContentDelta("```\ncode\n```\n\nmore text\n\nta"))
+    feed(ContentDelta("```\ncode\n```\n\nmore text\n\nta"))
     qtbot.waitUntil(lambda: "code" in body.stable.toPlainText())
     transcript.set_dark(True)
     qtbot.waitUntil(lambda: "#0d1117" in body.stable.document().toHtml())
@@ -546,7 +547,7 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
         [make_message("user" if i % 2 else "assistant", f"m{i}") for i in range(1000)]
     )
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     live = transcript.live
     assert live is not None
     body = view(transcript, placeholder).body
@@ -569,7 +570,7 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
 
     live._throttle._func = measured
     for start in range(0, len(text), 40):
-        transcript.live_event(ContentDelta(text[start : start + 40]))
+        feed(ContentDelta(text[start : start + 40]))
         if start % 2000 == 0:
             live.flush()
     live.flush()
@@ -590,15 +591,15 @@ def test_the_view_follows_the_stream_only_from_the_bottom(
     bar = transcript.scroll_area.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and transcript.is_at_bottom())
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    feed = LiveFeed(transcript, placeholder)
     live_view = view(transcript, placeholder)
-    transcript.live_event(ContentDelta("line\n\n" * 40 + "end"))
+    feed(ContentDelta("line\n\n" * 40 + "end"))
     qtbot.waitUntil(lambda: "end" in shown_text(live_view))
     qtbot.waitUntil(transcript.is_at_bottom)
     bar.setValue(bar.maximum() // 2)
     assert not transcript.is_at_bottom()
     held = bar.value()
-    transcript.live_event(ContentDelta("\n\nmore\n\n" * 40 + "final"))
+    feed(ContentDelta("\n\nmore\n\n" * 40 + "final"))
     qtbot.waitUntil(lambda: "final" in shown_text(live_view))
     settle(qtbot)
     assert bar.value() == held
@@ -632,7 +633,7 @@ def test_show_reasoning_opens_and_closes_every_block_and_each_still_toggles(
 def test_new_answers_follow_the_show_reasoning_choice(transcript: Transcript) -> None:
     transcript.set_show_reasoning(False)
     placeholder = make_message("assistant", "", status="streaming")
-    transcript.begin_live(placeholder)
+    LiveFeed(transcript, placeholder)
     reasoning = view(transcript, placeholder).reasoning
     assert reasoning is not None and reasoning.toggle.isVisible()
     assert not reasoning.text_view.isVisible()

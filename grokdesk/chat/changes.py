@@ -1,0 +1,65 @@
+"""What an operation changed in the history, reported as data.
+
+Every write the chat core makes returns (and publishes) a :class:`Changes`: the new
+state of each conversation it touched, the messages added, updated or removed, and
+the usage totals that moved. Views apply it as it is; none of them asks the history
+again for what a change already carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from grokdesk.storage.models import Conversation, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """A conversation's token use and cost, summed over its answers."""
+
+    tokens: int = 0
+    cost_usd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """One operation's effect on the history.
+
+    ``conversations`` holds the new state of every conversation created or changed;
+    ``created`` says which of them are new. ``reloaded`` means too much changed to
+    say row by row (an import, another process writing): views read their data again.
+    """
+
+    conversations: tuple[Conversation, ...] = ()
+    created: frozenset[int] = frozenset()
+    removed_conversations: tuple[int, ...] = ()
+    added: tuple[Message, ...] = ()
+    updated: tuple[Message, ...] = ()
+    removed: tuple[int, ...] = ()
+    totals: Mapping[int, Totals] = field(default_factory=lambda: MappingProxyType({}))
+    reloaded: bool = False
+
+    def conversation(self, conversation_id: int | None) -> Conversation | None:
+        """The new state of ``conversation_id`` if this change touched it."""
+        for conversation in self.conversations:
+            if conversation.id == conversation_id:
+                return conversation
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.conversations or self.removed_conversations or self.added
+                    or self.updated or self.removed or self.totals or self.reloaded)
+
+
+NOTHING = Changes()
+
+
+def sidebar_order(conversation: Conversation) -> tuple[bool, float, int]:
+    """The order conversations are listed in: pinned first, then latest activity.
+
+    The history sorts its pages the same way (``ORDER BY pinned DESC, updated_at
+    DESC, id DESC``), so a changed row can be put in place without reading a page again.
+    """
+    return (not conversation.pinned, -conversation.updated_at, -conversation.id)
