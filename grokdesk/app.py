@@ -172,7 +172,9 @@ def build_window(app: QApplication, history: History, loaded: LoadedSettings,
     from grokdesk.ui.ui_state import UIState
 
     keys = KeyStore()
-    controller = ChatController(ChatService(history, loaded.settings, keys))
+    core = ChatService(history, loaded.settings, keys)
+    core.recover_interrupted()
+    controller = ChatController(core)
     return MainWindow(WindowParts(
         controller=controller,
         conversations=ConversationListModel(controller),
@@ -222,7 +224,6 @@ async def run_window(app: QApplication) -> int:
         await show_fatal(str(exc))
         return EXIT_FAILURE
     try:
-        history.recover_interrupted()
         window = build_window(app, history, loaded, notice)
         window.show()
         await wait_for_quit(window)

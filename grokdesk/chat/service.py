@@ -519,9 +519,9 @@ class ChatService:
         finally:
             history.db.close()
 
-    def close_history(self) -> None:
-        """The last step of quitting: no write comes after it."""
-        self._history.db.close()
+    def recover_interrupted(self) -> int:
+        """At start: answers left streaming by a process that died become interrupted."""
+        return self._history.recover_interrupted()
 
     async def aclose(self) -> None:
         """Close every client's connections (the window's quit order needs this)."""
