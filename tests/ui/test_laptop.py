@@ -22,9 +22,9 @@ from grokdesk import paths
 from grokdesk.config import NetworkPreferences, Settings
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
-from grokdesk.ui.conversation_settings import ConversationSettingsDialog
+from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
+from grokdesk.ui.dialogs.preferences import PreferencesDialog
 from grokdesk.ui.main_window import MainWindow
-from grokdesk.ui.preferences import PreferencesDialog
 from tests.support import fake_api
 from tests.ui.conftest import KEY, AppHarness, MakeWindow
 

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from grokdesk import paths
 from grokdesk.config import Settings, load_settings
 from grokdesk.secrets import KeyStore
-from grokdesk.ui.preferences import PreferencesDialog
+from grokdesk.ui.dialogs.preferences import PreferencesDialog
 from tests.support.memory_keyring import MemoryKeyring
 
 KEY = "sk-preferences-key-98765"

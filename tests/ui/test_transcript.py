@@ -26,10 +26,10 @@ from grokdesk.api.types import (
 )
 from grokdesk.render.markdown import COPY_SCHEME
 from grokdesk.storage.models import Message
-from grokdesk.ui import live_stream, throttle
-from grokdesk.ui.message_meta import footer_text
-from grokdesk.ui.message_view import MessageView
-from grokdesk.ui.transcript import BATCH, Transcript
+from grokdesk.ui.transcript import live_stream, throttle
+from grokdesk.ui.transcript.message_meta import footer_text
+from grokdesk.ui.transcript.message_view import MessageView
+from grokdesk.ui.transcript.transcript import BATCH, Transcript
 from tests.ui.helpers import (
     anchors,
     click_link,

@@ -49,7 +49,7 @@ from grokdesk.config import (
     save_settings,
 )
 from grokdesk.secrets import KeyringUnavailableError, KeyStore
-from grokdesk.ui.network_page import NetworkPage, ProxyLogin
+from grokdesk.ui.dialogs.network_page import NetworkPage, ProxyLogin
 
 EFFORTS: list[tuple[str, ReasoningEffort | None]] = [
     ("Provider default", None), ("Low", "low"), ("High", "high")]

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
 
 from grokdesk.storage.models import Message
 from grokdesk.ui.colors import bubble_fill, muted_text
-from grokdesk.ui.error_box import ErrorBox
-from grokdesk.ui.message_body import MessageBody
-from grokdesk.ui.message_editor import MessageEditor
-from grokdesk.ui.message_meta import footer_text, role_label
-from grokdesk.ui.reasoning_block import ReasoningBlock
+from grokdesk.ui.transcript.error_box import ErrorBox
+from grokdesk.ui.transcript.message_body import MessageBody
+from grokdesk.ui.transcript.message_editor import MessageEditor
+from grokdesk.ui.transcript.message_meta import footer_text, role_label
+from grokdesk.ui.transcript.reasoning_block import ReasoningBlock
 
 BUBBLE_SHARE = 0.8
 """A user's bubble is at most this share of the column's width."""
