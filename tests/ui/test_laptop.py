@@ -297,9 +297,9 @@ def test_no_title_request_unless_enabled(make_window: MakeWindow) -> None:
     window.actions_.preferences.trigger()
     dialog = open_dialog(window, PreferencesDialog)
     assert isinstance(dialog, PreferencesDialog)
-    assert dialog.model_titles.text() == \
+    assert dialog.chat.model_titles.text() == \
         "Let the model suggest titles (one extra short request)"
-    assert not dialog.model_titles.isChecked()
+    assert not dialog.chat.model_titles.isChecked()
     dialog.reject()
 
     async def scenario() -> None:

@@ -13,13 +13,6 @@ import sys
 
 DEFERRED = (
     "grokdesk.export",
-    "grokdesk.ui.dialogs.preferences",
-    "grokdesk.ui.dialogs.conversation_settings",
-    "grokdesk.ui.dialogs.onboarding",
-    "grokdesk.ui.dialogs.help",
-    "grokdesk.ui.dialogs.file_choosers",
-    "grokdesk.ui.dialogs.network_page",
-    "grokdesk.ui.dialogs.transfer",
     "markdown_it",
     "pygments",
     "httpx",
