@@ -261,7 +261,9 @@ def test_small_print_has_model_tokens_cost_and_time(transcript: Transcript) -> N
         finished_at=time.time() - 4.8,
     )
     transcript.set_messages([answer])
-    meta = view(transcript, answer)._meta.text()
+    label = view(transcript, answer).findChild(QLabel, "smallPrint")
+    assert label is not None
+    meta = label.text()
     assert "grok-3-mini" in meta
     assert "12 prompt / 345 completion / 200 reasoning tokens" in meta
     assert "$0.0012" in meta
