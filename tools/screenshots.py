@@ -121,9 +121,9 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     from grokdesk.storage.repository import History
     from grokdesk.ui.chat_controller import ChatController
     from grokdesk.ui.conversation_model import ConversationListModel
+    from grokdesk.ui.dialogs.onboarding import WelcomeDialog
+    from grokdesk.ui.dialogs.preferences import PreferencesDialog
     from grokdesk.ui.main_window import MainWindow, WindowParts
-    from grokdesk.ui.onboarding import WelcomeDialog
-    from grokdesk.ui.preferences import PreferencesDialog
     from grokdesk.ui.theme import ThemeManager
     from grokdesk.ui.ui_state import UIState
     from tests.support import fake_api

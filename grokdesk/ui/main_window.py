@@ -42,10 +42,10 @@ from grokdesk.ui.chat_controller import ChatController
 from grokdesk.ui.composer import Composer
 from grokdesk.ui.conversation_model import ConversationListModel
 from grokdesk.ui.conversations import ConversationSidebar
+from grokdesk.ui.dialogs.focus_keeper import return_focus_after
 from grokdesk.ui.drafts import DraftStore
-from grokdesk.ui.focus_keeper import return_focus_after
 from grokdesk.ui.theme import ThemeManager
-from grokdesk.ui.transcript import Transcript
+from grokdesk.ui.transcript.transcript import Transcript
 from grokdesk.ui.transfers import Transfers
 from grokdesk.ui.ui_state import UIState
 
@@ -54,10 +54,10 @@ if TYPE_CHECKING:
 
     # The dialogs and the export package are imported when first opened, not before
     # the first frame (docs/performance.md, "Cold start").
-    from grokdesk.ui.conversation_settings import ConversationSettingsDialog
-    from grokdesk.ui.onboarding import WelcomeDialog
-    from grokdesk.ui.preferences import PreferencesDialog
-    from grokdesk.ui.transfer_dialogs import TransferProgress
+    from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
+    from grokdesk.ui.dialogs.onboarding import WelcomeDialog
+    from grokdesk.ui.dialogs.preferences import PreferencesDialog
+    from grokdesk.ui.dialogs.transfer import TransferProgress
 
 APP_TITLE = "grokdesk"
 NEW_CHAT_TITLE = "New chat"
@@ -643,7 +643,7 @@ class MainWindow(QMainWindow):
         if _alive(self._welcome):
             self._welcome.raise_()  # type: ignore[union-attr]
             return
-        from grokdesk.ui.onboarding import WelcomeDialog
+        from grokdesk.ui.dialogs.onboarding import WelcomeDialog
 
         dialog = WelcomeDialog(self.settings, self.parts.keys, profile_name or None, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -661,7 +661,7 @@ class MainWindow(QMainWindow):
         if _alive(self._preferences):
             self._preferences.raise_()  # type: ignore[union-attr]
             return
-        from grokdesk.ui.preferences import PreferencesDialog
+        from grokdesk.ui.dialogs.preferences import PreferencesDialog
 
         dialog = PreferencesDialog(self.settings, self.parts.keys, self.parts.config_path, self,
                                    proxy_credentials=self.controller.service.proxy_credentials)
@@ -677,7 +677,7 @@ class MainWindow(QMainWindow):
         self.notify("; ".join(notes) if notes else "Preferences saved")
 
     def show_conversation_settings(self) -> None:
-        from grokdesk.ui.conversation_settings import ConversationSettingsDialog
+        from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
 
         current = self._current
         dialog = ConversationSettingsDialog(
@@ -712,7 +712,7 @@ class MainWindow(QMainWindow):
         if conversation is None:
             return
         from grokdesk.export import ExportOptions, suggested_name
-        from grokdesk.ui.file_dialogs import EXPORT_ONE_FILTERS, save_dialog
+        from grokdesk.ui.dialogs.file_choosers import EXPORT_ONE_FILTERS, save_dialog
 
         name = suggested_name([conversation], ExportOptions())
         self.open_dialog(save_dialog(self, "Export conversation", name, EXPORT_ONE_FILTERS,
@@ -720,7 +720,7 @@ class MainWindow(QMainWindow):
 
     def ask_export_all(self) -> None:
         from grokdesk.export import ExportOptions, suggested_name
-        from grokdesk.ui.file_dialogs import EXPORT_ALL_FILTERS, save_dialog
+        from grokdesk.ui.dialogs.file_choosers import EXPORT_ALL_FILTERS, save_dialog
 
         self.open_dialog(save_dialog(
             self, "Export all conversations", suggested_name([], ExportOptions()),
@@ -734,7 +734,7 @@ class MainWindow(QMainWindow):
                               include_reasoning=self.actions_.show_reasoning.isChecked())
 
     def ask_import(self) -> None:
-        from grokdesk.ui.file_dialogs import import_dialog
+        from grokdesk.ui.dialogs.file_choosers import import_dialog
 
         self.open_dialog(import_dialog(self, self.import_from))
 
@@ -746,23 +746,23 @@ class MainWindow(QMainWindow):
     def _ensure_transfer_progress(self) -> None:
         """The progress dialog, made before the first transfer starts (not at start-up)."""
         if self.transfer_progress is None:
-            from grokdesk.ui.transfer_dialogs import TransferProgress
+            from grokdesk.ui.dialogs.transfer import TransferProgress
 
             self.transfer_progress = TransferProgress(self.transfers, self)
 
     def _show_import_report(self, lines: list[str]) -> None:
-        from grokdesk.ui.transfer_dialogs import import_report_box
+        from grokdesk.ui.dialogs.transfer import import_report_box
 
         self.open_dialog(import_report_box(self, lines))
 
     def show_shortcuts(self) -> None:
-        from grokdesk.ui.help_dialogs import ShortcutsDialog
+        from grokdesk.ui.dialogs.help import ShortcutsDialog
 
         dialog = ShortcutsDialog(self.actions_.shortcut_table(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.open_dialog(dialog)
 
     def show_about(self) -> None:
-        from grokdesk.ui.help_dialogs import about_box
+        from grokdesk.ui.dialogs.help import about_box
 
         self.open_dialog(about_box(self, self.parts.icon))

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from grokdesk.render.fold import BREAKS, FOLD_MARK, FOLD_WIDTH, KEPT_MARK_HTML
 from grokdesk.render.markdown import MAX_MESSAGE_TABLE_CELLS, render_markdown
-from grokdesk.ui.reasoning_block import ReasoningBlock
-from grokdesk.ui.rich_text_view import RichTextView
+from grokdesk.ui.transcript.reasoning_block import ReasoningBlock
+from grokdesk.ui.transcript.rich_text_view import RichTextView
 from tests.fuzz.common import FUZZ
 
 _BREAK_RE = re.compile(f"[{BREAKS}\u2029\ufdd0\ufdd1\ufdef]")

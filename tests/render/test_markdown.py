@@ -75,7 +75,7 @@ class RecordingDocument(QTextDocument):
 
 def unfolded_text(document: QTextDocument) -> str:
     """The document's text as copying it gives it: without the renderer's folds."""
-    from grokdesk.ui.rich_text_view import unfold
+    from grokdesk.ui.transcript.rich_text_view import unfold
 
     copy = document.clone()
     unfold(copy)

@@ -63,7 +63,7 @@ def test_tables_of_one_message_share_the_budget(columns: int, rows: int, count: 
 def test_a_streamed_answer_spends_one_budget(qtbot: QtBot, columns: int, rows: int,
                                              count: int) -> None:
     """Rendered as stable chunks plus a tail, the message shows what one render shows."""
-    from grokdesk.ui.message_body import MessageBody
+    from grokdesk.ui.transcript.message_body import MessageBody
 
     tables = [table(columns, rows, f"t{i}x") for i in range(count)]
     body = MessageBody()

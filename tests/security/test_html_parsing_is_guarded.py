@@ -5,7 +5,7 @@ parses or paints it. This test reads grokdesk's source and finds each constructi
 QTextDocument or QTextDocumentFragment and each ``fromHtml``/``setHtml``/``insertHtml``
 call: constructions only in the guard's module, parsing calls only there and in the view
 whose document is guarded (checked at run time below). Anything new fails here until it
-goes through :func:`grokdesk.ui.guarded_document.parse_html` or ``RichTextView``.
+goes through :func:`grokdesk.ui.transcript.guarded_document.parse_html` or ``RichTextView``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 import grokdesk
 
 PACKAGE = Path(grokdesk.__file__).resolve().parent
-GUARD = "ui/guarded_document.py"
-VIEW = "ui/rich_text_view.py"
+GUARD = "ui/transcript/guarded_document.py"
+VIEW = "ui/transcript/rich_text_view.py"
 # Rich-text editors parse HTML too (pasted HTML); QPlainTextEdit never does.
 CONSTRUCTORS = frozenset({"QTextDocument", "QTextDocumentFragment", "QTextEdit",
                           "QTextBrowser"})
@@ -76,8 +76,8 @@ def test_html_is_parsed_only_through_the_guard(use: tuple[str, int, str]) -> Non
 
 
 def test_the_view_keeps_its_guarded_document(qtbot: object) -> None:
-    from grokdesk.ui.guarded_document import GuardedDocument
-    from grokdesk.ui.rich_text_view import RichTextView
+    from grokdesk.ui.transcript.guarded_document import GuardedDocument
+    from grokdesk.ui.transcript.rich_text_view import RichTextView
 
     view = RichTextView()
     for change in (lambda: view.show_html("<p>a</p>"), view.clear,

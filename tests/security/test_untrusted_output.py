@@ -29,10 +29,10 @@ from grokdesk.render import plain_text_to_html, render_markdown, split_stable_pr
 from tests.security.html_checks import BIDI_CONTROLS, check_html
 from tests.support.fake_api import FakeAPI
 
-rich_text_view = pytest.importorskip("grokdesk.ui.rich_text_view")
-from grokdesk.ui.guarded_document import GuardedDocument, parse_html  # noqa: E402
-from grokdesk.ui.message_body import MessageBody  # noqa: E402
-from grokdesk.ui.rich_text_view import RichTextView  # noqa: E402
+rich_text_view = pytest.importorskip("grokdesk.ui.transcript.rich_text_view")
+from grokdesk.ui.transcript.guarded_document import GuardedDocument, parse_html  # noqa: E402
+from grokdesk.ui.transcript.message_body import MessageBody  # noqa: E402
+from grokdesk.ui.transcript.rich_text_view import RichTextView  # noqa: E402
 
 IMAGE = int(QTextDocument.ResourceType.ImageResource.value)
 _WATCH = r"""

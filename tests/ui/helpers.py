@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from grokdesk.api.types import StreamEvent
 from grokdesk.chat.turn import LiveAnswer
 from grokdesk.storage.models import Message
-from grokdesk.ui.message_view import MessageView
-from grokdesk.ui.rich_text_view import RichTextView
-from grokdesk.ui.transcript import Transcript
+from grokdesk.ui.transcript.message_view import MessageView
+from grokdesk.ui.transcript.rich_text_view import RichTextView
+from grokdesk.ui.transcript.transcript import Transcript
 
 _ids = itertools.count(1)
 

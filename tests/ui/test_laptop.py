@@ -22,9 +22,9 @@ from grokdesk import paths
 from grokdesk.config import NetworkPreferences, Settings
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
-from grokdesk.ui.conversation_settings import ConversationSettingsDialog
+from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
+from grokdesk.ui.dialogs.preferences import PreferencesDialog
 from grokdesk.ui.main_window import MainWindow
-from grokdesk.ui.preferences import PreferencesDialog
 from tests.support import fake_api
 from tests.ui.conftest import KEY, AppHarness, MakeWindow
 
@@ -297,9 +297,9 @@ def test_no_title_request_unless_enabled(make_window: MakeWindow) -> None:
     window.actions_.preferences.trigger()
     dialog = open_dialog(window, PreferencesDialog)
     assert isinstance(dialog, PreferencesDialog)
-    assert dialog.model_titles.text() == \
+    assert dialog.chat.model_titles.text() == \
         "Let the model suggest titles (one extra short request)"
-    assert not dialog.model_titles.isChecked()
+    assert not dialog.chat.model_titles.isChecked()
     dialog.reject()
 
     async def scenario() -> None:

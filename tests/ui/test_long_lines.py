@@ -22,11 +22,11 @@ from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
 from grokdesk.render import markdown as rendering
 from grokdesk.render.fold import BREAKS, FOLD_MARK, FOLD_WIDTH, KEPT_MARK_HTML
 from grokdesk.render.markdown import plain_text_to_html, render_markdown
-from grokdesk.ui import message_body
-from grokdesk.ui.live_stream import OPEN_LINE_CHARS, LiveStream
-from grokdesk.ui.message_view import MessageView
-from grokdesk.ui.reasoning_block import ReasoningBlock
-from grokdesk.ui.rich_text_view import LIVE_BLOCK, RichTextView
+from grokdesk.ui.transcript import message_body
+from grokdesk.ui.transcript.live_stream import OPEN_LINE_CHARS, LiveStream
+from grokdesk.ui.transcript.message_view import MessageView
+from grokdesk.ui.transcript.reasoning_block import ReasoningBlock
+from grokdesk.ui.transcript.rich_text_view import LIVE_BLOCK, RichTextView
 from tests.ui.helpers import make_message
 
 _rng = random.Random(5)

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel
 from grokdesk.api.types import ContentDelta, ReasoningDelta
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
-from grokdesk.ui.conversation_settings import ConversationSettingsDialog
+from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
+from grokdesk.ui.dialogs.onboarding import WelcomeDialog
 from grokdesk.ui.main_window import MainWindow
-from grokdesk.ui.onboarding import WelcomeDialog
 from grokdesk.ui.ui_state import UIState
 from tests.support import fake_api
 from tests.ui.conftest import KEY, AppHarness, LiveWatch, MakeWindow
@@ -475,7 +475,7 @@ def test_conversation_settings_offer_the_provider_models_and_are_used(
 
 def test_preferences_test_connection_reports_success_and_failure(
         make_window: MakeWindow) -> None:
-    from grokdesk.ui.preferences import PreferencesDialog
+    from grokdesk.ui.dialogs.preferences import PreferencesDialog
 
     harness = make_window()
     window = harness.window
@@ -505,7 +505,7 @@ def test_preferences_test_connection_reports_success_and_failure(
 
 
 def test_help_dialogs_open_without_blocking(make_window: MakeWindow) -> None:
-    from grokdesk.ui.help_dialogs import ShortcutsDialog
+    from grokdesk.ui.dialogs.help import ShortcutsDialog
 
     harness = make_window()
     window = harness.window

@@ -11,8 +11,8 @@ import time
 import pytest
 from PySide6.QtCore import QUrl
 
-from grokdesk.ui import links
-from grokdesk.ui.message_meta import (
+from grokdesk.ui.transcript import links
+from grokdesk.ui.transcript.message_meta import (
     footer_text,
     format_seconds,
     format_tokens,

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from grokdesk.config import BUILTIN_PROFILES, Settings
 from grokdesk.secrets import KeyStore
-from grokdesk.ui.onboarding import WelcomeDialog
+from grokdesk.ui.dialogs.onboarding import WelcomeDialog
 from tests.support.memory_keyring import MemoryKeyring
 
 KEY = "sk-welcome-test-key-1234"

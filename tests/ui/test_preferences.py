@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from grokdesk import paths
 from grokdesk.config import Settings, load_settings
 from grokdesk.secrets import KeyStore
-from grokdesk.ui.preferences import PreferencesDialog
+from grokdesk.ui.dialogs.preferences import PreferencesDialog
 from tests.support.memory_keyring import MemoryKeyring
 
 KEY = "sk-preferences-key-98765"
@@ -41,13 +41,14 @@ def test_preferences_save_to_the_config_file_and_the_key_to_the_keyring(
     page.select("xai")
     qtbot.keyClicks(page.key_edit, KEY)
     qtbot.mouseClick(page.use_for_new, Qt.MouseButton.LeftButton)
-    dialog.send_ctrl_enter.setChecked(True)
-    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
-    dialog.font_size.setValue(13)
-    dialog.effort.setCurrentIndex(dialog.effort.findData("high"))
-    dialog.set_temperature.setChecked(True)
-    dialog.temperature.setValue(0.4)
-    dialog.system_prompt.setPlainText("Be brief.")
+    chat, appearance = dialog.chat, dialog.appearance
+    chat.send_ctrl_enter.setChecked(True)
+    appearance.theme.setCurrentIndex(appearance.theme.findData("dark"))
+    appearance.font_size.setValue(13)
+    chat.effort.setCurrentIndex(chat.effort.findData("high"))
+    chat.set_temperature.setChecked(True)
+    chat.temperature.setValue(0.4)
+    chat.system_prompt.setPlainText("Be brief.")
     save(qtbot, dialog)
 
     assert not dialog.isVisible()

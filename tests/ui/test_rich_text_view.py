@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage, QPixmap, QTextDocument
 from pytestqt.qtbot import QtBot
 
 from grokdesk.render.markdown import render_markdown, split_stable_prefix
-from grokdesk.ui.rich_text_view import RichTextView
+from grokdesk.ui.transcript.rich_text_view import RichTextView
 
 IMAGE = int(QTextDocument.ResourceType.ImageResource.value)
 STYLESHEET = int(QTextDocument.ResourceType.StyleSheetResource.value)

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from pytestqt.qtbot import QtBot
 
-from grokdesk.ui import throttle as throttle_module
-from grokdesk.ui.throttle import Throttle
+from grokdesk.ui.transcript import throttle as throttle_module
+from grokdesk.ui.transcript.throttle import Throttle
 
 
 def test_first_call_now_then_one_call_with_the_latest_arguments(

@@ -26,10 +26,10 @@ from grokdesk.api.types import (
 )
 from grokdesk.render.markdown import COPY_SCHEME
 from grokdesk.storage.models import Message
-from grokdesk.ui import live_stream, throttle
-from grokdesk.ui.message_meta import footer_text
-from grokdesk.ui.message_view import MessageView
-from grokdesk.ui.transcript import BATCH, Transcript
+from grokdesk.ui.transcript import live_stream, throttle
+from grokdesk.ui.transcript.message_meta import footer_text
+from grokdesk.ui.transcript.message_view import MessageView
+from grokdesk.ui.transcript.transcript import BATCH, Transcript
 from tests.ui.helpers import (
     LiveFeed,
     anchors,
@@ -262,7 +262,9 @@ def test_small_print_has_model_tokens_cost_and_time(transcript: Transcript) -> N
         finished_at=time.time() - 4.8,
     )
     transcript.set_messages([answer])
-    meta = view(transcript, answer)._meta.text()
+    label = view(transcript, answer).findChild(QLabel, "smallPrint")
+    assert label is not None
+    meta = label.text()
     assert "grok-3-mini" in meta
     assert "12 prompt / 345 completion / 200 reasoning tokens" in meta
     assert "$0.0012" in meta

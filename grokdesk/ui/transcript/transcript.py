@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from grokdesk.api.types import StreamEvent
 from grokdesk.storage.models import Message
 from grokdesk.ui.colors import is_dark
-from grokdesk.ui.live_stream import LiveStream
-from grokdesk.ui.message_view import MessageView
+from grokdesk.ui.transcript.live_stream import LiveStream
+from grokdesk.ui.transcript.message_view import MessageView
 
 if TYPE_CHECKING:
     from grokdesk.chat.turn import LiveAnswer

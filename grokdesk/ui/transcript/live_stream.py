@@ -26,8 +26,8 @@ from PySide6.QtCore import QObject
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent, UsageReport
 from grokdesk.render.markdown import ends_in_code, split_stable_prefix
-from grokdesk.ui.message_view import MessageView
-from grokdesk.ui.throttle import Throttle
+from grokdesk.ui.transcript.message_view import MessageView
+from grokdesk.ui.transcript.throttle import Throttle
 
 REDRAW_MS = 40
 OPEN_LINE_CHARS = 4096

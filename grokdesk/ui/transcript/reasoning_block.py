@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from grokdesk.ui.colors import muted_text, panel_fill
-from grokdesk.ui.message_meta import thinking_text, thought_text
-from grokdesk.ui.rich_text_view import RichTextView
+from grokdesk.ui.transcript.message_meta import thinking_text, thought_text
+from grokdesk.ui.transcript.rich_text_view import RichTextView
 
 THINKING_TICK_MS = 1000
 

@@ -28,7 +28,7 @@ from grokdesk.render.markdown import (
     Rendered,
     render_markdown,
 )
-from grokdesk.ui.rich_text_view import RichTextView
+from grokdesk.ui.transcript.rich_text_view import RichTextView
 
 
 class MessageBody(QWidget):

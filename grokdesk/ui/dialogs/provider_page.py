@@ -1,10 +1,9 @@
-"""Preferences: provider profiles and their keys, how to send, theme, font, new-chat defaults.
+"""The Providers page of Preferences: the profile list, and the form for the selected one.
 
-Saving goes through :func:`save_preferences`, outside the widget: settings to
-``config.toml`` with ``config.save_settings``, keys to the keyring through
-:class:`KeyStore`. A key typed here is never shown back: the field stays empty
-and says where the stored key lives. "Test connection" is a request, so the
-dialog only asks for it (``testRequested``) and shows what the controller reports.
+A key typed here is never shown back: the field stays empty and says where the stored
+key lives. Typed and forgotten keys are only collected (:class:`KeyChanges`); the dialog
+writes them when Save is pressed. "Test connection" is a request, so the page only asks
+for it (``testRequested``) and shows what the controller reports.
 """
 
 from __future__ import annotations
@@ -12,54 +11,31 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
-    QRadioButton,
-    QSpinBox,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from grokdesk.api.types import EffortStyle, ReasoningEffort
-from grokdesk.chat.network import ProxyCredentials
-from grokdesk.config import (
-    BUILTIN_PROFILES,
-    Profile,
-    Settings,
-    Theme,
-    UIPreferences,
-    save_settings,
-)
-from grokdesk.secrets import KeyringUnavailableError, KeyStore
-from grokdesk.ui.network_page import NetworkPage, ProxyLogin
+from grokdesk.api.types import EffortStyle
+from grokdesk.config import BUILTIN_PROFILES, Profile, Settings
+from grokdesk.secrets import KeyStore
 
-EFFORTS: list[tuple[str, ReasoningEffort | None]] = [
-    ("Provider default", None), ("Low", "low"), ("High", "high")]
 EFFORT_STYLES: list[tuple[str, EffortStyle]] = [
     ('"reasoning": {"effort": …} (AI/ML API, OpenRouter)', "reasoning_object"),
     ('"reasoning_effort": … (xAI, OpenAI)', "reasoning_effort"),
     ("Not sent", "none"),
 ]
-THEMES: list[tuple[str, Theme]] = [("Follow the system", "system"), ("Light", "light"),
-                                   ("Dark", "dark")]
 
 
 @dataclass
@@ -68,36 +44,6 @@ class KeyChanges:
 
     store: dict[str, str] = field(default_factory=dict)
     delete: set[str] = field(default_factory=set)
-
-
-def save_preferences(settings: Settings, changes: KeyChanges, keys: KeyStore,
-                     config_path: Path, *, proxy_login: ProxyLogin | None = None,
-                     proxy_credentials: ProxyCredentials | None = None) -> list[str]:
-    """Write the settings file, the keys and the proxy login; returns notes for the user
-    (never a secret).
-
-    Without a keyring a typed key or proxy password is kept for this session only,
-    and the note says so.
-    """
-    notes: list[str] = []
-    save_settings(settings, config_path)
-    if proxy_login is not None and proxy_credentials is not None:
-        login = proxy_login
-        try:
-            proxy_credentials.store(login.proxy_url, login.user, login.password)
-        except KeyringUnavailableError as exc:
-            proxy_credentials.remember_for_session(login.proxy_url, login.user, login.password)
-            notes.append(f"{exc.message}: the proxy password is kept for this session only")
-    for name in changes.delete:
-        keys.delete(name)
-    for name, key in changes.store.items():
-        label = settings.profiles[name].label if name in settings.profiles else name
-        try:
-            keys.store(name, key)
-        except KeyringUnavailableError as exc:
-            keys.remember_for_session(name, key)
-            notes.append(f"{exc.message}: the key for {label} is kept for this session only")
-    return notes
 
 
 def key_status(keys: KeyStore, profile: Profile) -> str:
@@ -377,152 +323,3 @@ class ProviderPage(QWidget):
             if not profile.model:
                 found.append(f"{profile.label}: a model name is needed")
         return found
-
-
-class PreferencesDialog(QDialog):
-    """The Preferences window; emits ``saved`` with the new settings once written."""
-
-    saved = Signal(object, list)
-    testRequested = Signal(object, str)
-
-    def __init__(self, settings: Settings, keys: KeyStore, config_path: Path,
-                 parent: QWidget | None = None, *,
-                 proxy_credentials: ProxyCredentials | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Preferences")
-        self._proxy_credentials = proxy_credentials
-        self.setMinimumWidth(640)
-        self._settings = settings
-        self._keys = keys
-        self._config_path = config_path
-
-        self.providers = ProviderPage(settings, keys, self)
-        self.providers.testRequested.connect(self.testRequested)
-
-        chat = QWidget(self)
-        self.send_enter = QRadioButton("Enter sends, Shift+Enter starts a new line", chat)
-        self.send_ctrl_enter = QRadioButton("Ctrl+Enter sends, Enter starts a new line", chat)
-        group = QButtonGroup(chat)
-        group.addButton(self.send_enter)
-        group.addButton(self.send_ctrl_enter)
-        (self.send_enter if settings.ui.send_with_enter else self.send_ctrl_enter).setChecked(True)
-        self.effort = QComboBox(chat)
-        for text, value in EFFORTS:
-            self.effort.addItem(text, value)
-        self.effort.setCurrentIndex([v for _t, v in EFFORTS].index(
-            settings.defaults.reasoning_effort))
-        self.set_temperature = QCheckBox("Set", chat)
-        self.temperature = QDoubleSpinBox(chat)
-        self.temperature.setRange(0.0, 2.0)
-        self.temperature.setSingleStep(0.1)
-        self.temperature.setDecimals(2)
-        self.set_temperature.toggled.connect(self.temperature.setEnabled)
-        has_temperature = settings.defaults.temperature is not None
-        self.set_temperature.setChecked(has_temperature)
-        self.temperature.setValue(settings.defaults.temperature or 1.0)
-        self.temperature.setEnabled(has_temperature)
-        self.model_titles = QCheckBox(
-            "Let the model suggest titles (one extra short request)", chat)
-        self.model_titles.setChecked(settings.defaults.model_titles)
-        self.system_prompt = QPlainTextEdit(settings.defaults.system_prompt, chat)
-        self.system_prompt.setPlaceholderText("Optional instructions sent before every new chat")
-        sending = QGroupBox("Sending", chat)
-        sending_layout = QVBoxLayout(sending)
-        sending_layout.addWidget(self.send_enter)
-        sending_layout.addWidget(self.send_ctrl_enter)
-        defaults = QGroupBox("Defaults for new chats", chat)
-        temperature_row = QHBoxLayout()
-        temperature_row.addWidget(self.set_temperature)
-        temperature_row.addWidget(self.temperature, 1)
-        defaults_form = QFormLayout(defaults)
-        defaults_form.addRow("Reasoning effort", self.effort)
-        defaults_form.addRow("Temperature", temperature_row)
-        defaults_form.addRow("System prompt", self.system_prompt)
-        defaults_form.addRow("", self.model_titles)
-        chat_layout = QVBoxLayout(chat)
-        chat_layout.addWidget(sending)
-        chat_layout.addWidget(defaults, 1)
-
-        appearance = QWidget(self)
-        self.theme = QComboBox(appearance)
-        for text, theme in THEMES:
-            self.theme.addItem(text, theme)
-        self.theme.setCurrentIndex([t for _x, t in THEMES].index(settings.ui.theme))
-        self.font_size = QSpinBox(appearance)
-        self.font_size.setRange(0, 32)
-        self.font_size.setSpecialValueText("System default")
-        self.font_size.setSuffix(" pt")
-        self.font_size.setValue(settings.ui.font_size)
-        self.show_reasoning = QCheckBox("Open reasoning blocks by default", appearance)
-        self.show_reasoning.setChecked(settings.ui.show_reasoning)
-        appearance_form = QFormLayout(appearance)
-        appearance_form.addRow("Theme", self.theme)
-        appearance_form.addRow("Font size", self.font_size)
-        appearance_form.addRow("", self.show_reasoning)
-
-        self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.providers, "Providers")
-        self.tabs.addTab(chat, "Chat")
-        self.tabs.addTab(appearance, "Appearance")
-        self.network = NetworkPage(settings.network, proxy_credentials, self)
-        self.tabs.addTab(self.network, "Network")
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #d93025;")
-        self.error.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-
-    def result_settings(self) -> Settings:
-        """The settings as the dialog shows them now."""
-        theme: Theme = self.theme.currentData()
-        return dataclasses.replace(
-            self._settings,
-            active_profile=self.providers.active,
-            profiles=dict(self.providers.profiles),
-            defaults=dataclasses.replace(
-                self._settings.defaults,
-                reasoning_effort=self.effort.currentData(),
-                temperature=(round(self.temperature.value(), 2)
-                             if self.set_temperature.isChecked() else None),
-                system_prompt=self.system_prompt.toPlainText().strip(),
-                model_titles=self.model_titles.isChecked(),
-            ),
-            ui=UIPreferences(
-                send_with_enter=self.send_enter.isChecked(),
-                theme=theme,
-                font_size=self.font_size.value(),
-                show_reasoning=self.show_reasoning.isChecked(),
-            ),
-            network=self.network.result(),
-        )
-
-    def show_test_result(self, profile_name: str, ok: bool, message: str) -> None:
-        self.providers.show_test_result(profile_name, ok, message)
-
-    def accept(self) -> None:
-        """Validate, write, and close; on a problem say what it is and stay open."""
-        for page, problems in ((self.providers, self.providers.problems()),
-                               (self.network, self.network.problems())):
-            if problems:
-                self.error.setText("\n".join(problems))
-                self.error.show()
-                self.tabs.setCurrentWidget(page)
-                return
-        settings = self.result_settings()
-        try:
-            notes = save_preferences(settings, self.providers.key_changes, self._keys,
-                                     self._config_path, proxy_login=self.network.login(),
-                                     proxy_credentials=self._proxy_credentials)
-        except OSError as exc:
-            self.error.setText(f"Could not save {self._config_path}: {exc.strerror or exc}")
-            self.error.show()
-            return
-        self.saved.emit(settings, notes)
-        super().accept()

@@ -1,77 +1,29 @@
 """One message in the transcript: role, reasoning, rendered text, error, small print, actions.
 
-A user's message sits in a tinted bubble on the right, as wide as its text; an
-answer uses the full column. The action buttons (Copy, Edit, Regenerate, Delete)
-are built on first hover and shown while hovered, and always on the last
-message, so a long conversation is not a wall of buttons; their row keeps its
-height either way so nothing jumps. The view forwards intent as signals: the
+The view stacks those parts (the text in a :class:`BodyRow`, the small print and the
+buttons in a :class:`MessageFooter`) and decides what each shows: the actions while
+hovered, and always on the last message; Regenerate and Retry only there; nothing
+that starts a turn while an answer streams. It forwards intent as signals: the
 transcript and the window decide.
 """
 
 from __future__ import annotations
 
-import functools
-
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QEnterEvent,
-    QFont,
-    QGuiApplication,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QResizeEvent,
-    QShowEvent,
-)
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QEnterEvent, QFont, QGuiApplication, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from grokdesk.storage.models import Message
-from grokdesk.ui.colors import bubble_fill, muted_text
-from grokdesk.ui.error_box import ErrorBox
-from grokdesk.ui.message_body import MessageBody
-from grokdesk.ui.message_editor import MessageEditor
-from grokdesk.ui.message_meta import footer_text, role_label
-from grokdesk.ui.reasoning_block import ReasoningBlock
+from grokdesk.ui.colors import muted_text
+from grokdesk.ui.transcript.body_row import BodyRow
+from grokdesk.ui.transcript.error_box import ErrorBox
+from grokdesk.ui.transcript.message_body import MessageBody
+from grokdesk.ui.transcript.message_editor import MessageEditor
+from grokdesk.ui.transcript.message_footer import MessageFooter
+from grokdesk.ui.transcript.message_meta import footer_text, role_label
+from grokdesk.ui.transcript.reasoning_block import ReasoningBlock
 
-BUBBLE_SHARE = 0.8
-"""A user's bubble is at most this share of the column's width."""
-BUBBLE_PADDING = (14, 9, 14, 9)
-BUBBLE_RADIUS = 14
 SMALL_PRINT_SCALE = 0.85
-COPIED_FEEDBACK_MS = 1500
-
-
-@functools.lru_cache(maxsize=16)
-def _button_height_for(font_key: str) -> int:
-    font = QFont()
-    font.fromString(font_key)
-    probe = QToolButton()
-    probe.setFont(font)
-    probe.setText("Copy")
-    return probe.sizeHint().height()
-
-
-def _button_height(font: QFont) -> int:
-    """The height of a small action button, so the footer keeps it while buttons hide."""
-    return _button_height_for(font.toString())
-
-
-class _Bubble(QWidget):
-    """The tinted rounded background of a user's message."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(bubble_fill(self.palette()))
-        painter.drawRoundedRect(self.rect(), BUBBLE_RADIUS, BUBBLE_RADIUS)
 
 
 class MessageView(QWidget):
@@ -100,11 +52,9 @@ class MessageView(QWidget):
         self._hovered = False
         self._live = False
         self._render_pending = False
-        self._natural_width: tuple[int, int] | None = None
         self.reasoning: ReasoningBlock | None = None
         self.error_box: ErrorBox | None = None
         self.editor: MessageEditor | None = None
-        self._buttons: dict[str, QToolButton] = {}
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._build()
         self._apply_fonts()
@@ -122,7 +72,7 @@ class MessageView(QWidget):
     def button(self, name: str) -> QToolButton | None:
         """An action button by name (copy, edit, regenerate, delete), built if need be."""
         self._ensure_actions()
-        return self._buttons.get(name)
+        return self._footer.button(name)
 
     def update_message(self, message: Message) -> None:
         """Render ``message`` in full (a stored message, or a live one that finished)."""
@@ -150,7 +100,7 @@ class MessageView(QWidget):
             QTimer.singleShot(0, self, self._render_if_pending)
         self._show_reasoning(message, shown=shown_reasoning)
         self._update_error()
-        self._meta.setText(footer_text(message))
+        self._footer.meta.setText(footer_text(message))
         self._update_actions()
 
     def set_last(self, last: bool) -> None:
@@ -186,10 +136,7 @@ class MessageView(QWidget):
         """The whole message as Markdown, as the model wrote it."""
         QGuiApplication.clipboard().setText(self._message.content)
         self.copied.emit("Message copied")
-        button = self._buttons.get("copy")
-        if button is not None:
-            button.setText("Copied")
-            QTimer.singleShot(COPIED_FEEDBACK_MS, button, lambda: button.setText("Copy"))
+        self._footer.flash_copied()
 
     def start_edit(self) -> None:
         """Swap the text for an editor; Save & resend emits :attr:`editSaved`."""
@@ -197,8 +144,8 @@ class MessageView(QWidget):
             self.editor = MessageEditor(self._message.content, self)
             self.editor.saved.connect(self._edit_saved)
             self.editor.cancelled.connect(self.cancel_edit)
-            self._column.insertWidget(self._column.indexOf(self._bubble_row_widget), self.editor)
-        self._bubble_row_widget.hide()
+            self._column.insertWidget(self._column.indexOf(self._body_row), self.editor)
+        self._body_row.hide()
         self._footer.hide()
         self.editor.show()
         self.editor.focus()
@@ -208,7 +155,7 @@ class MessageView(QWidget):
             self.editor.hide()
             self.editor.deleteLater()
             self.editor = None
-        self._bubble_row_widget.show()
+        self._body_row.show()
         self._footer.show()
 
     def ensure_reasoning(self) -> ReasoningBlock:
@@ -216,7 +163,7 @@ class MessageView(QWidget):
         if self.reasoning is None:
             self.reasoning = ReasoningBlock(self, expanded=self._reasoning_shown)
             self.reasoning.toggle.setFont(self._small_font())
-            self._column.insertWidget(self._column.indexOf(self._bubble_row_widget), self.reasoning)
+            self._column.insertWidget(self._column.indexOf(self._body_row), self.reasoning)
         return self.reasoning
 
     def begin_live(self) -> None:
@@ -229,7 +176,7 @@ class MessageView(QWidget):
         reasoning.set_text("")
         reasoning.show()
         reasoning.start_thinking()
-        self._meta.setText("")
+        self._footer.meta.setText("")
         if self.error_box is not None:
             self.error_box.hide()
 
@@ -260,7 +207,7 @@ class MessageView(QWidget):
         kind = event.type()
         if kind == QEvent.Type.FontChange:
             self._apply_fonts()
-            self._natural_width = None
+            self._body_row.text_changed()
             self._fit_bubble()
         elif kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._apply_colors()
@@ -280,94 +227,37 @@ class MessageView(QWidget):
 
         self.body = MessageBody()
         self.body.copyCodeRequested.connect(self._copy_code)
-        self._bubble_row_widget = QWidget(self)
-        row = QHBoxLayout(self._bubble_row_widget)
-        row.setContentsMargins(0, 0, 0, 0)
-        if user:
-            self._bubble: QWidget | None = _Bubble(self._bubble_row_widget)
-            self._bubble.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            inner = QVBoxLayout(self._bubble)
-            inner.setContentsMargins(*BUBBLE_PADDING)
-            inner.addWidget(self.body)
-            row.addStretch(1)
-            row.addWidget(self._bubble, 100)
-        else:
-            self._bubble = None
-            self.body.setParent(self._bubble_row_widget)
-            row.addWidget(self.body)
-        self._column.addWidget(self._bubble_row_widget)
+        self._body_row = BodyRow(self.body, user=user, parent=self)
+        self._column.addWidget(self._body_row)
 
         self._error_slot = QVBoxLayout()
         self._error_slot.setContentsMargins(0, 4, 0, 0)
         self._column.addLayout(self._error_slot)
 
-        self._footer = QWidget(self)
-        self._footer_row = QHBoxLayout(self._footer)
-        self._footer_row.setContentsMargins(0, 0, 0, 0)
-        self._footer_row.setSpacing(2)
-        self._meta = QLabel(self._footer)
-        self._meta.setObjectName("smallPrint")
-        self._meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        if user:
-            self._footer_row.addStretch(1)
-            self._footer_row.addWidget(self._meta)
-        else:
-            self._footer_row.addWidget(self._meta)
-            self._footer_row.addStretch(1)
+        self._footer = MessageFooter(user=user, parent=self)
+        self._footer.copyClicked.connect(self.copy_to_clipboard)
+        self._footer.editClicked.connect(self.start_edit)
+        self._footer.regenerateClicked.connect(self.regenerateClicked)
+        self._footer.deleteClicked.connect(self._delete)
         self._column.addWidget(self._footer)
 
     def _ensure_actions(self) -> None:
-        if self._buttons:
-            return
-        specs = [("copy", "Copy", "Copy the message as Markdown", self.copy_to_clipboard)]
-        if self.is_user:
-            specs.append(("edit", "Edit", "Edit and resend", self.start_edit))
-        else:
-            regenerate = self.regenerateClicked.emit
-            specs.append(("regenerate", "Regenerate", "Ask again for this answer", regenerate))
-        specs.append(("delete", "Delete", "Delete this message", self._delete))
-        position = 1 if self.is_user else self._footer_row.count()
-        small = self._small_font()
-        muted = muted_text(self)
-        for name, text, tip, slot in specs:
-            button = QToolButton(self._footer)
-            button.setObjectName(f"{name}Button")
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setAutoRaise(True)
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.setFont(small)
-            palette = button.palette()
-            palette.setColor(QPalette.ColorRole.ButtonText, muted)
-            button.setPalette(palette)
-            button.clicked.connect(slot)
-            policy = button.sizePolicy()
-            policy.setRetainSizeWhenHidden(name != "regenerate")
-            button.setSizePolicy(policy)
-            self._footer_row.insertWidget(position, button)
-            position += 1
-            self._buttons[name] = button
-        self._update_actions()
+        if self._footer.build_buttons(self._small_font(), muted_text(self)):
+            self._update_actions()
 
     def _update_actions(self) -> None:
-        if not self._buttons:
-            return
         message = self._message
         visible = (self._hovered or self._last) and not self._live
         answer_ok = message.role == "assistant" and message.status == "complete"
-        for name, button in self._buttons.items():
-            shown = visible
-            if name == "regenerate":
-                shown = visible and self._last and answer_ok
-            button.setVisible(shown)
-            button.setEnabled(name == "copy" or not self._busy)
+        self._footer.set_actions(shown=visible, regenerate=visible and self._last and answer_ok,
+                                 busy=self._busy)
 
     def _show(self, message: Message) -> None:
         self._role.setText(role_label(message))
         self._render_body()
         self._show_reasoning(message)
         self._update_error()
-        self._meta.setText(footer_text(message))
+        self._footer.meta.setText(footer_text(message))
         self._update_actions()
 
     def _render_if_pending(self) -> None:
@@ -379,7 +269,7 @@ class MessageView(QWidget):
         content = self._message.content
         self.body.show_markdown(content, dark=self._dark)
         self.body.setVisible(bool(content) or self.is_user)
-        self._natural_width = None
+        self._body_row.text_changed()
         self._fit_bubble()
 
     def _show_reasoning(self, message: Message, *, shown: str | None = None) -> None:
@@ -412,15 +302,8 @@ class MessageView(QWidget):
         self.error_box.show()
 
     def _fit_bubble(self) -> None:
-        """Make a user's bubble as wide as its text, up to BUBBLE_SHARE of the column."""
-        if self._bubble is None or not self.isVisible():
-            return
-        left, _, right, _ = BUBBLE_PADDING
-        limit = max(80, int(self.width() * BUBBLE_SHARE))
-        if self._natural_width is None or self._natural_width[0] != limit:
-            natural = self.body.stable.natural_width(limit - left - right) + left + right
-            self._natural_width = (limit, natural)
-        self._bubble.setMaximumWidth(min(limit, self._natural_width[1]))
+        if self.isVisible():
+            self._body_row.fit(self.width())
 
     def _small_font(self) -> QFont:
         font = QFont(self.font())
@@ -432,24 +315,17 @@ class MessageView(QWidget):
         role = QFont(small)
         role.setWeight(QFont.Weight.DemiBold)
         self._role.setFont(role)
-        self._meta.setFont(small)
-        for button in self._buttons.values():
-            button.setFont(small)
+        self._footer.apply_font(small)
         if self.reasoning is not None:
             self.reasoning.toggle.setFont(small)
-        self._footer.setFixedHeight(_button_height(small))
 
     def _apply_colors(self) -> None:
         muted = muted_text(self)
-        for label in (self._role, self._meta):
-            palette = label.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, muted)
-            palette.setColor(QPalette.ColorRole.Text, muted)
-            label.setPalette(palette)
-        for button in self._buttons.values():
-            palette = button.palette()
-            palette.setColor(QPalette.ColorRole.ButtonText, muted)
-            button.setPalette(palette)
+        palette = self._role.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, muted)
+        palette.setColor(QPalette.ColorRole.Text, muted)
+        self._role.setPalette(palette)
+        self._footer.apply_color(muted)
 
     def _copy_code(self, code: str) -> None:
         QGuiApplication.clipboard().setText(code)

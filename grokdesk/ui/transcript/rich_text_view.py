@@ -5,7 +5,7 @@ scrolls: it reports a height for any width (height-for-width) and hides its
 scroll bars. It never loads anything: ``loadResource`` is called for every image
 on every repaint, so it answers at once with nothing unless the URL is one of
 the app's own compiled-in resources. Links never navigate inside the view; a
-click is turned into a copy request or handed to :mod:`grokdesk.ui.links`.
+click is turned into a copy request or handed to :mod:`grokdesk.ui.transcript.links`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from grokdesk.render.fold import BREAKS, FOLD_MARK, fold_cuts
-from grokdesk.ui import links
 from grokdesk.ui.colors import muted_text
-from grokdesk.ui.guarded_document import GuardedDocument, is_app_resource, parse_html, refused
+from grokdesk.ui.transcript import links
+from grokdesk.ui.transcript.guarded_document import (
+    GuardedDocument,
+    is_app_resource,
+    parse_html,
+    refused,
+)
 
 LIVE_BLOCK = 1024
 """Characters of one line appended to a block before a continuation block starts."""

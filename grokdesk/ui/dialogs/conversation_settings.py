@@ -28,7 +28,7 @@ from grokdesk.api.types import ModelInfo
 from grokdesk.chat.models import context_label
 from grokdesk.config import Settings
 from grokdesk.storage.models import ConversationSettings
-from grokdesk.ui.preferences import EFFORTS
+from grokdesk.ui.dialogs.chat_page import EFFORTS
 
 
 class ConversationSettingsDialog(QDialog):
