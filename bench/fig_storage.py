@@ -64,7 +64,7 @@ def run(ctx: Context) -> list[Figure]:
     from grokdesk.chat.service import ChatService
     from grokdesk.config import Settings
     from grokdesk.secrets import KeyStore
-    from grokdesk.ui.conversation_model import ConversationListModel
+    from grokdesk.ui.sidebar.model import ConversationListModel
 
     reps = ctx.reps(15, 2)
     history = History(open_database(ctx.history.db_path))

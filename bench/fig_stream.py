@@ -123,7 +123,7 @@ def _window_runs(ctx: Context, server: FakeServer, data_dir: Path, pieces: Piece
     """Send ``reps`` questions in one app session; each answer is ``pieces`` at ``pace_s``."""
 
     async def driver(window: MainWindow) -> list[WindowRun]:
-        window.set_show_reasoning(True)
+        window.view.set_show_reasoning(True)
         scroll = window.transcript.scroll_area
         paint = PaintProbe(scroll.viewport(), scroll.widget())
         late = LatenessProbe(4)

@@ -165,7 +165,7 @@ def build_window(app: QApplication, history: History, loaded: LoadedSettings,
     from grokdesk.chat.service import ChatService
     from grokdesk.secrets import KeyStore
     from grokdesk.ui.chat_controller import ChatController
-    from grokdesk.ui.conversation_model import ConversationListModel
+    from grokdesk.ui.sidebar.model import ConversationListModel
     from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import MainWindow, WindowParts
     from grokdesk.ui.theme import ThemeManager
@@ -228,7 +228,7 @@ async def run_window(app: QApplication) -> int:
         window.show()
         await wait_for_quit(window)
         window.prepare_to_quit()
-        await window.transfers.wait()
+        await window.transfer_flow.transfers.wait()
         await window.controller.shutdown()
         window.close_for_quit()
         window.deleteLater()

@@ -120,10 +120,10 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     from grokdesk.storage.db import open_database
     from grokdesk.storage.repository import History
     from grokdesk.ui.chat_controller import ChatController
-    from grokdesk.ui.conversation_model import ConversationListModel
     from grokdesk.ui.dialogs.onboarding import WelcomeDialog
     from grokdesk.ui.dialogs.preferences import PreferencesDialog
     from grokdesk.ui.main_window import MainWindow, WindowParts
+    from grokdesk.ui.sidebar.model import ConversationListModel
     from grokdesk.ui.theme import ThemeManager
     from grokdesk.ui.ui_state import UIState
     from tests.support import fake_api
@@ -138,7 +138,7 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     settings = Settings(network=NetworkPreferences(max_retries=0))
     controller = ChatController(ChatService(history, settings, keys, base_url_override=fake.url))
     theme = ThemeManager(app)
-    window = MainWindow(WindowParts(controller, ConversationListModel(history), keys,
+    window = MainWindow(WindowParts(controller, ConversationListModel(controller), keys,
                                     UIState(), theme, Path(os.environ["GROKDESK_DATA_DIR"])
                                     / "config.toml", app.windowIcon()))
 
@@ -167,18 +167,18 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
         await settle()
         shot("light-reasoning-shown.png")
 
-        window.set_show_reasoning(False)
+        window.view.set_show_reasoning(False)
         await settle()
         shot("light-reasoning-hidden.png")
 
-        window.set_show_reasoning(True)
+        window.view.set_show_reasoning(True)
         theme.apply("dark")
         await settle()
         shot("dark-reasoning-shown.png")
-        window.set_show_reasoning(False)
+        window.view.set_show_reasoning(False)
         await settle()
         shot("dark-reasoning-hidden.png")
-        window.set_show_reasoning(True)
+        window.view.set_show_reasoning(True)
 
         window.new_chat()
         fake.queue(fake_api.stream(words(REASONING * 3), words(ANSWER), delay=0.05))

@@ -33,8 +33,8 @@ from grokdesk.secrets import KeyStore
 from grokdesk.storage.db import open_database
 from grokdesk.storage.repository import History
 from grokdesk.ui.chat_controller import ChatController
-from grokdesk.ui.conversation_model import ConversationListModel
 from grokdesk.ui.main_window import MainWindow, WindowParts
+from grokdesk.ui.sidebar.model import ConversationListModel
 from grokdesk.ui.theme import ThemeManager
 from grokdesk.ui.ui_state import UIState
 from tests.support.fake_api import FakeAPI
@@ -238,7 +238,7 @@ class AppHarness:
             return
         self.closed = True
         self.window.prepare_to_quit()
-        self.run(self.window.transfers.wait())
+        self.run(self.window.transfer_flow.transfers.wait())
         self.run(self.controller.shutdown())
         self.window.close_for_quit()
         self.history.db.close()

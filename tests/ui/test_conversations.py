@@ -15,14 +15,14 @@ from grokdesk.secrets import KeyStore
 from grokdesk.storage.db import open_database
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
-from grokdesk.ui.conversation_model import (
+from grokdesk.ui.sidebar.model import (
     PAGE_SIZE,
     ConversationListModel,
     IdRole,
     PinnedRole,
     SubtitleRole,
 )
-from grokdesk.ui.conversations import ConversationSidebar
+from grokdesk.ui.sidebar.sidebar import ConversationSidebar
 from tests.support.memory_keyring import MemoryKeyring
 from tests.ui.conftest import MakeWindow
 

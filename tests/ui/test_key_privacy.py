@@ -38,7 +38,7 @@ def test_the_window_never_shows_or_writes_the_key(make_window: MakeWindow, tmp_p
     exports = tmp_path / "exports"
     exports.mkdir()
     notes: list[str] = []
-    window.transfers.finished.connect(lambda _ok, text: notes.append(text))
+    window.transfer_flow.transfers.finished.connect(lambda _ok, text: notes.append(text))
     seen_on_screen: list[str] = []
 
     async def scenario() -> None:
@@ -50,9 +50,9 @@ def test_the_window_never_shows_or_writes_the_key(make_window: MakeWindow, tmp_p
             seen_on_screen.append(window.statusBar().currentMessage())
         window.controller.regenerate(window.current_id)  # type: ignore[arg-type]
         await harness.idle()
-        window.export_to(exports / "one.md", [window.current_id])  # type: ignore[list-item]
-        window.export_to(exports / "all.json", None)
-        window.export_to(exports / "all.zip", None)
+        window.transfer_flow.export_to(exports / "one.md", [window.current_id])  # type: ignore[list-item]
+        window.transfer_flow.export_to(exports / "all.json", None)
+        window.transfer_flow.export_to(exports / "all.zip", None)
         await harness.until(lambda: len(notes) == 3, what="the exports")
 
     harness.run(scenario(), timeout=60)

@@ -161,7 +161,7 @@ def test_test_connection_and_the_model_picker_use_the_service_and_work_offline(
                             what="the cached list after a failed refresh")
         assert cached.model.findData("x-ai/grok-3-mini-beta") >= 0
         cached.reject()
-        await harness.until(lambda: "unreachable" in window.online_label.text(),
+        await harness.until(lambda: "unreachable" in window.status.online.text(),
                             what="offline in the status bar")
 
     harness.run(scenario())
@@ -237,7 +237,7 @@ def test_an_offline_send_fails_fast_keeps_the_text_and_says_offline(
 
     elapsed = harness.run(scenario())
     assert elapsed < network.connect_timeout / 3, "the refusal was taken at once"
-    assert "Offline — 127.0.0.1 unreachable" in window.online_label.text()
+    assert "Offline — 127.0.0.1 unreachable" in window.status.online.text()
     assert "unreachable" in window.statusBar().currentMessage()
     messages = harness.history.messages(window.current_id)  # type: ignore[arg-type]
     assert [m.role for m in messages] == ["user", "assistant"]
@@ -252,7 +252,7 @@ def test_an_offline_send_fails_fast_keeps_the_text_and_says_offline(
     messages = harness.history.messages(window.current_id)  # type: ignore[arg-type]
     assert [m.role for m in messages] == ["user", "assistant"]  # a retry, not a duplicate
     assert messages[-1].status == "complete"
-    assert "Online" in window.online_label.text()
+    assert "Online" in window.status.online.text()
     assert window.composer.text() == ""
 
 

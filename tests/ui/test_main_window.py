@@ -110,9 +110,9 @@ def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: Mak
     _assert_shown_live_then_stored(harness, watch, "Hello there")
     answer = harness.history.messages(window.current_id)[-1]  # type: ignore[arg-type]
     assert "Hello there" in answer.content and answer.reasoning.startswith("The user wrote")
-    assert "tokens" in window.usage_label.text() and "$" in window.usage_label.text()
-    assert "Online" in window.online_label.text()
-    assert "AI/ML API" in window.profile_label.text()
+    assert "tokens" in window.status.usage.text() and "$" in window.status.usage.text()
+    assert "Online" in window.status.online.text()
+    assert "AI/ML API" in window.status.provider.text()
     assert harness.fake.last_body["messages"][-1] == {"role": "user", "content": "Hello there"}
 
 
@@ -229,7 +229,7 @@ def test_a_message_can_be_deleted_from_the_transcript(make_window: MakeWindow) -
     window.transcript.deleteRequested.emit(answer.id)
     assert [m.role for m in window.transcript.messages] == ["user"]
     assert harness.history.get_message(answer.id) is None
-    assert window.usage_label.text() == ""
+    assert window.status.usage.text() == ""
 
 
 def test_regenerate_replaces_the_last_answer(make_window: MakeWindow) -> None:
@@ -293,7 +293,7 @@ def test_an_error_is_shown_in_the_conversation_then_retry_succeeds(
     view = window.transcript.view_for(failed.id)
     assert view is not None and view.error_box is not None and view.error_box.isVisible()
     assert "Upstream exploded" in view.error_box.text()
-    assert "Online" in window.online_label.text(), "the server answered, so we are online"
+    assert "Online" in window.status.online.text(), "the server answered, so we are online"
     retry = view.error_box.retry_button
     assert retry.isVisible()
 
@@ -322,15 +322,15 @@ def test_no_network_is_said_and_the_status_bar_goes_offline(make_window: MakeWin
     harness.run(scenario())
     failed = window.transcript.messages[-1]
     assert failed.status == "error" and "Could not reach" in (failed.error or "")
-    assert "Offline" in window.online_label.text()
+    assert "Offline" in window.status.online.text()
     service.base_url_override = harness.fake.url
 
     async def retry() -> None:
-        window.regenerate()
+        window.sending.regenerate()
         await harness.idle()
 
     harness.run(retry())
-    assert "Online" in window.online_label.text()
+    assert "Online" in window.status.online.text()
 
 
 def test_without_a_key_the_welcome_opens_and_the_typed_text_stays(
@@ -415,13 +415,13 @@ def test_zoom_changes_the_text_size_and_resets(make_window: MakeWindow) -> None:
     normal = window.transcript.font().pointSizeF()
     press(harness, Qt.Key.Key_Equal, CTRL)
     press(harness, Qt.Key.Key_Plus, CTRL)
-    assert window.zoom_steps == 2
+    assert window.view.zoom_steps == 2
     assert window.transcript.font().pointSizeF() > normal
     assert window.composer.input.font().pointSizeF() > normal
     press(harness, Qt.Key.Key_Minus, CTRL)
-    assert window.zoom_steps == 1
+    assert window.view.zoom_steps == 1
     press(harness, Qt.Key.Key_0, CTRL)
-    assert window.zoom_steps == 0
+    assert window.view.zoom_steps == 0
     assert window.transcript.font().pointSizeF() == normal
 
 
@@ -429,15 +429,15 @@ def test_geometry_sidebar_and_zoom_are_remembered(make_window: MakeWindow) -> No
     first = make_window(prepare=two_conversations)
     first.window.resize(777, 555)  # the offscreen screen is 800×600
     first.window.splitter.setSizes([300, 477])
-    first.window.set_sidebar_visible(False)
-    first.window.zoom(2)
+    first.window.view.set_sidebar_visible(False)
+    first.window.view.zoom(2)
     first.close()
     second = make_window()
     assert (second.window.width(), second.window.height()) == (777, 555)
     assert not second.window.sidebar.isVisible()
     assert not second.window.actions_.show_sidebar.isChecked()
-    assert second.window.zoom_steps == 2
-    second.window.set_sidebar_visible(True)
+    assert second.window.view.zoom_steps == 2
+    second.window.view.set_sidebar_visible(True)
     second.qtbot.wait(20)
     assert second.window.splitter.sizes()[0] == 300
 
@@ -470,7 +470,7 @@ def test_conversation_settings_offer_the_provider_models_and_are_used(
     assert body["model"] == "my/custom-model"
     assert body["reasoning"] == {"effort": "high"}
     assert body["messages"][0] == {"role": "system", "content": "Answer in French."}
-    assert "my/custom-model" in window.profile_label.text()
+    assert "my/custom-model" in window.status.provider.text()
 
 
 def test_preferences_test_connection_reports_success_and_failure(
@@ -527,19 +527,19 @@ def test_export_and_import_run_in_the_background(make_window: MakeWindow,
     harness = make_window()
     window = harness.window
     notes: list[str] = []
-    window.transfers.finished.connect(lambda _ok, text: notes.append(text))
+    window.transfer_flow.transfers.finished.connect(lambda _ok, text: notes.append(text))
 
     async def scenario() -> None:
         harness.send("Keep this one")
         await harness.idle()
-        window.export_to(tmp_path / "one.md", [window.current_id])  # type: ignore[list-item]
+        window.transfer_flow.export_to(tmp_path / "one.md", [window.current_id])  # type: ignore[list-item]
         await harness.until(lambda: notes, what="the export")
-        window.export_to(tmp_path / "all.json", None)
+        window.transfer_flow.export_to(tmp_path / "all.json", None)
         await harness.until(lambda: len(notes) == 2, what="the second export")
         harness.history.delete_conversation(window.current_id)  # type: ignore[arg-type]
         window.parts.conversations.reload()
         assert window.parts.conversations.rowCount() == 0
-        window.import_from([tmp_path / "all.json"])
+        window.transfer_flow.import_from([tmp_path / "all.json"])
         await harness.until(lambda: len(notes) == 3, what="the import")
 
     harness.run(scenario())
@@ -646,7 +646,7 @@ def test_focus_returns_where_it_was_or_to_the_composer_when_that_is_gone(
         await open_and_close()
         await harness.until(lambda: QApplication.focusWidget() is window.sidebar.search,
                             what="the focus back where it was")
-        await open_and_close(lambda: window.set_sidebar_visible(False))
+        await open_and_close(lambda: window.view.set_sidebar_visible(False))
         await harness.until(lambda: QApplication.focusWidget() is window.composer.input,
                             what="the composer, since the search box went away")
         _type_where_the_focus_is(harness, "typed after")
@@ -713,8 +713,8 @@ def test_the_answer_shows_its_effort_and_the_status_bar_the_same_money(
     small_print = view.findChild(QLabel, "smallPrint").text()
     assert "effort high" in small_print.split(" · ")
     assert "$0.000062" in small_print
-    assert window.usage_label.text().endswith("· $0.000062"), "one money format everywhere"
-    assert "e-" not in window.usage_label.text()
+    assert window.status.usage.text().endswith("· $0.000062"), "one money format everywhere"
+    assert "e-" not in window.status.usage.text()
 
 
 def test_an_answer_sent_before_the_warm_up_leaves_the_status_online(
@@ -724,7 +724,7 @@ def test_an_answer_sent_before_the_warm_up_leaves_the_status_online(
     harness = make_window(show=False)
     window = harness.window
     window.show()
-    assert "Not connected yet" in window.online_label.text()
+    assert "Not connected yet" in window.status.online.text()
 
     async def scenario() -> None:
         harness.send("Before the warm-up")
@@ -732,4 +732,4 @@ def test_an_answer_sent_before_the_warm_up_leaves_the_status_online(
 
     harness.run(scenario())
     assert window.transcript.messages[-1].status == "complete"
-    assert "Online" in window.online_label.text()
+    assert "Online" in window.status.online.text()

@@ -56,7 +56,7 @@ def _shown_after_send(app: AppHarness, question: str, messages: int) -> None:
     top = window.parts.conversations.conversation_at(0)
     assert top is not None and top.id == window.current_id
     assert top.message_count == messages
-    assert window.usage_label.text().endswith("tokens") or "tokens ·" in window.usage_label.text()
+    assert window.status.usage.text().endswith("tokens") or "tokens ·" in window.status.usage.text()
 
 
 def _reply(app: AppHarness) -> None:

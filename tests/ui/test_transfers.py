@@ -28,14 +28,15 @@ def test_progress_is_reported_and_the_import_report_is_shown(make_window: MakeWi
     window = harness.window
     progress: list[tuple[int, int]] = []
     notes: list[str] = []
-    window.transfers.progressed.connect(lambda done, total: progress.append((done, total)))
-    window.transfers.finished.connect(lambda _ok, text: notes.append(text))
+    window.transfer_flow.transfers.progressed.connect(
+        lambda done, total: progress.append((done, total)))
+    window.transfer_flow.transfers.finished.connect(lambda _ok, text: notes.append(text))
     backup = tmp_path / "all.json"
 
     async def scenario() -> None:
-        window.export_to(backup, None)
+        window.transfer_flow.export_to(backup, None)
         await harness.until(lambda: notes, what="the export")
-        window.import_from([backup, tmp_path / "missing.json"])
+        window.transfer_flow.import_from([backup, tmp_path / "missing.json"])
         await harness.until(lambda: len(notes) == 2, what="the import")
         await harness.until(lambda: _visible_boxes("Import finished"), what="the report")
 
@@ -59,15 +60,15 @@ def test_cancel_rolls_the_import_back(make_window: MakeWindow, tmp_path: Path) -
     for conversation in source.list_conversations():
         source.delete_conversation(conversation.id)
     notes: list[tuple[bool, str]] = []
-    window.transfers.finished.connect(lambda ok, text: notes.append((ok, text)))
+    window.transfer_flow.transfers.finished.connect(lambda ok, text: notes.append((ok, text)))
     # Direct: the worker itself presses Cancel after the first conversation, so the
     # test does not race the queued progress signal.
-    window.transfers.progressed.connect(
-        lambda done, _total: done >= 1 and window.transfers.cancel(),
+    window.transfer_flow.transfers.progressed.connect(
+        lambda done, _total: done >= 1 and window.transfer_flow.transfers.cancel(),
         Qt.ConnectionType.DirectConnection)
 
     async def scenario() -> None:
-        window.import_from([backup])
+        window.transfer_flow.import_from([backup])
         await harness.until(lambda: notes, what="the import to end")
 
     harness.run(scenario())

@@ -51,9 +51,6 @@ class ErrorBox(QWidget):
     def set_retry_enabled(self, enabled: bool) -> None:
         self.retry_button.setEnabled(enabled)
 
-    def set_can_retry(self, can_retry: bool) -> None:
-        self.retry_button.setVisible(can_retry)
-
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

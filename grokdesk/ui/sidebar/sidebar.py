@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from grokdesk.ui.colors import mix
-from grokdesk.ui.conversation_model import (
+from grokdesk.ui.sidebar.model import (
     ConversationListModel,
     IdRole,
     ModelIndex,

@@ -1,0 +1,183 @@
+"""The conversation on screen, and every change routed to the parts that show it.
+
+The chat core reports each write as a :class:`Changes`; this applies it to the sidebar,
+the transcript, the status bar and the window title, and follows the one live answer.
+Nothing here reads the history again for what a change already carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from grokdesk.chat.changes import Changes, Totals
+from grokdesk.storage.models import Conversation, Message
+from grokdesk.ui.actions import WindowActions
+from grokdesk.ui.chat_controller import ChatController
+from grokdesk.ui.composer import Composer
+from grokdesk.ui.sidebar.model import ConversationListModel
+from grokdesk.ui.sidebar.sidebar import ConversationSidebar
+from grokdesk.ui.statusbar.bar import WindowStatusBar
+from grokdesk.ui.transcript.transcript import Transcript
+from grokdesk.ui.window.draft_keeper import DraftKeeper
+
+if TYPE_CHECKING:
+    from grokdesk.api.types import StreamEvent
+    from grokdesk.chat.turn import LiveAnswer
+
+
+class OpenChat(QObject):
+    """Which conversation is shown (None: the new-chat draft) and keeping it current.
+
+    A new chat is a draft with no history row until its first message is stored; the
+    core's change that creates it makes it the open conversation.
+    """
+
+    def __init__(self, *, controller: ChatController, conversations: ConversationListModel,
+                 sidebar: ConversationSidebar, transcript: Transcript, composer: Composer,
+                 status: WindowStatusBar, actions: WindowActions, drafts: DraftKeeper,
+                 set_title: Callable[[Conversation | None], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.conversations = conversations
+        self.sidebar = sidebar
+        self.transcript = transcript
+        self.composer = composer
+        self.status = status
+        self.actions = actions
+        self.drafts = drafts
+        self._set_title = set_title
+        self.current: Conversation | None = None
+        self._initial_pending = True
+        controller.changed.connect(self.apply)
+        controller.liveStarted.connect(self._live_started)
+        controller.liveEvent.connect(self._live_event)
+        controller.liveFinished.connect(self._live_finished)
+        controller.busyChanged.connect(self._busy_changed)
+        self._busy_changed(False)
+
+    @property
+    def current_id(self) -> int | None:
+        return self.current.id if self.current is not None else None
+
+    def open_initial(self) -> None:
+        """The newest conversation, unless the user already chose one."""
+        if self._initial_pending:
+            latest = self.controller.latest_conversation()
+            self.open(latest.id if latest is not None else None)
+
+    def open(self, conversation_id: int | None) -> None:
+        """Show a stored conversation, or the new-chat draft for ``None``."""
+        self._initial_pending = False
+        conversation = (self.controller.conversation(conversation_id)
+                        if conversation_id is not None else None)
+        self.current = conversation
+        self.composer.switch_draft(conversation.id if conversation else None)
+        self.drafts.save()
+        if conversation is None:
+            self.transcript.clear()
+        else:
+            self._show_messages(conversation.id)
+        self.sidebar.set_current(conversation.id if conversation else None)
+        self.update_chrome()
+        self.status.usage.show_totals(
+            self.controller.totals(conversation.id) if conversation else Totals())
+
+    def _show_messages(self, conversation_id: int) -> None:
+        messages = self.controller.messages(conversation_id)
+        live = self.controller.live
+        if live is None or live.conversation_id != conversation_id:
+            self.transcript.set_messages(messages)
+            return
+        self.transcript.set_messages([m for m in messages if m.id != live.message.id])
+        self.transcript.begin_live(live)
+
+    def apply(self, changes: Changes) -> None:
+        """Route what the core changed to the parts that show it."""
+        self.conversations.apply(changes)
+        if changes.reloaded:
+            self.sidebar.set_current(self.current_id)
+        if self.current is None and changes.created:
+            self.current = next(c for c in changes.conversations if c.id in changes.created)
+            self.composer.rekey_draft(self.current.id)
+            self.sidebar.set_current(self.current.id)
+            self.update_chrome()
+            self.status.usage.show_totals(Totals())
+        elif (updated := changes.conversation(self.current_id)) is not None:
+            self.current = updated
+            self.update_chrome()
+        current = self.current_id
+        if current is None:
+            return
+        for message_id in changes.removed:
+            self.transcript.remove_message(message_id)
+        for message in changes.added:
+            if message.conversation_id == current and message.status != "streaming":
+                self.transcript.append_message(message)
+        if current in changes.totals:
+            self.status.usage.show_totals(changes.totals[current])
+
+    def show_outside_changes(self) -> None:
+        """Show what another window or the command line wrote to the history."""
+        if self.sidebar.view.state() != self.sidebar.view.State.EditingState:
+            self.conversations.reload()
+            self.sidebar.set_current(self.current_id)
+        current = self.current_id
+        if current is None or self.is_live_in(current):
+            return
+        conversation = self.controller.conversation(current)
+        if conversation is None:
+            self.open_first()
+            return
+        self.current = conversation
+        messages = self.controller.messages(current)
+        if [(m.id, m.status, m.content) for m in messages] != [
+                (m.id, m.status, m.content) for m in self.transcript.messages]:
+            self.transcript.set_messages(messages)
+        self.update_chrome()
+        self.status.usage.show_totals(self.controller.totals(current))
+
+    def deleted(self, conversation_id: int) -> None:
+        """The sidebar took a conversation away (Undo is offered there)."""
+        if self.is_live_in(conversation_id):
+            self.controller.stop()
+        self.composer.forget_draft(conversation_id)
+        if conversation_id == self.current_id:
+            self.open_first()
+
+    def open_first(self) -> None:
+        first = self.conversations.conversation_at(0)
+        self.open(first.id if first is not None else None)
+
+    def is_live_in(self, conversation_id: int | None) -> bool:
+        live = self.controller.live
+        return live is not None and live.conversation_id == conversation_id
+
+    def _live_started(self, answer: LiveAnswer) -> None:
+        if answer.conversation_id == self.current_id:
+            self.transcript.begin_live(answer)
+
+    def _live_event(self, event: StreamEvent) -> None:
+        if self.is_live_in(self.current_id):
+            self.transcript.live_event(event)
+
+    def _live_finished(self, message: Message) -> None:
+        if message.conversation_id == self.current_id:
+            self.transcript.finish_live(message)
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.composer.set_busy(busy)
+        self.actions.stop.setEnabled(busy)
+        for action in (self.actions.regenerate, self.actions.edit_last):
+            action.setEnabled(not busy)
+
+    def update_chrome(self) -> None:
+        """The title, the conversation actions and the provider field for ``current``."""
+        self._set_title(self.current)
+        for action in (self.actions.rename, self.actions.pin, self.actions.delete):
+            action.setEnabled(self.current is not None)
+        self.actions.pin.setChecked(bool(self.current and self.current.pinned))
+        self.status.provider.show_provider(self.controller.profile_for(self.current),
+                                           self.controller.model_for(self.current))

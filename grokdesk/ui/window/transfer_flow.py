@@ -1,0 +1,86 @@
+"""Export and import from the window: where to, progress, and what came of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QWidget
+
+from grokdesk.ui.transfers import Transfers
+
+if TYPE_CHECKING:
+    from grokdesk.chat.service import ChatService
+    from grokdesk.storage.models import Conversation
+    from grokdesk.ui.dialogs.transfer import TransferProgress
+
+
+class TransferFlow(QObject):
+    """Asks where (a file dialog), runs the transfer in the background, and reports.
+
+    The dialogs and the export package are imported when first used, not at start.
+    """
+
+    def __init__(self, core: ChatService, window: QWidget, *,
+                 open_dialog: Callable[[QDialog], None], notify: Callable[[str], None],
+                 reasoning_shown: Callable[[], bool]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.transfers = Transfers(core, self)
+        self._open_dialog = open_dialog
+        self._notify = notify
+        self._reasoning_shown = reasoning_shown
+        self.progress: TransferProgress | None = None
+        self.transfers.finished.connect(lambda _ok, message: notify(message))
+        self.transfers.importReported.connect(self._show_import_report)
+
+    def ask_export(self, conversation: Conversation | None) -> None:
+        """Ask where to save one conversation (from the menu or the sidebar)."""
+        if conversation is None:
+            self._notify("Nothing to export yet: this chat has no messages")
+            return
+        from grokdesk.export import ExportOptions, suggested_name
+        from grokdesk.ui.dialogs.file_choosers import EXPORT_ONE_FILTERS, save_dialog
+
+        name = suggested_name([conversation], ExportOptions())
+        self._open_dialog(save_dialog(self.window, "Export conversation", name,
+                                      EXPORT_ONE_FILTERS,
+                                      lambda path: self.export_to(path, [conversation.id])))
+
+    def ask_export_all(self) -> None:
+        from grokdesk.export import ExportOptions, suggested_name
+        from grokdesk.ui.dialogs.file_choosers import EXPORT_ALL_FILTERS, save_dialog
+
+        self._open_dialog(save_dialog(
+            self.window, "Export all conversations", suggested_name([], ExportOptions()),
+            EXPORT_ALL_FILTERS, lambda path: self.export_to(path, None)))
+
+    def export_to(self, path: Path, conversation_ids: list[int] | None) -> None:
+        """Export (in the background) with reasoning included when it is shown."""
+        self._notify(f"Exporting to {path}…")
+        self._ensure_progress()
+        self.transfers.export(conversation_ids, path, include_reasoning=self._reasoning_shown())
+
+    def ask_import(self) -> None:
+        from grokdesk.ui.dialogs.file_choosers import import_dialog
+
+        self._open_dialog(import_dialog(self.window, self.import_from))
+
+    def import_from(self, paths: list[Path]) -> None:
+        self._notify("Importing…")
+        self._ensure_progress()
+        self.transfers.import_files(paths)
+
+    def _ensure_progress(self) -> None:
+        """The progress dialog, made before the first transfer starts (not at start-up)."""
+        if self.progress is None:
+            from grokdesk.ui.dialogs.transfer import TransferProgress
+
+            self.progress = TransferProgress(self.transfers, self.window)
+
+    def _show_import_report(self, lines: list[str]) -> None:
+        from grokdesk.ui.dialogs.transfer import import_report_box
+
+        self._open_dialog(import_report_box(self.window, lines))
