@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from grokdesk.api.errors import GrokdeskError, MissingKeyError
 from grokdesk.api.types import ChatMessage, ChatRequest
 from grokdesk.chat import titles
 from grokdesk.chat.context import fit_to_context
@@ -21,6 +20,8 @@ from grokdesk.chat.think import ThinkTagClient
 from grokdesk.chat.titles import DEFAULT_TITLE, title_from_text
 from grokdesk.chat.turn import StreamingClient, TurnListener, TurnOutcome, run_turn
 from grokdesk.config import Profile, Settings, with_env_overrides
+from grokdesk.errors import GrokdeskError
+from grokdesk.secrets import MissingKeyError
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 
 if TYPE_CHECKING:

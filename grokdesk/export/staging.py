@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.errors import GrokdeskError
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Conversation, Message
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.errors import GrokdeskError
 from grokdesk.export.records import ConversationRecord
 from grokdesk.export.report import MergeCounts
 from grokdesk.export.staging import INSERT_MESSAGE, Staging

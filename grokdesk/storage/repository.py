@@ -48,7 +48,7 @@ FROM conversations AS c WHERE c.import_batch IS NULL
 _MESSAGE_SELECT = "SELECT * FROM messages"
 
 
-class NotFoundError(DatabaseError, LookupError):
+class RecordGoneError(DatabaseError, LookupError):
     """The conversation or message is gone (perhaps deleted by the other grokdesk)."""
 
 
@@ -220,7 +220,7 @@ class History:
                     reasoning_effort: str | None = None) -> Message:
         """Append a message and mark the conversation active.
 
-        Raises ``NotFoundError`` if the conversation is gone.
+        Raises ``RecordGoneError`` if the conversation is gone.
         """
         now = self._clock() if created_at is None else created_at
         usage = usage or Usage()
@@ -272,7 +272,7 @@ class History:
                        content_started_at: float | None = None) -> Message:
         """Store the final state of an answer and mark the conversation active.
 
-        Raises ``NotFoundError`` if the message was deleted while it streamed.
+        Raises ``RecordGoneError`` if the message was deleted while it streamed.
         """
         now = self._clock()
         usage = usage or Usage()
@@ -311,7 +311,7 @@ class History:
     def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
         """Delete this message and every later one (edit & resend, regenerate); return how many.
 
-        Raises ``NotFoundError`` if the message is not in that conversation.
+        Raises ``RecordGoneError`` if the message is not in that conversation.
         """
         with self.db.transaction() as conn:
             row = conn.execute(
@@ -468,7 +468,7 @@ class History:
     def _require_conversation(self, conversation_id: int) -> Conversation:
         conversation = self.get_conversation(conversation_id)
         if conversation is None:
-            raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+            raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
         return conversation
 
     def _require_message(self, message_id: int) -> Message:
@@ -483,7 +483,7 @@ class History:
             cursor = conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?",
                                   (*params, conversation_id))
             if cursor.rowcount == 0:
-                raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+                raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
 
     @staticmethod
     def _touch(conn: Connection, conversation_id: int, when: float) -> None:
@@ -492,11 +492,11 @@ class History:
             "UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?",
             (when, conversation_id))
         if cursor.rowcount == 0:
-            raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+            raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
 
 
-def _message_gone(message_id: int) -> NotFoundError:
-    return NotFoundError(f"Message {message_id} no longer exists.")
+def _message_gone(message_id: int) -> RecordGoneError:
+    return RecordGoneError(f"Message {message_id} no longer exists.")
 
 
 def _rowid(value: int | None) -> int:

@@ -21,9 +21,11 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
-from grokdesk.api.errors import APIConnectionError, APIError, GrokdeskError, MissingKeyError
+from grokdesk.api.errors import APIConnectionError, APIError
 from grokdesk.api.types import ContentDelta, ReasoningDelta, ResponseInfo, StreamEvent
 from grokdesk.config import Profile, Settings
+from grokdesk.errors import GrokdeskError
+from grokdesk.secrets import MissingKeyError
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.errors import GrokdeskError
 from grokdesk.storage.db import DatabaseError, open_database
 from grokdesk.storage.repository import History
 
