@@ -27,8 +27,9 @@ from pathlib import Path
 
 from bench import DATA_DIR
 from bench.textgen import TextPool
-from grokdesk.export.store import INSERT_MESSAGE
 from grokdesk.storage.db import MIGRATIONS, open_database
+from grokdesk.storage.models import Message
+from grokdesk.storage.repository import INSERT_MESSAGE, message_values
 
 GENERATOR_VERSION = 3
 MODEL = "x-ai/grok-3-mini-beta"
@@ -122,16 +123,17 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _message_rows(pool: TextPool, conversation_id: int, count: int, start: float,
-                  end: float) -> Iterator[tuple[object, ...]]:
-    """Alternating question and answer rows for one conversation, spread over its lifetime."""
+                  end: float) -> Iterator[tuple[Message, int]]:
+    """Alternating questions and answers for one conversation, spread over its lifetime,
+    with their positions; ids are left to SQLite (0 here, which ``message_values`` skips).
+    """
     rng = pool.rng
     step = (end - start) / max(1, count)
     for position in range(1, count + 1):
         at = start + (position - 1) * step
         if position % 2:
-            yield (_uuid(rng), conversation_id, position, "user", pool.user(), "", None,
-                   "complete", None, None, None, None, None, None, None, None, at, at,
-                   None, None, at, None)
+            yield Message(0, _uuid(rng), conversation_id, "user", pool.user(), created_at=at,
+                          updated_at=at, finished_at=at), position
             continue
         content = pool.assistant()
         reasoning = pool.reasoning() if rng.random() < 0.7 else ""
@@ -140,12 +142,16 @@ def _message_rows(pool: TextPool, conversation_id: int, count: int, start: float
         think_start = at + 0.4
         answer_start = think_start + thought / 90
         finished = answer_start + written / 90
-        yield (_uuid(rng), conversation_id, position, "assistant", content, reasoning, MODEL,
-               "complete", "stop", None, 200 + 3 * position, thought + written, thought,
-               200 + 3 * position + thought + written, round((thought + written) * 4e-7, 7),
-               f"inf-{rng.getrandbits(64):016x}", at, finished,
-               think_start if reasoning else None, answer_start, finished,
-               "high" if position % 4 == 0 else None)
+        yield Message(
+            0, _uuid(rng), conversation_id, "assistant", content, reasoning, MODEL,
+            finish_reason="stop", prompt_tokens=200 + 3 * position,
+            completion_tokens=thought + written, reasoning_tokens=thought,
+            total_tokens=200 + 3 * position + thought + written,
+            cost_usd=round((thought + written) * 4e-7, 7),
+            request_id=f"inf-{rng.getrandbits(64):016x}", created_at=at, updated_at=finished,
+            reasoning_started_at=think_start if reasoning else None,
+            content_started_at=answer_start, finished_at=finished,
+            reasoning_effort="high" if position % 4 == 0 else None), position
 
 
 _INSERT_CONVERSATION = (
@@ -201,15 +207,16 @@ def build_history(path: Path, spec: HistorySpec, *, now: float | None = None
     conversations, messages = [], []
     for number, plan in enumerate(plans, start=1):
         rows = list(_message_rows(pool, number, plan.count, plan.start, plan.end))
-        conversations.append((number, plan.uuid, _title(str(rows[0][4])), plan.start,
+        conversations.append((number, plan.uuid, _title(rows[0][0].content), plan.start,
                               plan.end, int(plan.long), plan.effort))
         messages += rows
-    messages.sort(key=lambda row: float(row[16]))  # type: ignore[arg-type]
+    messages.sort(key=lambda row: row[0].created_at)
     db = open_database(path)
     try:
         with db.transaction() as conn, _fts_set_aside(conn, "messages"):
             conn.executemany(_INSERT_CONVERSATION, conversations)
-            conn.executemany(INSERT_MESSAGE, messages)
+            conn.executemany(INSERT_MESSAGE, (message_values(m, position)
+                                              for m, position in messages))
         connection = db.connection
         connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 from grokdesk import __version__, paths
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.errors import ExitCode, GrokdeskError
 from grokdesk.logs import FILE_FORMAT, handler_for
 from grokdesk.storage.db import DatabaseError
 
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from grokdesk.ui.main_window import MainWindow
 
 APP_ID = "grokdesk"
-EXIT_OK = 0
-EXIT_FAILURE = 1
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "vnc", "linuxfb", "eglfs",
                                 "vkkhrdisplay"})
 NO_DISPLAY_HINT = 'use the command line instead: grokdesk ask "your question" (see grokdesk --help)'
@@ -165,9 +163,9 @@ def build_window(app: QApplication, history: History, loaded: LoadedSettings,
     from grokdesk.chat.service import ChatService
     from grokdesk.secrets import KeyStore
     from grokdesk.ui.chat_controller import ChatController
-    from grokdesk.ui.sidebar.model import ConversationListModel
     from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import MainWindow, WindowParts
+    from grokdesk.ui.sidebar.model import ConversationListModel
     from grokdesk.ui.theme import ThemeManager
     from grokdesk.ui.ui_state import UIState
 
@@ -220,9 +218,9 @@ async def run_window(app: QApplication) -> int:
     try:
         history, notice = open_history(paths.database_path(), marker)
     except DatabaseError as exc:
-        log.error("The history could not be opened: %s", exc)
-        await show_fatal(str(exc))
-        return EXIT_FAILURE
+        log.error("The history could not be opened: %s", exc.describe())
+        await show_fatal(exc.describe())
+        return ExitCode.FAILURE
     try:
         window = build_window(app, history, loaded, notice)
         window.show()
@@ -235,7 +233,7 @@ async def run_window(app: QApplication) -> int:
     finally:
         history.db.close()
         marker.end()
-    return EXIT_OK
+    return ExitCode.OK
 
 
 async def show_fatal(text: str) -> None:
@@ -255,7 +253,7 @@ def run_app(argv: list[str], err: TextIO) -> int:
     problem = display_problem(os.environ)
     if problem is not None:
         print(f"grokdesk: {problem}", file=err)
-        return EXIT_FAILURE
+        return ExitCode.FAILURE
     _log_to_file()
     import qasync
 
@@ -269,12 +267,18 @@ def run_app(argv: list[str], err: TextIO) -> int:
             code = int(loop.run_until_complete(run_window(app)))
             loop.run_until_complete(loop.shutdown_asyncgens())
         return code
-    except (GrokdeskError, DatabaseError, OSError, sqlite3.Error) as exc:
-        text = exc.describe() if isinstance(exc, GrokdeskError) else str(exc)
-        print(f"grokdesk: {text}", file=err)
-        log.error("The window could not start: %s", text)
-        return EXIT_FAILURE
+    except GrokdeskError as exc:
+        return _cannot_start(exc.describe(), err)
+    except (OSError, sqlite3.Error) as exc:
+        return _cannot_start(str(exc), err)
     finally:
         sys.excepthook = previous_hook
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def _cannot_start(text: str, err: TextIO) -> int:
+    """Say on stderr and in the log why the window could not start."""
+    print(f"grokdesk: {text}", file=err)
+    log.error("The window could not start: %s", text)
+    return ExitCode.FAILURE

@@ -24,8 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from grokdesk import __version__
-from grokdesk.api.errors import GrokdeskError, redact
-from grokdesk.storage.db import DatabaseError
+from grokdesk.errors import ExitCode, GrokdeskError, redact
 from grokdesk.timestamps import format_time
 from grokdesk.visible import VisibleWriter, terminal_json, terminal_text
 
@@ -37,11 +36,6 @@ if TYPE_CHECKING:
     from grokdesk.storage.models import Conversation, ConversationSettings, Message
     from grokdesk.storage.repository import History
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
 log = logging.getLogger("grokdesk")
 
 
@@ -50,7 +44,7 @@ RAW_HELP = ("print the model's text unchanged, control characters included "
 
 
 class UsageError(Exception):
-    """The command line itself is wrong (exit code 2)."""
+    """The command line itself is wrong (``ExitCode.USAGE``)."""
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -100,7 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
     key.add_argument("action", choices=["set", "status", "delete"])
     key.add_argument("--provider", help="provider profile (default: the active one)")
 
-    from grokdesk.export.commands import add_export_parser, add_import_parser
+    from grokdesk.cli_transfer import add_export_parser, add_import_parser
 
     add_export_parser(sub)
     add_import_parser(sub)
@@ -196,16 +190,16 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     conversations = ctx.core.conversations()
     if args.json:
         _write_json(out, [_conversation_json(c) for c in conversations])
-        return EXIT_OK
+        return ExitCode.OK
     if not conversations:
         out.write("No conversations yet. Start one with: grokdesk ask \"Hello\"\n")
-        return EXIT_OK
+        return ExitCode.OK
     width = max(len(str(c.id)) for c in conversations)
     for c in conversations:
         pin = "*" if c.pinned else " "
         out.write(f"{c.id:>{width}} {pin} {_when(c.updated_at)}  {c.message_count:>4} msgs  "
                   f"{c.title}\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _require_conversation(ctx: Context, conversation_id: int) -> Conversation:
@@ -223,7 +217,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         data = _conversation_json(conversation)
         data["messages"] = [_message_json(m) for m in messages]
         _write_json(out, data)
-        return EXIT_OK
+        return ExitCode.OK
     if args.raw:
         out = _raw(out)
     out.write(f"# {conversation.title}\n")
@@ -238,7 +232,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if m.status != "complete":
             note = f"[{m.status}]" + (f" {m.error}" if m.error else "")
             out.write(f"\n{note}\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_search(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
@@ -247,13 +241,13 @@ def cmd_search(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         _write_json(out, [{"conversation_id": h.conversation_id, "title": h.conversation_title,
                            "message_id": h.message_id, "snippet": h.snippet,
                            "updated_at": h.updated_at} for h in hits])
-        return EXIT_OK
+        return ExitCode.OK
     if not hits:
         out.write("No matches.\n")
     for h in hits:
         snippet = " ".join(h.snippet.split())
         out.write(f"{h.conversation_id}  {h.conversation_title}\n    {snippet}\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
@@ -359,17 +353,17 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
             kept = (f" The partial answer is kept in conversation {conversation_id}."
                     if outcome.message.status == "interrupted" else "")
             print(f"grokdesk: {outcome.error.describe()}.{kept}", file=err)
-            return EXIT_FAILURE
+            return ExitCode.FAILURE
         if outcome.warning:
             print(f"grokdesk: {outcome.warning}.", file=err)
-        return EXIT_OK
+        return ExitCode.OK
 
     try:
         return asyncio.run(run())
     except KeyboardInterrupt:
         print(f"grokdesk: stopped; the partial answer is kept in conversation "
               f"{conversation_id}.", file=err)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
 
 
 def cmd_key(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
@@ -391,29 +385,29 @@ def cmd_key(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
         out.write(f"{profile.label}: key {where}\n")
         if lookup.source == "none" and not ctx.keys.available():
             out.write(f"Keyring: {ctx.keys.backend_name()}\n")
-        return EXIT_OK
+        return ExitCode.OK
     if args.action == "delete":
         deleted = ctx.keys.delete(profile.name)
         out.write(f"{profile.label}: key deleted\n" if deleted
                   else f"{profile.label}: no key was stored\n")
-        return EXIT_OK
+        return ExitCode.OK
     prompt = f"API key for {profile.label}: "
     key = getpass.getpass(prompt) if stdin.isatty() else stdin.readline()
     if not key.strip():
         raise UsageError("no key given: paste it at the prompt or pipe it on stdin")
     ctx.keys.store(profile.name, key)
     out.write(f"{profile.label}: key stored in the system keyring\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _export(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from grokdesk.export.commands import run_export
+    from grokdesk.cli_transfer import run_export
 
     return run_export(ctx.history, args, _raw(out), err)
 
 
 def _import(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from grokdesk.export.commands import run_import
+    from grokdesk.cli_transfer import run_import
 
     return run_import(ctx.history, args, out, err)
 
@@ -436,6 +430,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
         ctx.close()
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending in one full stop, whether or not it came with one."""
+    return text if text.endswith(".") else text + "."
+
+
 def _report_crash(exc: BaseException, err: TextIO) -> int:
     """Our bug, not the user's: keep the details in a log file, show one line."""
     import traceback
@@ -452,7 +451,7 @@ def _report_crash(exc: BaseException, err: TextIO) -> int:
         where = "no crash log could be written"
     print(f"grokdesk: unexpected error ({type(exc).__name__}); {where}. "
           "Please report it.", file=err)
-    return EXIT_FAILURE
+    return ExitCode.FAILURE
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
@@ -487,20 +486,17 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         return _dispatch(args, out, err, inp)
     except UsageError as exc:
         print(f"grokdesk: {exc}", file=err)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except GrokdeskError as exc:
-        print(f"grokdesk: {exc.describe()}.", file=err)
-        return EXIT_FAILURE
-    except DatabaseError as exc:
-        print(f"grokdesk: {exc.message}", file=err)
-        return EXIT_FAILURE
+        print(f"grokdesk: {_sentence(exc.describe())}", file=err)
+        return ExitCode.FAILURE
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        return ExitCode.OK
     except OSError as exc:
         print(f"grokdesk: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
               file=err)
-        return EXIT_FAILURE
+        return ExitCode.FAILURE
     except Exception as exc:
         return _report_crash(exc, err)

@@ -13,7 +13,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from grokdesk.api.proxies import DEFAULT_NO_PROXY, ProxyURLError, parse_proxy_url
 from grokdesk.api.types import EffortStyle, ReasoningEffort
@@ -378,7 +378,3 @@ def save_settings(settings: Settings, path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(tomli_w.dumps(settings_to_toml_data(settings)), encoding="utf-8")
     os.replace(tmp, path)
-
-
-def effort_label(effort: ReasoningEffort | None) -> str:
-    return cast(str, effort) if effort else "default"

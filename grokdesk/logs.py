@@ -9,28 +9,13 @@ logs each request's URL at INFO).
 from __future__ import annotations
 
 import logging
-import re
 from typing import TextIO
 
-from grokdesk.api.errors import redact
+from grokdesk.errors import redact, without_userinfo
 from grokdesk.visible import terminal_text
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
 FILE_FORMAT = "%(asctime)s " + FORMAT
-
-# Greedy up to the last "@" before the path: a password may hold a bare "@".
-_USERINFO_RE = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#]*@")
-
-
-def without_userinfo(text: str) -> str:
-    """``text`` with the ``user:password@`` part of every URL in it removed."""
-    return _USERINFO_RE.sub(r"\1", text)
-
-
-def url_for_log(url: object) -> str:
-    """A URL (a string or an ``httpx.URL``) fit for a log line: no user name or password."""
-    return without_userinfo(str(url))
-
 
 class SafeFormatter(logging.Formatter):
     """A formatter whose output holds no key, no URL credentials and no control character

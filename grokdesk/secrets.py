@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from grokdesk.api.errors import GrokdeskError, register_secret
+from grokdesk.errors import GrokdeskError, register_secret
 
 if TYPE_CHECKING:
     from grokdesk.config import Profile
@@ -40,6 +40,15 @@ class KeyringUnavailableError(GrokdeskError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"No system keyring is available ({detail})")
+
+
+class MissingKeyError(GrokdeskError):
+    """No key is configured for a profile that needs one."""
+
+    hint = "set one with `grokdesk key set` or in Preferences, or set GROKDESK_API_KEY"
+
+    def __init__(self, profile: str) -> None:
+        super().__init__(f"No API key for provider {profile!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from grokdesk import __version__
+from grokdesk.errors import ExitCode
 
 Status = Literal["ok", "warn", "MISSING"]
 
@@ -322,7 +323,7 @@ def _run_one(check: Callable[[], Result]) -> Result:
 
 
 def run_self_test(out: TextIO) -> int:
-    """Run every check, print one line each, and return 0 when nothing is missing."""
+    """Run every check, print one line each, and return OK when nothing is missing."""
     from PySide6 import __version__ as pyside_version
 
     how = "frozen bundle" if _frozen() else "from source"
@@ -338,6 +339,6 @@ def run_self_test(out: TextIO) -> int:
                 missing.append(name)
     if missing:
         out.write(f"self-test failed: {', '.join(missing)}\n")
-        return 1
+        return ExitCode.FAILURE
     out.write("self-test passed\n")
-    return 0
+    return ExitCode.OK

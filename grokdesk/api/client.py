@@ -18,7 +18,6 @@ from typing import Literal, Self
 
 import httpx
 
-from grokdesk import __version__
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.bodies import (
     error_from_json,
@@ -41,9 +40,6 @@ from grokdesk.api.errors import (
     clean_request_id,
     error_for_status,
     excerpt,
-    redact,
-    register_secret,
-    without_cut_secret,
 )
 from grokdesk.api.proxies import ProxySettings
 from grokdesk.api.retry import RetryPolicy, parse_retry_after
@@ -56,7 +52,7 @@ from grokdesk.api.types import (
     ResponseInfo,
     StreamEvent,
 )
-from grokdesk.logs import url_for_log
+from grokdesk.errors import redact, register_secret, url_for_log, without_cut_secret
 
 log = logging.getLogger("grokdesk.api")
 
@@ -85,16 +81,19 @@ class ChatClient:
         transport: httpx.AsyncBaseTransport | None = None,
         proxy: str | ProxySettings | None = None,
         verify: ssl.SSLContext | None = None,
+        user_agent: str = "grokdesk",
     ) -> None:
         """``proxy`` None means the system's proxy settings (``HTTPS_PROXY``, ``HTTP_PROXY``,
         ``NO_PROXY``); an explicit proxy replaces them. ``verify`` None trusts the default
         stores (see :mod:`grokdesk.api.tls`); certificates are always checked.
+        ``user_agent`` is passed in (the app adds its version) so this layer needs
+        nothing of grokdesk but the error root.
         """
         self.base_url = base_url.strip().rstrip("/")
         self.retry = RetryPolicy(max_retries, backoff_base, max_backoff)
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
-        headers = {"User-Agent": f"grokdesk/{__version__}"}
+        headers = {"User-Agent": user_agent}
         self._has_key = bool(api_key)
         if api_key:
             register_secret(api_key)

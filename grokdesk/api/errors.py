@@ -1,37 +1,22 @@
-"""One error hierarchy for everything the service or the network can do to a turn.
+"""The errors of the provider and the way to it, built so they never carry a key.
 
 Every error carries the server's own message (when there was one), the request id
-(when given) and a plain-language ``hint`` saying what the user can do. The GUI and
-the command line word errors through ``describe()`` alone, so the text lives here.
-No error ever holds the API key: messages are built from the server's reply and
-passed through :func:`redact` on the way in, and server text is shortened only by
-:func:`excerpt`, which redacts before it cuts.
+(when given) and a plain-language ``hint`` saying what the user can do; the faces word
+them through ``describe()`` (:class:`grokdesk.errors.GrokdeskError`). Messages are
+redacted on the way in, and server text is shortened only by :func:`excerpt`, which
+redacts before it cuts.
 """
 
 from __future__ import annotations
 
 import re
 
+from grokdesk.errors import GrokdeskError, redact
+
 MAX_MESSAGE_CHARS = 300
 """What is kept of a server's message: enough to explain, too little to flood a window."""
 
-_KEY_PATTERNS = [
-    re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]{4,}", re.IGNORECASE),
-    re.compile(r"\b(sk|xai|key)-[A-Za-z0-9._-]{8,}\b", re.IGNORECASE),
-]
-
 _SPACE_RE = re.compile(r"\s+")
-_TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+/=-"
-
-_secrets_to_hide: set[str] = set()
-
-
-def register_secret(secret: str) -> None:
-    """Remember a key so that any text passing through :func:`redact` hides it."""
-    if len(secret) >= 4:
-        _secrets_to_hide.add(secret)
-
-
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
@@ -47,16 +32,6 @@ def clean_request_id(value: object) -> str | None:
     return value if _REQUEST_ID.fullmatch(value) else None
 
 
-def redact(text: str) -> str:
-    """Remove known keys and anything shaped like a bearer token from ``text``."""
-    for secret in _secrets_to_hide:
-        if secret in text:
-            text = text.replace(secret, "[redacted]")
-    for pattern in _KEY_PATTERNS:
-        text = pattern.sub(lambda m: (m.group(1) if m.lastindex else "") + "[redacted]", text)
-    return text
-
-
 def excerpt(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """``text`` redacted, then made one line of at most ``limit`` characters.
 
@@ -67,39 +42,8 @@ def excerpt(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def without_cut_secret(text: str) -> str:
-    """``text`` that was cut short blindly (a byte cap), minus an end that may be the start
-    of a key: of one grokdesk knows, or any final run of token characters."""
-    for secret in _secrets_to_hide:
-        for size in range(min(len(secret), len(text)), 0, -1):
-            if text.endswith(secret[:size]):
-                text = text[:-size]
-                break
-    return text.rstrip(_TOKEN_CHARS)
-
-
-class GrokdeskError(Exception):
-    """Base of every error grokdesk expects and explains to the user."""
-
-    hint: str = ""
-
-    def __init__(self, message: str) -> None:
-        self.message = redact(message)
-        super().__init__(self.message)
-
-    def summary(self) -> str:
-        """The cause, in one short sentence."""
-        return self.message
-
-    def describe(self) -> str:
-        """Cause and remedy on one line, for the command line and the chat pane."""
-        return f"{self.summary()} — {self.hint}" if self.hint else self.summary()
-
-
 class APIError(GrokdeskError):
     """The provider or the way to it failed."""
-
-    retryable = False
 
     def __init__(self, message: str, *, request_id: str | None = None) -> None:
         super().__init__(message)
@@ -151,7 +95,6 @@ class NotFoundError(StatusError):
 class RateLimitError(StatusError):
     title = "Rate limited"
     hint = "wait a moment and try again"
-    retryable = True
 
     def __init__(
         self,
@@ -168,7 +111,6 @@ class RateLimitError(StatusError):
 class ServerError(StatusError):
     title = "The service is having trouble"
     hint = "try again in a little while"
-    retryable = True
 
 
 class ProxyAuthError(StatusError):
@@ -191,7 +133,6 @@ class APIConnectionError(APIError):
     """The service could not be reached at all."""
 
     hint = "check your network connection and the provider's base URL"
-    retryable = True
 
     def __init__(self, message: str = "Could not reach the service", **kwargs: str | None):
         super().__init__(message, request_id=kwargs.get("request_id"))
@@ -229,7 +170,6 @@ class StreamInterrupted(APIError):
     """The connection ended before the answer was complete."""
 
     hint = "the partial answer was kept; retry to get a complete one"
-    retryable = True
 
     def __init__(self, message: str = "The answer was cut off: the connection ended early",
                  *, request_id: str | None = None):
@@ -246,15 +186,6 @@ class NetworkSettingsError(GrokdeskError):
     """A network setting (proxy, CA bundle) cannot be used as written."""
 
     hint = "fix it in Preferences or in the [network] section of config.toml"
-
-
-class MissingKeyError(GrokdeskError):
-    """No key is configured for a profile that needs one."""
-
-    hint = "set one with `grokdesk key set` or in Preferences, or set GROKDESK_API_KEY"
-
-    def __init__(self, profile: str) -> None:
-        super().__init__(f"No API key for provider {profile!r}")
 
 
 def error_for_status(

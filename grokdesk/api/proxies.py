@@ -36,10 +36,6 @@ class ProxyAddress:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{host}:{self.port}"
 
-    @property
-    def hostport(self) -> str:
-        return self.url.split("://", 1)[1]
-
 
 def parse_proxy_url(text: str) -> tuple[ProxyAddress, bool]:
     """The proxy ``text`` names, and whether it carried a user name or password.

@@ -34,7 +34,6 @@ class ChatRequest:
     temperature: float | None = None
     top_p: float | None = None
     max_completion_tokens: int | None = None
-    seed: int | None = None
 
     @property
     def sent_effort(self) -> ReasoningEffort | None:
@@ -61,8 +60,6 @@ class ChatRequest:
             body["top_p"] = self.top_p
         if self.max_completion_tokens is not None:
             body["max_completion_tokens"] = self.max_completion_tokens
-        if self.seed is not None:
-            body["seed"] = self.seed
         return body
 
 

@@ -12,10 +12,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from grokdesk.api.errors import NetworkSettingsError, register_secret
+from grokdesk import __version__
+from grokdesk.api.errors import NetworkSettingsError
 from grokdesk.api.proxies import ProxySettings, ProxyURLError, parse_proxy_url
 from grokdesk.api.route import environment_is_usable, proxy_for
 from grokdesk.config import NetworkPreferences, Profile
+from grokdesk.errors import register_secret
 
 if TYPE_CHECKING:
     from grokdesk.api.client import ChatClient
@@ -116,6 +118,7 @@ def build_client(base_url: str, api_key: str | None, network: NetworkPreferences
             "or their lower-case forms) hold a value that cannot be used; correct or unset "
             "them, or set a proxy in the network settings")
     options: dict[str, Any] = {
+        "user_agent": f"grokdesk/{__version__}",
         "connect_timeout": network.connect_timeout,
         "read_timeout": network.read_timeout,
         "max_retries": network.max_retries,

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grokdesk.api.errors import GrokdeskError, MissingKeyError
 from grokdesk.api.types import ChatMessage, ChatRequest
 from grokdesk.chat import titles
 from grokdesk.chat.changes import NOTHING, Changes, Totals
@@ -32,8 +31,11 @@ from grokdesk.chat.think import ThinkTagClient
 from grokdesk.chat.titles import DEFAULT_TITLE, title_from_text
 from grokdesk.chat.turn import LiveAnswer, StreamingClient, TurnListener, TurnOutcome, run_turn
 from grokdesk.config import Profile, Settings, with_env_overrides
+from grokdesk.errors import GrokdeskError
+from grokdesk.secrets import MissingKeyError
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Conversation, ConversationSettings, Message, SearchHit
+from grokdesk.storage.repository import RecordGoneError
 
 if TYPE_CHECKING:
     from grokdesk.api.client import ChatClient
@@ -189,7 +191,7 @@ class ChatService:
     def _conversation(self, conversation_id: int) -> Conversation:
         conversation = self._history.get_conversation(conversation_id)
         if conversation is None:
-            raise LookupError(f"There is no conversation {conversation_id}")
+            raise RecordGoneError(f"There is no conversation {conversation_id}")
         return conversation
 
     def settings_for_new_chat(self) -> ConversationSettings:
@@ -230,7 +232,7 @@ class ChatService:
         changes = self._publish(self._conversation_changes(conversation_id))
         conversation = changes.conversation(conversation_id)
         if conversation is None:
-            raise LookupError(f"There is no conversation {conversation_id}")
+            raise RecordGoneError(f"There is no conversation {conversation_id}")
         return conversation
 
     def delete_conversation(self, conversation_id: int) -> Changes:
@@ -351,7 +353,7 @@ class ChatService:
         self.client_for(self.profile_for(conversation))
         messages = self._history.messages(conversation_id)
         if not messages:
-            raise LookupError("This conversation has no message to answer")
+            raise RecordGoneError("This conversation has no message to answer")
         return self._begin_retry(conversation, messages)
 
     def _begin_retry(self, conversation: Conversation, messages: list[Message], *,
@@ -369,7 +371,7 @@ class ChatService:
         self._open_turn()
         message = self._history.get_message(message_id)
         if message is None or message.role != "user":
-            raise LookupError("Only a stored user message can be edited")
+            raise RecordGoneError("Only a stored user message can be edited")
         conversation = self._conversation(message.conversation_id)
         self.client_for(self.profile_for(conversation))
         messages = self._history.messages(conversation.id)
@@ -442,7 +444,7 @@ class ChatService:
             answer = next(m for m in messages if m.role == "assistant" and m.content)
             profile = self.profile_for(conversation)
             client = self.client_for(profile)
-        except (StopIteration, LookupError, GrokdeskError) as exc:
+        except (StopIteration, GrokdeskError) as exc:
             log.debug("no title suggestion for %s: %s", conversation_id, exc)
             return None
         local = title_from_text(user.content)

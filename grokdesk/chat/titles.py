@@ -15,9 +15,9 @@ import re
 import unicodedata
 from typing import Protocol
 
-from grokdesk.api.errors import GrokdeskError, redact
 from grokdesk.api.types import ChatMessage, ChatRequest, Completion, EffortStyle
 from grokdesk.chat.think import split_think
+from grokdesk.errors import GrokdeskError, redact
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ Every refusal happens before anything is written, so each of these also means
 
 from __future__ import annotations
 
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.errors import GrokdeskError
 
 
 class ImportRefusedError(GrokdeskError):

@@ -19,14 +19,11 @@ import time
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.errors import GrokdeskError
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Conversation, Message
-
-if TYPE_CHECKING:
-    from grokdesk.storage.repository import History
+from grokdesk.storage.repository import INSERT_MESSAGE, History, message_values
 
 SLICE_SECONDS = 0.2
 PAUSE_SECONDS = 0.1
@@ -36,12 +33,6 @@ _INSERT_HIDDEN = (
     "INSERT INTO conversations (uuid, title, created_at, updated_at, pinned, provider, model,"
     " system_prompt, reasoning_effort, temperature, import_batch)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-INSERT_MESSAGE = (
-    "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning, model,"
-    " status, finish_reason, error, prompt_tokens, completion_tokens, reasoning_tokens,"
-    " total_tokens, cost_usd, request_id, created_at, updated_at, reasoning_started_at,"
-    " content_started_at, finished_at, reasoning_effort)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 Work = Callable[[sqlite3.Connection], None]
 
@@ -72,15 +63,11 @@ def _conversation_row(c: Conversation, holder: str, batch: str) -> tuple[object,
             s.system_prompt, s.reasoning_effort, s.temperature, batch)
 
 
-def message_row(m: Message, conversation_id: int, position: int) -> tuple[object, ...]:
+def message_row(m: Message, conversation_id: int, position: int) -> dict[str, object]:
     """The ``INSERT_MESSAGE`` parameters for ``m``, as it was exported."""
     # Nothing streams into an imported message: one exported mid-stream is interrupted.
     status = "interrupted" if m.status == "streaming" else m.status
-    return (m.uuid, conversation_id, position, m.role, m.content, m.reasoning, m.model,
-            status, m.finish_reason, m.error, m.prompt_tokens, m.completion_tokens,
-            m.reasoning_tokens, m.total_tokens, m.cost_usd, m.request_id, m.created_at,
-            m.updated_at, m.reasoning_started_at, m.content_started_at, m.finished_at,
-            m.reasoning_effort)
+    return message_values(m, position, conversation_id=conversation_id, status=status)
 
 
 class Staging:

@@ -13,10 +13,10 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from grokdesk.api.errors import GrokdeskError
+from grokdesk.errors import GrokdeskError
 from grokdesk.export.records import ConversationRecord
 from grokdesk.export.report import MergeCounts
-from grokdesk.export.staging import INSERT_MESSAGE, Staging
+from grokdesk.export.staging import Staging
 from grokdesk.storage.models import Message
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 _CHUNK = 500  # stays below SQLite's limit on bound parameters
 
-__all__ = ["INSERT_MESSAGE", "UnknownConversationError", "import_batches", "iter_records",
-           "read_record", "resolve_ids"]
+__all__ = ["UnknownConversationError", "import_batches", "iter_records", "read_record",
+           "resolve_ids"]
 
 
 class UnknownConversationError(GrokdeskError):

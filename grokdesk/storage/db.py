@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeAlias
 
+from grokdesk.errors import GrokdeskError
+
 BUSY_TIMEOUT_MS = 5000
 #: The trigram tokenizer (substring search that works for CJK) arrived in SQLite 3.34.
 MIN_SQLITE_VERSION = (3, 34, 0)
@@ -29,12 +31,11 @@ _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 
     3, 5, 6, 8, 10, 11, 13, 14, 26)
 
 
-class DatabaseError(Exception):
-    """A history problem caused by the environment; ``str(error)`` is the text to show."""
+class DatabaseError(GrokdeskError):
+    """A history problem caused by the environment; the message says what to do."""
 
     def __init__(self, message: str, path: Path | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.path = path
 
 

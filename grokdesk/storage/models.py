@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Literal, Protocol
 
 MessageStatus = Literal["complete", "streaming", "interrupted", "error"]
 MessageRole = Literal["system", "user", "assistant"]
@@ -65,6 +65,45 @@ class Message:
             return None
         end = self.content_started_at or self.finished_at
         return None if end is None else max(0.0, end - self.reasoning_started_at)
+
+
+MESSAGE_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Message))
+"""The ``messages`` columns, named and ordered as Message's fields (the table adds
+``position``): every query and insert of messages is built from this one list."""
+
+
+class TokenUsage(Protocol):
+    """An answer's token use and cost as a message stores them; any part may be unknown.
+
+    A protocol, so that the API layer's ``Usage`` is stored as it is while storage
+    imports nothing of the API.
+    """
+
+    @property
+    def prompt_tokens(self) -> int | None: ...
+
+    @property
+    def completion_tokens(self) -> int | None: ...
+
+    @property
+    def reasoning_tokens(self) -> int | None: ...
+
+    @property
+    def total_tokens(self) -> int | None: ...
+
+    @property
+    def cost_usd(self) -> float | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownUsage:
+    """A :class:`TokenUsage` with nothing known: what an answer without a report stores."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    total_tokens: int | None = None
+    cost_usd: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

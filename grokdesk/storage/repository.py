@@ -13,18 +13,21 @@ import unicodedata
 import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from sqlite3 import Connection, Row
 from typing import Any
 
-from grokdesk.api.types import Usage
 from grokdesk.storage.db import Database, DatabaseError, translated_errors
 from grokdesk.storage.models import (
+    MESSAGE_COLUMNS,
     Conversation,
     ConversationSettings,
     Message,
     MessageRole,
     MessageStatus,
     SearchHit,
+    TokenUsage,
+    UnknownUsage,
 )
 
 #: A live stream saves at least once a second; one silent for this long has lost its process.
@@ -45,10 +48,15 @@ SELECT c.id, c.uuid, c.title, c.created_at, c.updated_at, c.pinned, c.provider, 
        (SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id) AS message_count
 FROM conversations AS c WHERE c.import_batch IS NULL
 """
-_MESSAGE_SELECT = "SELECT * FROM messages"
+_MESSAGE_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"
+#: What a new message row is written with: every column but the id SQLite assigns.
+_WRITTEN_COLUMNS = ("position", *(c for c in MESSAGE_COLUMNS if c != "id"))
+INSERT_MESSAGE = (f"INSERT INTO messages ({', '.join(_WRITTEN_COLUMNS)})"
+                  f" VALUES ({', '.join(':' + c for c in _WRITTEN_COLUMNS)})")
+"""Adds one message; its parameters by name, as :func:`message_values` gives them."""
 
 
-class NotFoundError(DatabaseError, LookupError):
+class RecordGoneError(DatabaseError, LookupError):
     """The conversation or message is gone (perhaps deleted by the other grokdesk)."""
 
 
@@ -214,31 +222,32 @@ class History:
     def add_message(self, conversation_id: int, role: MessageRole, content: str, *,
                     reasoning: str = "", status: MessageStatus = "complete",
                     model: str | None = None, finish_reason: str | None = None,
-                    error: str | None = None, usage: Usage | None = None,
+                    error: str | None = None, usage: TokenUsage | None = None,
                     request_id: str | None = None, uuid: str | None = None,
                     created_at: float | None = None,
                     reasoning_effort: str | None = None) -> Message:
         """Append a message and mark the conversation active.
 
-        Raises ``NotFoundError`` if the conversation is gone.
+        Raises ``RecordGoneError`` if the conversation is gone.
         """
         now = self._clock() if created_at is None else created_at
-        usage = usage or Usage()
+        usage = usage or UnknownUsage()
         with self.db.transaction() as conn:
             self._touch(conn, conversation_id, now)
-            cursor = conn.execute(
-                "INSERT INTO messages (uuid, conversation_id, position, role, content, reasoning,"
-                " model, status, finish_reason, error, prompt_tokens, completion_tokens,"
-                " reasoning_tokens, total_tokens, cost_usd, request_id, created_at, updated_at,"
-                " finished_at, reasoning_effort)"
-                " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM messages"
-                " WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (uuid or str(uuidlib.uuid4()), conversation_id, conversation_id, role, content,
-                 reasoning, model, status, finish_reason, error, usage.prompt_tokens,
-                 usage.completion_tokens, usage.reasoning_tokens, usage.total_tokens,
-                 usage.cost_usd, request_id, now, now, None if status == "streaming" else now,
-                 reasoning_effort))
-            message_id = _rowid(cursor.lastrowid)
+            last = conn.execute("SELECT MAX(position) FROM messages WHERE conversation_id = ?",
+                                (conversation_id,)).fetchone()[0]
+            values = dict.fromkeys(_WRITTEN_COLUMNS) | {
+                "position": (last or 0) + 1, "uuid": uuid or str(uuidlib.uuid4()),
+                "conversation_id": conversation_id, "role": role, "content": content,
+                "reasoning": reasoning, "model": model, "status": status,
+                "finish_reason": finish_reason, "error": error,
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "reasoning_tokens": usage.reasoning_tokens, "total_tokens": usage.total_tokens,
+                "cost_usd": usage.cost_usd, "request_id": request_id, "created_at": now,
+                "updated_at": now, "finished_at": None if status == "streaming" else now,
+                "reasoning_effort": reasoning_effort}
+            message_id = _rowid(conn.execute(INSERT_MESSAGE, values).lastrowid)
         return self._require_message(message_id)
 
     def start_assistant_message(self, conversation_id: int, model: str | None,
@@ -266,16 +275,16 @@ class History:
 
     def finish_message(self, message_id: int, *, content: str, reasoning: str,
                        status: MessageStatus, finish_reason: str | None = None,
-                       error: str | None = None, usage: Usage | None = None,
+                       error: str | None = None, usage: TokenUsage | None = None,
                        request_id: str | None = None, model: str | None = None,
                        reasoning_started_at: float | None = None,
                        content_started_at: float | None = None) -> Message:
         """Store the final state of an answer and mark the conversation active.
 
-        Raises ``NotFoundError`` if the message was deleted while it streamed.
+        Raises ``RecordGoneError`` if the message was deleted while it streamed.
         """
         now = self._clock()
-        usage = usage or Usage()
+        usage = usage or UnknownUsage()
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE messages SET content = ?, reasoning = ?, status = ?, finish_reason = ?,"
@@ -311,7 +320,7 @@ class History:
     def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
         """Delete this message and every later one (edit & resend, regenerate); return how many.
 
-        Raises ``NotFoundError`` if the message is not in that conversation.
+        Raises ``RecordGoneError`` if the message is not in that conversation.
         """
         with self.db.transaction() as conn:
             row = conn.execute(
@@ -450,25 +459,16 @@ class History:
     # --------------------------------------------------------------------- internals
 
     def _message(self, row: Row, now: float) -> Message:
-        status = row["status"]
-        if status == "streaming" and now - row["updated_at"] > self.stale_after:
-            status = "interrupted"
-        return Message(
-            id=row["id"], uuid=row["uuid"], conversation_id=row["conversation_id"],
-            role=row["role"], content=row["content"], reasoning=row["reasoning"],
-            model=row["model"], status=status, finish_reason=row["finish_reason"],
-            error=row["error"], prompt_tokens=row["prompt_tokens"],
-            completion_tokens=row["completion_tokens"], reasoning_tokens=row["reasoning_tokens"],
-            total_tokens=row["total_tokens"], cost_usd=row["cost_usd"],
-            request_id=row["request_id"], created_at=row["created_at"],
-            updated_at=row["updated_at"], reasoning_started_at=row["reasoning_started_at"],
-            content_started_at=row["content_started_at"], finished_at=row["finished_at"],
-            reasoning_effort=row["reasoning_effort"])
+        """A row of ``_MESSAGE_SELECT`` (columns in field order); a stale stream is interrupted."""
+        message = Message(*row)
+        if message.status == "streaming" and now - message.updated_at > self.stale_after:
+            return replace(message, status="interrupted")
+        return message
 
     def _require_conversation(self, conversation_id: int) -> Conversation:
         conversation = self.get_conversation(conversation_id)
         if conversation is None:
-            raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+            raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
         return conversation
 
     def _require_message(self, message_id: int) -> Message:
@@ -483,7 +483,7 @@ class History:
             cursor = conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?",
                                   (*params, conversation_id))
             if cursor.rowcount == 0:
-                raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+                raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
 
     @staticmethod
     def _touch(conn: Connection, conversation_id: int, when: float) -> None:
@@ -492,11 +492,17 @@ class History:
             "UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?",
             (when, conversation_id))
         if cursor.rowcount == 0:
-            raise NotFoundError(f"Conversation {conversation_id} no longer exists.")
+            raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
 
 
-def _message_gone(message_id: int) -> NotFoundError:
-    return NotFoundError(f"Message {message_id} no longer exists.")
+def message_values(message: Message, position: int, **changes: object) -> dict[str, object]:
+    """The :data:`INSERT_MESSAGE` parameters that store ``message`` (with ``changes``) anew."""
+    values = {c: getattr(message, c) for c in _WRITTEN_COLUMNS if c != "position"}
+    return values | {"position": position} | changes
+
+
+def _message_gone(message_id: int) -> RecordGoneError:
+    return RecordGoneError(f"Message {message_id} no longer exists.")
 
 
 def _rowid(value: int | None) -> int:

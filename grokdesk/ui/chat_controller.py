@@ -21,11 +21,12 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
-from grokdesk.api.errors import APIConnectionError, APIError, GrokdeskError, MissingKeyError
+from grokdesk.api.errors import APIConnectionError, APIError
 from grokdesk.api.types import ResponseInfo, StreamEvent
 from grokdesk.chat.changes import Changes, Totals
 from grokdesk.config import Profile, Settings
-from grokdesk.storage.db import DatabaseError
+from grokdesk.errors import GrokdeskError
+from grokdesk.secrets import MissingKeyError
 from grokdesk.storage.models import Conversation, ConversationSettings, Message, SearchHit
 
 if TYPE_CHECKING:
@@ -197,8 +198,8 @@ class ChatController(QObject):
         """Run one write; a refusal becomes a notice, not an exception."""
         try:
             return step()
-        except (GrokdeskError, DatabaseError, LookupError) as exc:
-            self.notice.emit(_describe(exc))
+        except GrokdeskError as exc:
+            self.notice.emit(exc.describe())
         return None
 
     # ---------------------------------------------------------------- turns
@@ -246,8 +247,8 @@ class ChatController(QObject):
             return step()
         except MissingKeyError:
             self.keyMissing.emit(self._profile_name(conversation_id))
-        except (GrokdeskError, DatabaseError, LookupError) as exc:
-            self.notice.emit(_describe(exc))
+        except GrokdeskError as exc:
+            self.notice.emit(exc.describe())
         return None
 
     def stop(self) -> None:
@@ -325,7 +326,7 @@ class ChatController(QObject):
         """Never blocks a turn and never fails loudly: the local title simply stays."""
         try:
             title = await self.service.suggest_title(conversation_id, force=force)
-        except (GrokdeskError, DatabaseError, LookupError) as exc:
+        except GrokdeskError as exc:
             log.debug("no title suggestion: %s", exc)
             return
         if title is not None:
@@ -344,7 +345,7 @@ class ChatController(QObject):
         live = self._last_live
         if live is None:
             return
-        text = (_describe(exc) if isinstance(exc, GrokdeskError)
+        text = (exc.describe() if isinstance(exc, GrokdeskError)
                 else "Something went wrong inside grokdesk; the details are in the log")
         self.liveFinished.emit(dataclasses.replace(
             live.message, status="error", error=text,
@@ -396,13 +397,13 @@ class ChatController(QObject):
         except GrokdeskError as exc:
             if isinstance(exc, APIConnectionError):
                 self._set_online(False, profile)
-            self.modelsFetched.emit(profile.name, [], _describe(exc), False)
+            self.modelsFetched.emit(profile.name, [], exc.describe(), False)
             return
         if isinstance(listed.error, APIConnectionError):
             self._set_online(False, profile)
         elif not listed.from_cache:
             self._set_online(True)
-        error = _describe(listed.error) if listed.error is not None else ""
+        error = listed.error.describe() if listed.error is not None else ""
         self.modelsFetched.emit(profile.name, list(listed.models), error, listed.from_cache)
 
     # ---------------------------------------------------------------- tasks
@@ -431,7 +432,3 @@ class ChatController(QObject):
             await asyncio.gather(*tasks, return_exceptions=True)
         await self.service.aclose()
 
-
-def _describe(exc: BaseException) -> str:
-    """One line for the user: the error's own wording (a history error's text is its message)."""
-    return exc.describe() if isinstance(exc, GrokdeskError) else str(exc)

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from grokdesk.api.errors import GrokdeskError
-from grokdesk.storage.db import DatabaseError
+from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
     from grokdesk.chat.service import ChatService
@@ -96,9 +95,11 @@ class Transfers(QObject):
     async def _in_thread(self, work: Callable[[], str], imported: bool) -> None:
         try:
             message = await asyncio.to_thread(work)
-        except (GrokdeskError, DatabaseError, OSError) as exc:
-            text = exc.describe() if isinstance(exc, GrokdeskError) else str(exc)
-            self.finished.emit(False, text)
+        except GrokdeskError as exc:
+            self.finished.emit(False, exc.describe())
+            return
+        except OSError as exc:
+            self.finished.emit(False, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
             return
         except Exception:
             log.exception("An export or import failed unexpectedly")

@@ -109,13 +109,13 @@ async def test_sampling_parameters_and_no_forbidden_ones(
         REQUEST.model,
         (ChatMessage("system", "Be brief."), ChatMessage("user", "Hi"),
          ChatMessage("assistant", "Hello!"), ChatMessage("user", "Again")),
-        temperature=0.3, top_p=0.9, seed=7, max_completion_tokens=512,
+        temperature=0.3, top_p=0.9, max_completion_tokens=512,
     )
     await client.complete(request)
     body = fake_api.last_body
     assert body["stream"] is False
     assert "stream_options" not in body
-    assert (body["temperature"], body["top_p"], body["seed"]) == (0.3, 0.9, 7)
+    assert (body["temperature"], body["top_p"]) == (0.3, 0.9)
     assert body["max_completion_tokens"] == 512
     assert [m["role"] for m in body["messages"]] == ["system", "user", "assistant", "user"]
     for forbidden in ("stop", "presence_penalty", "frequency_penalty", "max_tokens"):

@@ -319,7 +319,8 @@ def test_retry_policy() -> None:
 
 
 def test_request_ids_are_cleaned_before_they_are_shown() -> None:
-    from grokdesk.api.errors import APIError, clean_request_id, register_secret
+    from grokdesk.api.errors import APIError, clean_request_id
+    from grokdesk.errors import register_secret
 
     secret = "sk-request-id-leak-0123456789"
     register_secret(secret)

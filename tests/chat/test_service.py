@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grokdesk.api.errors import MissingKeyError
 from grokdesk.chat.service import ChatService
 from grokdesk.config import BUILTIN_PROFILES, ChatDefaults, Settings
-from grokdesk.secrets import KeyStore
+from grokdesk.secrets import KeyStore, MissingKeyError
 from grokdesk.storage.db import open_database
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History

@@ -15,8 +15,8 @@ import pytest
 from keyring.backends import fail, null
 from keyring.backends.chainer import ChainerBackend
 
-from grokdesk.api.errors import redact
 from grokdesk.config import BUILTIN_PROFILES, Profile
+from grokdesk.errors import redact
 from grokdesk.secrets import SERVICE, KeyLookup, KeyringUnavailableError, KeyStore
 from tests.support.memory_keyring import MemoryKeyring
 

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grokdesk.api.client import ChatClient
-from grokdesk.logs import url_for_log, without_userinfo
+from grokdesk.errors import url_for_log, without_userinfo
 from tests.reliability.helpers import write_config
 from tests.support import fake_api as fake
 from tests.support.fake_api import FakeAPI

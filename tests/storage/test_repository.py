@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from grokdesk.api.types import Usage
 from grokdesk.storage.db import DatabaseError, open_database
 from grokdesk.storage.models import ConversationSettings
-from grokdesk.storage.repository import STALE_AFTER, History, NotFoundError, make_snippet
+from grokdesk.storage.repository import STALE_AFTER, History, RecordGoneError, make_snippet
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000.0
@@ -87,13 +87,13 @@ def test_rename_pin_and_settings_persist(history: History) -> None:
 
 
 def test_changing_a_missing_conversation_raises_not_found(history: History) -> None:
-    with pytest.raises(NotFoundError) as caught:
+    with pytest.raises(RecordGoneError) as caught:
         history.rename_conversation(99, "x")
     assert isinstance(caught.value, LookupError)
     assert isinstance(caught.value, DatabaseError)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RecordGoneError):
         history.set_pinned(99, True)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RecordGoneError):
         history.add_message(99, "user", "hi")
     history.delete_conversation(99)  # deleting what is gone is fine
 
@@ -280,7 +280,7 @@ def test_answer_deleted_while_streaming(history: History) -> None:
     m = history.start_assistant_message(c.id, None)
     history.delete_conversation(c.id)
     history.save_partial(m.id, "late text", "")  # ignored
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RecordGoneError):
         history.finish_message(m.id, content="x", reasoning="", status="complete")
 
 
@@ -331,7 +331,7 @@ def test_delete_messages_from_drops_the_tail(history: History) -> None:
     history.add_message(c.id, "user", "c2")
     assert [m.content for m in history.messages(c.id)] == ["a", "b", "c2"]
     other = history.create_conversation()
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RecordGoneError):
         history.delete_messages_from(other.id, ids[0])
     assert history.search("d") == []
     _fts_consistent(history)
@@ -347,7 +347,7 @@ def test_delete_and_edit_single_messages(history: History) -> None:
     assert [m.content for m in history.messages(c.id)] == ["improved wording"]
     assert history.search("original") == []
     assert history.search("improved")[0].message_id == keep.id
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RecordGoneError):
         history.update_message_content(drop.id, "x")
     _fts_consistent(history)
 

@@ -1,4 +1,4 @@
-"""``grokdesk export`` / ``grokdesk import`` handlers, driven the way cli.py drives them."""
+"""``grokdesk export`` and ``import`` (grokdesk/cli_transfer.py), driven as cli.py drives them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grokdesk.export.commands import (
+from grokdesk.cli_transfer import (
     add_export_parser,
     add_import_parser,
     run_export,

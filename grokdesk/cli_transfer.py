@@ -1,8 +1,9 @@
 """``grokdesk export`` and ``grokdesk import``: argument parsing and wording only.
 
-grokdesk/cli.py wires these in with ``add_export_parser(sub)``, ``add_import_parser(sub)``
-and the handlers ``run_export(history, args, out, err)`` / ``run_import(...)``, which
-return the exit code (0 success, 1 something was refused or failed, 2 usage error).
+The command-line face of :mod:`grokdesk.export`, which does the work. grokdesk/cli.py
+wires these in with ``add_export_parser(sub)``, ``add_import_parser(sub)`` and the
+handlers ``run_export(history, args, out, err)`` / ``run_import(...)``, which return
+the exit code (OK, FAILURE when something was refused or failed, USAGE).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from grokdesk.errors import ExitCode
 from grokdesk.export import jsonio, store
 from grokdesk.export.operations import (
     ExportFormat,
@@ -24,7 +26,6 @@ from grokdesk.export.operations import (
 if TYPE_CHECKING:
     from grokdesk.storage.repository import History
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 _SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".md": "md", ".zip": "md"}
 
 
@@ -97,7 +98,7 @@ def _export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO
     ids = store.resolve_ids(history, None if args.all else list(dict.fromkeys(args.ids)))
     if not ids:
         print("grokdesk: there are no conversations to export", file=err)
-        return EXIT_OK
+        return ExitCode.OK
     if args.out is None:
         if options.format == "json":
             out.write(jsonio.to_json(store.iter_records(history, ids)))
@@ -106,16 +107,16 @@ def _export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO
         else:
             raise _UsageError("several conversations as Markdown need --out FOLDER "
                               "(or --out FILE.zip)")
-        return EXIT_OK
+        return ExitCode.OK
     result = export_conversations(history, ids, _target(history, args, ids, options), options)
     noun = "conversation" if result.conversations == 1 else "conversations"
     print(f"Exported {result.conversations} {noun} ({result.messages} messages) to "
           f"{result.path}", file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Handle ``grokdesk export``: 0 on success, 2 for a usage error."""
+    """Handle ``grokdesk export``: OK, or USAGE when the command line is wrong."""
     try:
         return _export(history, args, out, err)
     except _UsageError as exc:
@@ -123,11 +124,11 @@ def run_export(history: History, args: argparse.Namespace, out: TextIO, err: Tex
     except store.UnknownConversationError as exc:
         message = f"{exc} (see `grokdesk list`)"
     print(f"grokdesk: {message}", file=err)
-    return EXIT_USAGE
+    return ExitCode.USAGE
 
 
 def run_import(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Handle ``grokdesk import``: a line per file, a summary, exit 1 if any was refused."""
+    """Handle ``grokdesk import``: a line per file, a summary, FAILURE if any was refused."""
     report = import_files(history, list(args.files))
     for outcome in report.files:
         if outcome.error is None:
@@ -135,4 +136,4 @@ def run_import(history: History, args: argparse.Namespace, out: TextIO, err: Tex
         else:
             print(f"grokdesk: {outcome.describe()}", file=err)
     print(report.summary(), file=out)
-    return EXIT_OK if report.ok else EXIT_FAILURE
+    return ExitCode.OK if report.ok else ExitCode.FAILURE
