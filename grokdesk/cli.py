@@ -409,7 +409,7 @@ def _export(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) ->
 def _import(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grokdesk.cli_transfer import run_import
 
-    return run_import(ctx.history, args, out, err)
+    return run_import(ctx.core, args, out, err)
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:

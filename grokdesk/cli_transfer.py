@@ -18,12 +18,12 @@ from grokdesk.export.operations import (
     ExportFormat,
     ExportOptions,
     export_conversations,
-    import_files,
     render_conversation,
     suggested_name,
 )
 
 if TYPE_CHECKING:
+    from grokdesk.chat.service import ChatService
     from grokdesk.storage.repository import History
 
 _SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".md": "md", ".zip": "md"}
@@ -127,9 +127,10 @@ def run_export(history: History, args: argparse.Namespace, out: TextIO, err: Tex
     return ExitCode.USAGE
 
 
-def run_import(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Handle ``grokdesk import``: a line per file, a summary, FAILURE if any was refused."""
-    report = import_files(history, list(args.files))
+def run_import(core: ChatService, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Handle ``grokdesk import`` through the chat core: a line per file, a summary,
+    FAILURE if any was refused."""
+    report = core.import_files(list(args.files))
     for outcome in report.files:
         if outcome.error is None:
             print(outcome.describe(), file=out)

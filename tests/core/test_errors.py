@@ -17,6 +17,7 @@ import pytest
 
 import grokdesk
 from grokdesk.api import errors as api
+from grokdesk.chat.service import TurnInProgressError
 from grokdesk.cli import main
 from grokdesk.errors import ExitCode, GrokdeskError, register_secret
 from grokdesk.export import errors as export
@@ -50,6 +51,8 @@ EXAMPLES: dict[type[GrokdeskError], Callable[[], GrokdeskError]] = {
     api.NetworkSettingsError: lambda: api.NetworkSettingsError("The CA bundle is missing"),
     KeyringUnavailableError: lambda: KeyringUnavailableError("the keyring is locked"),
     MissingKeyError: lambda: MissingKeyError("AI/ML API"),
+    TurnInProgressError: lambda: TurnInProgressError(
+        "An answer is still coming: wait for it or stop it"),
     db.DatabaseError: lambda: db.DatabaseError("The history cannot be read.", HISTORY),
     db.NewerDatabaseError: lambda: db.NewerDatabaseError(HISTORY, 9, 4),
     db.CorruptDatabaseError: lambda: db.CorruptDatabaseError(HISTORY, "file is not a database"),

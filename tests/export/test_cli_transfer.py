@@ -10,17 +10,21 @@ from pathlib import Path
 
 import pytest
 
+from grokdesk.chat.service import ChatService
 from grokdesk.cli_transfer import (
     add_export_parser,
     add_import_parser,
     run_export,
     run_import,
 )
+from grokdesk.config import Settings
 from grokdesk.export.markdown import from_markdown
 from grokdesk.export.report import MergeCounts
+from grokdesk.secrets import KeyStore
 from grokdesk.storage.repository import History
 from tests.export.conftest import MakeHistory, dump
 from tests.export.helpers import fill
+from tests.support.memory_keyring import MemoryKeyring
 
 
 def run(history: History, *argv: str) -> tuple[int, str, str]:
@@ -30,8 +34,11 @@ def run(history: History, *argv: str) -> tuple[int, str, str]:
     add_import_parser(sub)
     args = parser.parse_args(argv)
     out, err = io.StringIO(), io.StringIO()
-    handler = {"export": run_export, "import": run_import}[args.command]
-    code = handler(history, args, out, err)
+    if args.command == "import":
+        core = ChatService(history, Settings(), KeyStore(MemoryKeyring()))
+        code = run_import(core, args, out, err)
+    else:
+        code = run_export(history, args, out, err)
     return code, out.getvalue(), err.getvalue()
 
 
