@@ -192,6 +192,15 @@ class History:
         now = self._clock()
         return [self._message(row, now) for row in rows]
 
+    def last_messages(self, conversation_id: int, count: int) -> list[Message]:
+        """The conversation's last ``count`` messages, in order: a read bounded by
+        ``count`` however long the conversation is."""
+        rows = self.db.fetchall(
+            _MESSAGE_SELECT + " WHERE conversation_id = ? ORDER BY position DESC LIMIT ?",
+            (conversation_id, count))
+        now = self._clock()
+        return [self._message(row, now) for row in reversed(rows)]
+
     def usage_totals(self, conversation_id: int) -> tuple[int, float | None]:
         """The conversation's token use and cost, summed in SQL over its messages.
 

@@ -262,7 +262,7 @@ class ChatController(QObject):
     def _is_failed_resend(self, conversation_id: int, text: str) -> bool:
         """Whether ``text`` is the last message again after its answer failed: the
         composer gave it back after an offline send, so sending it means "retry"."""
-        messages = self.messages(conversation_id)
+        messages = self.service.history.last_messages(conversation_id, 2)
         return (len(messages) >= 2 and messages[-1].role == "assistant"
                 and messages[-1].status == "error" and messages[-2].role == "user"
                 and messages[-2].content == text)
