@@ -201,6 +201,13 @@ class History:
         now = self._clock()
         return [self._message(row, now) for row in reversed(rows)]
 
+    def answer_count(self, conversation_id: int) -> int:
+        """How many answers of the conversation did not fail (counted in SQL)."""
+        row = self.db.fetchone(
+            "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND role = 'assistant'"
+            " AND status != 'error'", (conversation_id,))
+        return 0 if row is None else int(row[0])
+
     def usage_totals(self, conversation_id: int) -> tuple[int, float | None]:
         """The conversation's token use and cost, summed in SQL over its messages.
 

@@ -379,9 +379,7 @@ class ChatController(QObject):
             self._spawn(self._suggest_title(conversation_id, force=False))
 
     def _is_first_answer(self, conversation_id: int) -> bool:
-        answers = [m for m in self.messages(conversation_id)
-                   if m.role == "assistant" and m.status != "error"]
-        return len(answers) == 1
+        return self.service.history.answer_count(conversation_id) == 1
 
     # ---------------------------------------------------------------- titles
 

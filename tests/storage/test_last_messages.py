@@ -1,4 +1,5 @@
-"""``History.last_messages``: the end of a conversation, read without reading all of it."""
+"""Reads bounded by what is asked, not by the conversation's length: ``last_messages``
+(the end of a conversation) and ``answer_count`` (counted in SQL)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,18 @@ def test_the_last_messages_of_one_conversation_in_order(history: History) -> Non
 
 def test_an_empty_conversation_has_no_last_messages(history: History) -> None:
     assert history.last_messages(history.create_conversation().id, 2) == []
+
+
+def test_answers_that_did_not_fail_are_counted(history: History) -> None:
+    talk = history.create_conversation()
+    other = history.create_conversation()
+    assert history.answer_count(talk.id) == 0
+    history.add_message(talk.id, "user", "hi")
+    history.add_message(talk.id, "assistant", "", status="error", error="offline")
+    history.add_message(other.id, "assistant", "elsewhere")
+    assert history.answer_count(talk.id) == 0
+    history.add_message(talk.id, "assistant", "hello")
+    history.start_assistant_message(talk.id, "grok-3-mini")
+    history.add_message(talk.id, "assistant", "cut", status="interrupted")
+    assert history.answer_count(talk.id) == 3
+    assert history.answer_count(other.id) == 1
