@@ -49,6 +49,9 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="where to write the results JSON")
     parser.add_argument("--markdown", action="store_true",
                         help="also print the table in Markdown (for docs/performance.md)")
+    parser.add_argument("--trace-late", type=float, metavar="MS",
+                        help="keep the GUI thread's stack (in results.json) for each tick "
+                             "of the lateness figures that is MS late or more")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when a figure misses its budget")
     return parser.parse_args(argv)
@@ -82,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"bench: unknown groups {unknown}; known: {list(groups)}", file=sys.stderr)
         return 2
-    ctx = Context(smoke=args.smoke, repeat=args.repeat)
+    ctx = Context(smoke=args.smoke, repeat=args.repeat, trace_late_ms=args.trace_late)
     meta = {"mode": "smoke" if args.smoke else "full",
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": machine.describe(), "load_before": machine.load_average()}

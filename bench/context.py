@@ -20,6 +20,8 @@ class Context:
 
     smoke: bool = False
     repeat: int | None = None
+    trace_late_ms: float | None = None
+    """With a value, lateness probes keep the GUI thread's stack for ticks this late."""
     _qt: QtSession | None = None
     _history: History | None = None
     _work: Path | None = None

@@ -2,11 +2,13 @@
 
 ``member(name, data)`` deflates real data; ``spaces(size)`` is a member of ``size``
 spaces built from one repeated deflate block, so a gigabyte costs a megabyte and a
-moment. ``build`` lays members out as a real archive with the sizes each one claims.
+moment (its CRC is worked out once per size). ``build`` lays members out as a real
+archive with the sizes each one claims.
 """
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from dataclasses import dataclass
@@ -32,19 +34,35 @@ def member(name: str, data: bytes) -> Member:
     return Member(name, packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
 
 
+_crcs = [0]
+"""``_crcs[n]``: the CRC-32 of ``n`` blocks of spaces, kept as they are computed."""
+
+
+def _spaces_crc(blocks: int) -> int:
+    if len(_crcs) <= blocks:
+        chunk = b" " * _BLOCK
+        while len(_crcs) <= blocks:
+            _crcs.append(zlib.crc32(chunk, _crcs[-1]))
+    return _crcs[blocks]
+
+
+@functools.cache
+def _deflated_spaces(blocks: int) -> bytes:
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    block = packer.compress(b" " * _BLOCK) + packer.flush(zlib.Z_FULL_FLUSH)
+    return block * blocks + zlib.compressobj(1, zlib.DEFLATED, -15).flush()
+
+
 def spaces(name: str, size: int) -> Member:
-    """``size`` spaces (a multiple of 16 MiB, or less than that), deflated cheaply."""
+    """``size`` spaces (a multiple of 16 MiB, or less than that), deflated cheaply.
+
+    The data and its CRC are computed once per size, however many members share it.
+    """
     if size < _BLOCK:
         return member(name, b" " * size)
     assert size % _BLOCK == 0
-    chunk = b" " * _BLOCK
-    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
-    block = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    for _ in range(size // _BLOCK):
-        crc = zlib.crc32(chunk, crc)
-    end = zlib.compressobj(1, zlib.DEFLATED, -15).flush()
-    return Member(name, block * (size // _BLOCK) + end, crc, size)
+    blocks = size // _BLOCK
+    return Member(name, _deflated_spaces(blocks), _spaces_crc(blocks), size)
 
 
 def build(members: list[Member]) -> bytes:

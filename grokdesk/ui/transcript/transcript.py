@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QResizeEvent
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from grokdesk.api.types import StreamEvent
 from grokdesk.storage.models import Message
@@ -51,6 +51,13 @@ class _Column(QWidget):
         self.messages.setSpacing(MESSAGE_SPACING)
         self.messages.setContentsMargins(SIDE_MARGIN, 16, SIDE_MARGIN, 20)
         self.messages.addStretch(1)
+        # As wide as the viewport, whatever a message's minimum width (a long small print
+        # with its buttons): the scroll area would otherwise widen the column past the
+        # viewport, cutting text off on the right, and lay every message out again at
+        # the new width whenever the widest minimum changed (a second for a megabyte).
+        policy = self.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.setSizePolicy(policy)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         side = max(SIDE_MARGIN, (event.size().width() - MAX_COLUMN_WIDTH) // 2)
