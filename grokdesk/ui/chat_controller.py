@@ -24,10 +24,11 @@ from PySide6.QtCore import QObject, Signal
 from grokdesk.api.errors import APIConnectionError, APIError
 from grokdesk.api.types import ResponseInfo, StreamEvent
 from grokdesk.chat.changes import Changes, Totals
+from grokdesk.chat.records import Conversation, ConversationSettings, Message, SearchHit
 from grokdesk.config import Profile, Settings
 from grokdesk.errors import GrokdeskError
 from grokdesk.secrets import MissingKeyError
-from grokdesk.storage.models import Conversation, ConversationSettings, Message, SearchHit
+from grokdesk.ui.provider_checks import ProviderChecks
 
 if TYPE_CHECKING:
     from grokdesk.chat.service import ChatService, PreparedTurn
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("grokdesk.ui")
 T = TypeVar("T")
 
-TEST_TIMEOUT = 10.0
 
 
 class ChatController(QObject):
@@ -50,8 +50,6 @@ class ChatController(QObject):
     onlineChanged = Signal(bool)
     keyMissing = Signal(str)
     notice = Signal(str)
-    connectionTested = Signal(str, bool, str)
-    modelsFetched = Signal(str, list, str, bool)
     sendUndelivered = Signal(int, str)
     titleSuggested = Signal(int, str)
 
@@ -63,6 +61,7 @@ class ChatController(QObject):
         self._offline_host = ""
         self._tasks: set[asyncio.Task[Any]] = set()
         self._last_live: LiveAnswer | None = None
+        self.checks = ProviderChecks(self)
         service.subscribe(self.changed.emit)
 
     # ---------------------------------------------------------------- state
@@ -86,7 +85,7 @@ class ChatController(QObject):
         """The host that could not be reached last (for "Offline — <host> unreachable")."""
         return self._offline_host
 
-    def _set_online(self, online: bool, profile: Profile | None = None) -> None:
+    def set_online(self, online: bool, profile: Profile | None = None) -> None:
         if not online:
             base_url = (profile or self.service.profile_for(None)).base_url
             self._offline_host = urlsplit(base_url).hostname or base_url
@@ -108,7 +107,7 @@ class ChatController(QObject):
         old = self.service.settings
         self.service.settings = settings
         if old.network != settings.network:
-            self._spawn(self._close_stale_clients())
+            self.spawn(self._close_stale_clients())
 
     async def _close_stale_clients(self) -> None:
         await self.wait_idle()
@@ -182,7 +181,7 @@ class ChatController(QObject):
     def delete_conversation(self, conversation_id: int) -> None:
         if self.live is not None and self.live.conversation_id == conversation_id:
             self.stop()
-            self._spawn(self._delete_when_stopped(conversation_id))
+            self.spawn(self._delete_when_stopped(conversation_id))
             return
         self._store(lambda: self.service.delete_conversation(conversation_id))
 
@@ -267,7 +266,7 @@ class ChatController(QObject):
         return self.service.profile_for(conversation).name
 
     def _start_turn(self, turn: PreparedTurn) -> None:
-        task = self._spawn(self._run_turn(turn))
+        task = self.spawn(self._run_turn(turn))
         task.add_done_callback(lambda _task: self.service.release(turn))
         self._turn = task
         self.busyChanged.emit(True)
@@ -299,28 +298,28 @@ class ChatController(QObject):
 
     def _on_event(self, event: StreamEvent) -> None:
         if isinstance(event, ResponseInfo):
-            self._set_online(True)
+            self.set_online(True)
         self.liveEvent.emit(event)
 
     def _finish(self, outcome: TurnOutcome, turn: PreparedTurn) -> None:
         conversation_id = outcome.message.conversation_id
         if isinstance(outcome.error, APIConnectionError):
-            self._set_online(False, self.profile_for(turn.conversation))
+            self.set_online(False, self.profile_for(turn.conversation))
         elif outcome.error is None or isinstance(outcome.error, APIError):
-            self._set_online(True)
+            self.set_online(True)
         self.liveFinished.emit(outcome.message)
         if outcome.warning:
             self.notice.emit(outcome.warning)
         if isinstance(outcome.error, APIConnectionError) and turn.sent_text is not None:
             self.sendUndelivered.emit(conversation_id, turn.sent_text)
         if outcome.title_due:
-            self._spawn(self._suggest_title(conversation_id, force=False))
+            self.spawn(self._suggest_title(conversation_id, force=False))
 
     # ---------------------------------------------------------------- titles
 
     def suggest_title(self, conversation_id: int) -> None:
         """Ask the model for a title now (Conversation ▸ Suggest title), in the background."""
-        self._spawn(self._suggest_title(conversation_id, force=True))
+        self.spawn(self._suggest_title(conversation_id, force=True))
 
     async def _suggest_title(self, conversation_id: int, *, force: bool) -> None:
         """Never blocks a turn and never fails loudly: the local title simply stays."""
@@ -351,64 +350,9 @@ class ChatController(QObject):
             live.message, status="error", error=text,
             content=live.content_text, reasoning=live.reasoning_text))
 
-    # ---------------------------------------------------------------- provider checks
-
-    def test_connection(self, profile: Profile, key: str | None) -> None:
-        """Ask ``profile``'s service for its model list; report the result.
-
-        ``key`` is the one typed in Preferences, if any, else the stored one.
-        """
-        key = key or self.service.keys.lookup(profile).key
-        self._spawn(self._test_connection(profile, key))
-
-    async def _test_connection(self, profile: Profile, key: str | None) -> None:
-        try:
-            client = self.service.new_client(profile, key or None, connect_timeout=5.0,
-                                             read_timeout=TEST_TIMEOUT, max_retries=0)
-        except GrokdeskError as exc:
-            self.connectionTested.emit(profile.name, False, exc.describe())
-            return
-        try:
-            models = await client.list_models()
-        except APIError as exc:
-            if isinstance(exc, APIConnectionError):
-                self._set_online(False, profile)
-            self.connectionTested.emit(profile.name, False, exc.describe())
-        else:
-            self._set_online(True)
-            count = len(models)
-            self.connectionTested.emit(
-                profile.name, True,
-                f"Connected: {count} model{'s' if count != 1 else ''} available")
-        finally:
-            await client.aclose()
-
-    def fetch_models(self, profile_name: str, refresh: bool = False) -> None:
-        """Fetch a provider's model list (for the conversation settings dialog).
-
-        The list comes from the on-disk cache when it is recent (or when the service
-        cannot be reached), so the picker works offline.
-        """
-        self._spawn(self._fetch_models(self.service.profile_named(profile_name), refresh))
-
-    async def _fetch_models(self, profile: Profile, refresh: bool = False) -> None:
-        try:
-            listed = await self.service.models(profile, refresh=refresh)
-        except GrokdeskError as exc:
-            if isinstance(exc, APIConnectionError):
-                self._set_online(False, profile)
-            self.modelsFetched.emit(profile.name, [], exc.describe(), False)
-            return
-        if isinstance(listed.error, APIConnectionError):
-            self._set_online(False, profile)
-        elif not listed.from_cache:
-            self._set_online(True)
-        error = listed.error.describe() if listed.error is not None else ""
-        self.modelsFetched.emit(profile.name, list(listed.models), error, listed.from_cache)
-
     # ---------------------------------------------------------------- tasks
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)

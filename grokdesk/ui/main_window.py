@@ -18,9 +18,9 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from grokdesk.chat.records import Conversation
 from grokdesk.config import Settings
 from grokdesk.secrets import KeyStore
-from grokdesk.storage.models import Conversation
 from grokdesk.ui.actions import WindowActions
 from grokdesk.ui.banner import Banner
 from grokdesk.ui.chat_controller import ChatController

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from grokdesk.api.types import ModelInfo
 from grokdesk.chat.models import context_label
+from grokdesk.chat.records import ConversationSettings
 from grokdesk.config import Settings
-from grokdesk.storage.models import ConversationSettings
 from grokdesk.ui.dialogs.chat_page import EFFORTS
 
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from grokdesk.chat.changes import Changes, sidebar_order
-from grokdesk.storage.models import Conversation, SearchHit
+from grokdesk.chat.records import Conversation, SearchHit
 from grokdesk.timestamps import local_moment
 
 ModelIndex = QModelIndex | QPersistentModelIndex

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from grokdesk.chat.records import Message
 from grokdesk.money import format_usd
-from grokdesk.storage.models import Message
 from grokdesk.timestamps import local_moment
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System"}

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QEnterEvent, QFont, QGuiApplication, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from grokdesk.storage.models import Message
+from grokdesk.chat.records import Message
 from grokdesk.ui.colors import muted_text
 from grokdesk.ui.transcript.body_row import BodyRow
 from grokdesk.ui.transcript.error_box import ErrorBox

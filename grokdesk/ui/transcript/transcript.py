@@ -22,7 +22,7 @@ from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from grokdesk.api.types import StreamEvent
-from grokdesk.storage.models import Message
+from grokdesk.chat.records import Message
 from grokdesk.ui.colors import is_dark
 from grokdesk.ui.transcript.live_stream import LiveStream
 from grokdesk.ui.transcript.message_view import MessageView

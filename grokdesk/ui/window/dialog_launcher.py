@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialog, QWidget
 
+from grokdesk.chat.records import Conversation, ConversationSettings
 from grokdesk.config import Settings
 from grokdesk.secrets import KeyStore
-from grokdesk.storage.models import Conversation, ConversationSettings
 from grokdesk.ui.actions import WindowActions
 from grokdesk.ui.chat_controller import ChatController
 from grokdesk.ui.dialogs.focus_keeper import return_focus_after
@@ -97,8 +97,8 @@ class DialogLauncher(QObject):
         dialog = PreferencesDialog(self.settings, self.keys, self.config_path, self.window,
                                    proxy_credentials=self.controller.service.proxy_credentials)
         dialog.saved.connect(self._preferences_saved)
-        dialog.testRequested.connect(self.controller.test_connection)
-        self.controller.connectionTested.connect(dialog.show_test_result)
+        dialog.testRequested.connect(self.controller.checks.test_connection)
+        self.controller.checks.connectionTested.connect(dialog.show_test_result)
         self._preferences = self._open_once(dialog)
 
     def _preferences_saved(self, settings: Settings, notes: list[str]) -> None:
@@ -113,8 +113,8 @@ class DialogLauncher(QObject):
             current.settings if current else ConversationSettings(
                 provider=self.settings.active_profile), self.settings, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.modelsWanted.connect(self.controller.fetch_models)
-        self.controller.modelsFetched.connect(dialog.set_models)
+        dialog.modelsWanted.connect(self.controller.checks.fetch_models)
+        self.controller.checks.modelsFetched.connect(dialog.set_models)
         dialog.accepted.connect(lambda: self._conversation_settings_saved(dialog, current))
         self.open(dialog)
         dialog.request_models()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from grokdesk.chat.changes import Changes, Totals
-from grokdesk.storage.models import Conversation, Message
+from grokdesk.chat.records import Conversation, Message
 from grokdesk.ui.actions import WindowActions
 from grokdesk.ui.chat_controller import ChatController
 from grokdesk.ui.composer import Composer

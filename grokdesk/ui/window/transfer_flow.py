@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from grokdesk.ui.transfers import Transfers
 
 if TYPE_CHECKING:
+    from grokdesk.chat.records import Conversation
     from grokdesk.chat.service import ChatService
-    from grokdesk.storage.models import Conversation
     from grokdesk.ui.dialogs.transfer import TransferProgress
 
 

@@ -1,0 +1,88 @@
+"""Provider checks for the dialogs: "Test connection" in Preferences and the model picker.
+
+Both run in the background on the controller's loop, report through a signal, and
+tell the status bar whether the service could be reached.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from grokdesk.api.errors import APIConnectionError, APIError
+from grokdesk.config import Profile
+from grokdesk.errors import GrokdeskError
+
+if TYPE_CHECKING:
+    from grokdesk.ui.chat_controller import ChatController
+
+TEST_TIMEOUT = 10.0
+"""How long "Test connection" waits for the model list."""
+
+
+class ProviderChecks(QObject):
+    """``connectionTested(profile, ok, text)`` and ``modelsFetched(profile, models,
+    error, from_cache)`` answer :meth:`test_connection` and :meth:`fetch_models`."""
+
+    connectionTested = Signal(str, bool, str)
+    modelsFetched = Signal(str, list, str, bool)
+
+    def __init__(self, controller: ChatController) -> None:
+        super().__init__(controller)
+        self.controller = controller
+
+    def test_connection(self, profile: Profile, key: str | None) -> None:
+        """Ask ``profile``'s service for its model list; report the result.
+
+        ``key`` is the one typed in Preferences, if any, else the stored one.
+        """
+        key = key or self.controller.service.keys.lookup(profile).key
+        self.controller.spawn(self._test_connection(profile, key))
+
+    async def _test_connection(self, profile: Profile, key: str | None) -> None:
+        try:
+            client = self.controller.service.new_client(
+                profile, key or None, connect_timeout=5.0, read_timeout=TEST_TIMEOUT,
+                max_retries=0)
+        except GrokdeskError as exc:
+            self.connectionTested.emit(profile.name, False, exc.describe())
+            return
+        try:
+            models = await client.list_models()
+        except APIError as exc:
+            if isinstance(exc, APIConnectionError):
+                self.controller.set_online(False, profile)
+            self.connectionTested.emit(profile.name, False, exc.describe())
+        else:
+            self.controller.set_online(True)
+            count = len(models)
+            self.connectionTested.emit(
+                profile.name, True,
+                f"Connected: {count} model{'s' if count != 1 else ''} available")
+        finally:
+            await client.aclose()
+
+    def fetch_models(self, profile_name: str, refresh: bool = False) -> None:
+        """Fetch a provider's model list (for the conversation settings dialog).
+
+        The list comes from the on-disk cache when it is recent (or when the service
+        cannot be reached), so the picker works offline.
+        """
+        profile = self.controller.service.profile_named(profile_name)
+        self.controller.spawn(self._fetch_models(profile, refresh))
+
+    async def _fetch_models(self, profile: Profile, refresh: bool = False) -> None:
+        try:
+            listed = await self.controller.service.models(profile, refresh=refresh)
+        except GrokdeskError as exc:
+            if isinstance(exc, APIConnectionError):
+                self.controller.set_online(False, profile)
+            self.modelsFetched.emit(profile.name, [], exc.describe(), False)
+            return
+        if isinstance(listed.error, APIConnectionError):
+            self.controller.set_online(False, profile)
+        elif not listed.from_cache:
+            self.controller.set_online(True)
+        error = listed.error.describe() if listed.error is not None else ""
+        self.modelsFetched.emit(profile.name, list(listed.models), error, listed.from_cache)
