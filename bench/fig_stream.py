@@ -17,9 +17,9 @@ and code, in token-sized chunks (2-7 characters).
   Send until the stream ends, and, without a budget, how long the final full render
   of that answer holds the loop.
 * The same, unpaced (the server writes as fast as it can): how much work the client
-  and the window do per character. Reported without a budget: raw httpx does no
-  parsing beyond ``json.loads`` and draws nothing, so this ratio is far below 1 for
-  any real window; it is the number to watch when the per-event path changes.
+  and the window do per character. Raw httpx does no parsing beyond ``json.loads``
+  and draws nothing, so this ratio stays below 1 for any real window; the budget
+  (≥ 0.6×) bounds what the per-event path may cost.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 LATE_TITLE = "event-loop lateness while streaming into 1,000 messages"
 RATE_TITLE = "streamed chars rendered per second: window vs raw httpx (same paced stream)"
-RATE_UNPACED_TITLE = "  same, unpaced stream (server as fast as it can; informational)"
+RATE_UNPACED_TITLE = "  same, unpaced stream (server as fast as it can)"
 LONG_LINE_TITLE = "event-loop lateness while streaming a 1 MB unbroken line: max"
 LONG_LINE_FINAL_TITLE = "  its final full render, when the stream ends (informational)"
 LONG_LINE_CHUNK = 256
@@ -252,7 +252,7 @@ def run(ctx: Context) -> list[Figure]:
     return [
         Figure("lateness_p99", f"{LATE_TITLE}: p99", _median_of(paced, "p99_ms"), "ms", 16.0,
                detail={"runs": runs, "idle_lateness": idle, **stream}),
-        Figure("lateness_max", f"{LATE_TITLE}: max", _median_of(paced, "max_ms"), "ms", 50.0,
+        Figure("lateness_max", f"{LATE_TITLE}: max", _median_of(paced, "max_ms"), "ms", 33.0,
                detail={"runs": runs, "unpaced_runs": [r.lateness for r in unpaced]}),
         Figure("lateness_long_line", LONG_LINE_TITLE,
                median([float(r.lateness["max_ms"]) for r in long_runs]),  # type: ignore[arg-type]
@@ -268,7 +268,7 @@ def run(ctx: Context) -> list[Figure]:
                    "window_samples": rounded(window, 0), "raw_samples": rounded(raw_paced, 0),
                    **stream}),
         Figure("stream_rate_unpaced", RATE_UNPACED_TITLE,
-               median(fast_window) / median(raw_unpaced), "×", detail={
+               median(fast_window) / median(raw_unpaced), "×", 0.6, compare=">=", detail={
                    "window_chars_per_s": round(median(fast_window)),
                    "raw_chars_per_s": round(median(raw_unpaced)),
                    "window_samples": rounded(fast_window, 0),
