@@ -84,6 +84,16 @@ class ConversationListModel(QAbstractListModel):
         self._total = 0
         self.reload()
 
+    def set_source(self, source: ConversationSource) -> None:
+        """Read and write through ``source`` from now on; the rows stay.
+
+        At start the first page is read straight from the chat core, before the
+        controller (and asyncio with it) exists; the window hands the controller over
+        once built, so a refused write becomes a notice and deleting a conversation
+        stops its streaming answer first.
+        """
+        self._source = source
+
     # ---------------------------------------------------------------- Qt model API
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
