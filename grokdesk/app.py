@@ -214,29 +214,17 @@ def open_frame(app: QApplication) -> Started:
     return Started(window, core, history, marker)
 
 
-def wait_for_first_paint(app: QApplication) -> None:
-    """Run Qt's own loop, user input held back, until the shown window has painted once.
+def wait_for_first_paint(window: MainWindow) -> None:
+    """Run Qt's own loop, user input held back, until the shown window has painted once
+    (or, if it is never exposed, for at most ``FIRST_FRAME_WAIT_MS``)."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
-    The paint pass is synchronous, so a zero timer started from its first paint event
-    fires once the frame is flushed to the screen.
-    """
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+    from grokdesk.ui.next_paint import after_next_paint
 
     loop = QEventLoop()
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                QTimer.singleShot(0, loop.quit)
-            return False
-
-    watcher = FirstPaint()
-    app.installEventFilter(watcher)
+    after_next_paint(window, loop.quit)
     QTimer.singleShot(FIRST_FRAME_WAIT_MS, loop.quit)
-    try:
-        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-    finally:
-        app.removeEventFilter(watcher)
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
 
 def show_first_frame(app: QApplication) -> Started:
@@ -246,7 +234,7 @@ def show_first_frame(app: QApplication) -> Started:
     running coroutines). Raises DatabaseError when the history cannot be opened.
     """
     started = open_frame(app)
-    wait_for_first_paint(app)
+    wait_for_first_paint(started.window)
     return started
 
 

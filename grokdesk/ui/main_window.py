@@ -27,6 +27,7 @@ from grokdesk.chat.records import Conversation
 from grokdesk.chat.titles import DEFAULT_TITLE
 from grokdesk.config import Settings
 from grokdesk.ui.drafts import DraftStore
+from grokdesk.ui.next_paint import after_next_paint
 from grokdesk.ui.window import window_state
 from grokdesk.ui.window.frame import FrameParts, WindowFrame
 
@@ -95,9 +96,14 @@ class MainWindow(WindowFrame):
         self._connect()
         self._attached = True
         self.chat.update_chrome()
-        QTimer.singleShot(0, self.chat.open_initial)
+        QTimer.singleShot(0, self._open_newest)
         self.outside = OutsideChanges(self.controller, self.chat.show_outside_changes, self)
-        self._greet()
+
+    def _open_newest(self) -> None:
+        """The newest conversation; asking for a key or warming the connection up (httpx)
+        waits until it is painted."""
+        self.chat.open_initial()
+        after_next_paint(self.transcript, self._greet)
 
     def _connect(self) -> None:
         a, c, d, t, s = (self.actions_, self.controller, self.dialogs, self.transfer_flow,
@@ -140,13 +146,8 @@ class MainWindow(WindowFrame):
 
     # ---------------------------------------------------------------- Qt events
 
-    def first_shown(self) -> None:
-        self._greet()
-
     def _greet(self) -> None:
-        """Once shown and attached: ask for a key, or get the connection ready meanwhile."""
-        if not (self._shown_once and self._attached):
-            return
+        """Ask for a key, or get the connection ready while nobody is typing."""
         if self.controller.needs_key():
             QTimer.singleShot(0, self.dialogs.show_welcome)
         else:

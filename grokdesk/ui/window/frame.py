@@ -105,10 +105,6 @@ class WindowFrame(QMainWindow):
         if warnings := self.parts.settings_warnings:
             self.notify(f"Settings: {warnings[0]}" + (f" (and {len(warnings) - 1} more)"
                                                        if len(warnings) > 1 else ""))
-        self.first_shown()
-
-    def first_shown(self) -> None:
-        """Called once, when the window is first shown."""
 
     def notify(self, text: str) -> None:
         self.status.notify(text)
