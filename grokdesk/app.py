@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from grokdesk.chat.service import ChatService
+    from grokdesk.config import Settings
+    from grokdesk.storage.models import Conversation, SearchHit
     from grokdesk.storage.repository import History
     from grokdesk.storage.session import SessionMarker
     from grokdesk.ui.main_window import MainWindow
@@ -166,25 +167,43 @@ def open_history(path: Path, marker: SessionMarker | None = None
     return History(db), report.describe() if report is not None else None
 
 
+class FirstPages:
+    """The sidebar's reads for the first frame, straight from the history: the chat
+    core, and the API and chat modules it imports, come with the rest of the window."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+
+    def conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        return self._history.list_conversations(limit=limit, offset=offset)
+
+    def count_conversations(self) -> int:
+        return self._history.count_conversations()
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        return self._history.search(query, limit)
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        return self._history.get_conversation(conversation_id)
+
+
 @dataclass(frozen=True, slots=True)
 class Started:
-    """What the first stage opened: the window on screen, the core, and what quit closes."""
+    """What the first stage opened: the window on screen, and what quit closes."""
 
     window: MainWindow
-    core: ChatService
+    settings: Settings
     history: History
     marker: SessionMarker
 
 
 def open_frame(app: QApplication) -> Started:
-    """Settings, history and the chat core, and the window's frame over the sidebar's
-    first page, shown. Imports neither asyncio nor the network stack nor the keyring.
+    """Settings and history, and the window's frame over the sidebar's first page, shown.
 
+    Imports neither asyncio nor the chat core, the network stack or the keyring.
     Raises DatabaseError when the history cannot be opened.
     """
-    from grokdesk.chat.service import ChatService
     from grokdesk.config import load_settings
-    from grokdesk.secrets import KeyStore
     from grokdesk.storage.session import SessionMarker
     from grokdesk.ui.main_window import FrameParts, MainWindow
     from grokdesk.ui.sidebar.model import ConversationListModel
@@ -195,10 +214,8 @@ def open_frame(app: QApplication) -> Started:
     marker = SessionMarker(paths.database_path())
     history, notice = open_history(paths.database_path(), marker)
     try:
-        core = ChatService(history, loaded.settings, KeyStore())
-        core.recover_interrupted()
         window = MainWindow(FrameParts(
-            conversations=ConversationListModel(core),
+            conversations=ConversationListModel(FirstPages(history)),
             settings=loaded.settings,
             ui_state=UIState(),
             theme=ThemeManager(app),
@@ -211,7 +228,7 @@ def open_frame(app: QApplication) -> Started:
         history.db.close()
         marker.end()
         raise
-    return Started(window, core, history, marker)
+    return Started(window, loaded.settings, history, marker)
 
 
 def wait_for_first_paint(window: MainWindow) -> None:
@@ -239,15 +256,20 @@ def show_first_frame(app: QApplication) -> Started:
 
 
 def attach_chat(started: Started) -> None:
-    """The second stage: the chat controller (asyncio) and every presenter; the newest
-    conversation opens from a zero timer."""
+    """The second stage: the chat core, its controller (asyncio) and every presenter;
+    the newest conversation opens from a zero timer."""
+    from grokdesk.chat.service import ChatService
+    from grokdesk.secrets import KeyStore
     from grokdesk.ui.chat_controller import ChatController
     from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import ChatParts
 
+    keys = KeyStore()
+    core = ChatService(started.history, started.settings, keys)
+    core.recover_interrupted()
     started.window.attach(ChatParts(
-        controller=ChatController(started.core),
-        keys=started.core.keys,
+        controller=ChatController(core),
+        keys=keys,
         config_path=paths.config_path(),
         drafts=DraftStore(paths.data_dir() / "drafts.json"),
     ))

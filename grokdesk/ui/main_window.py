@@ -24,11 +24,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication
 
 from grokdesk.chat.records import Conversation
-from grokdesk.chat.titles import DEFAULT_TITLE
 from grokdesk.config import Settings
 from grokdesk.ui.drafts import DraftStore
 from grokdesk.ui.next_paint import after_next_paint
-from grokdesk.ui.window import window_state
+from grokdesk.ui.window import NEW_CHAT_TITLE, window_state
 from grokdesk.ui.window.frame import FrameParts, WindowFrame
 
 if TYPE_CHECKING:
@@ -51,7 +50,7 @@ class ChatParts:
 
 
 def window_title(conversation: Conversation | None) -> str:
-    return f"{conversation.title if conversation else DEFAULT_TITLE} — {APP_TITLE}"
+    return f"{conversation.title if conversation else NEW_CHAT_TITLE} — {APP_TITLE}"
 
 
 class MainWindow(WindowFrame):

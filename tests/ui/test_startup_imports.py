@@ -3,7 +3,7 @@
 docs/performance.md, "Staged start": everything imported before the first frame delays
 it. ``grokdesk.app.show_first_frame`` builds the window's frame over the sidebar's first
 page and lets Qt paint it; asyncio, qasync, the network stack, the keyring, the Markdown
-renderer, export and the dialogs come after (``attach_chat`` and first use).
+renderer, the chat core, export and the dialogs come after (``attach_chat`` and first use).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ DEFERRED = (
     "markdown_it",
     "pygments",
     "grokdesk.export",
+    "grokdesk.chat.service",
     "grokdesk.ui.chat_controller",
     "grokdesk.ui.dialogs",
+    "grokdesk.ui.transcript.message_view",
 )
 
 FIRST_STAGE = f"""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -31,8 +31,8 @@ PinnedRole = Qt.ItemDataRole.UserRole + 2
 SubtitleRole = Qt.ItemDataRole.UserRole + 3
 
 
-class ConversationSource(Protocol):
-    """What the list reads and writes, all through the chat core."""
+class ConversationPages(Protocol):
+    """What the list reads."""
 
     def conversations(self, limit: int | None = None, offset: int = 0
                       ) -> list[Conversation]: ...
@@ -42,6 +42,11 @@ class ConversationSource(Protocol):
     def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
 
     def conversation(self, conversation_id: int) -> Conversation | None: ...
+
+
+@runtime_checkable
+class ConversationSource(ConversationPages, Protocol):
+    """What the list reads and writes, all through the chat core."""
 
     def rename(self, conversation_id: int, title: str) -> object: ...
 
@@ -73,9 +78,10 @@ class ConversationListModel(QAbstractListModel):
     match (the history's full-text search), best match first.
     """
 
-    def __init__(self, source: ConversationSource, parent: Any = None) -> None:
+    def __init__(self, source: ConversationPages, parent: Any = None) -> None:
         super().__init__(parent)
         self._source = source
+        self._writer = source if isinstance(source, ConversationSource) else None
         self._rows: list[Conversation] = []
         self._snippets: dict[int, str] = {}
         self._query = ""
@@ -85,14 +91,20 @@ class ConversationListModel(QAbstractListModel):
         self.reload()
 
     def set_source(self, source: ConversationSource) -> None:
-        """Read and write through ``source`` from now on; the rows stay.
+        """Read and write through ``source`` (the chat controller) from now on; the rows stay.
 
-        At start the first page is read straight from the chat core, before the
-        controller (and asyncio with it) exists; the window hands the controller over
-        once built, so a refused write becomes a notice and deleting a conversation
-        stops its streaming answer first.
+        The first frame's page is read before the chat core is even imported
+        (``grokdesk.app``); the window hands the controller over before it takes any
+        input, so every write goes through the core: a refused write becomes a notice,
+        and deleting a conversation stops its streaming answer first.
         """
-        self._source = source
+        self._source = self._writer = source
+
+    @property
+    def _core(self) -> ConversationSource:
+        if self._writer is None:
+            raise RuntimeError("the conversation list writes only once given the core")
+        return self._writer
 
     # ---------------------------------------------------------------- Qt model API
 
@@ -284,10 +296,10 @@ class ConversationListModel(QAbstractListModel):
         return conversation
 
     def rename(self, conversation_id: int, title: str) -> None:
-        self._source.rename(conversation_id, title)
+        self._core.rename(conversation_id, title)
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> None:
-        self._source.set_pinned(conversation_id, pinned)
+        self._core.set_pinned(conversation_id, pinned)
 
     # ---------------------------------------------------------------- undoable delete
 
@@ -308,7 +320,7 @@ class ConversationListModel(QAbstractListModel):
     def purge(self, conversation_id: int) -> None:
         """Delete a hidden conversation for good (the core's change removes it here)."""
         if conversation_id in self._hidden:
-            self._source.delete_conversation(conversation_id)
+            self._core.delete_conversation(conversation_id)
 
     # ---------------------------------------------------------------- display
 
