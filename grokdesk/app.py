@@ -6,9 +6,9 @@ No logic lives here. The order matters in two places:
   when it cannot connect), then open the settings, the history (moving a damaged
   file aside and salvaging it, which the window then says once) and the window, in
   two stages. :func:`show_first_frame` builds the window's frame over the sidebar's
-  first page (read through the chat core) and lets plain Qt paint it; only then are
-  asyncio and qasync imported, the loop started and the chat controller attached
-  (:func:`attach_chat`), which opens the newest conversation in the next frames.
+  first page (read straight from the history) and lets plain Qt paint it; only then
+  are the chat core and its controller attached (:func:`attach_chat`, which opens
+  the newest conversation in the next frames) and asyncio's loop started (qasync).
   Dialogs, export, the network stack and the keyring wait for their first use.
 * Quit: the window asks (Ctrl+Q, the close button, a signal); then a pending delete
   and the window state are written, the running turn is cancelled, the clients

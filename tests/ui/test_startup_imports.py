@@ -1,9 +1,10 @@
 """Cold start: the first frame is painted before anything only later actions need.
 
-docs/performance.md, "Staged start": everything imported before the first frame delays
-it. ``grokdesk.app.show_first_frame`` builds the window's frame over the sidebar's first
-page and lets Qt paint it; asyncio, qasync, the network stack, the keyring, the Markdown
-renderer, the chat core, export and the dialogs come after (``attach_chat`` and first use).
+docs/performance.md, section 5, "Staged start": everything imported before the first
+frame delays it. ``grokdesk.app.show_first_frame`` builds the window's frame over the
+sidebar's first page and lets Qt paint it; asyncio, qasync, the network stack, the
+keyring, the Markdown renderer, the chat core, export and the dialogs come after
+(``attach_chat`` and first use).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Layout, menus, status bar, the look from the settings, the state the user left t
 window in, and the sidebar over its first page of conversations. Nothing here needs
 asyncio, the network stack, the keyring or the Markdown renderer, so ``grokdesk.app``
 can paint this before importing them; :class:`grokdesk.ui.main_window.MainWindow`
-adds the chat on top (docs/performance.md, "Staged start").
+adds the chat on top (docs/performance.md, section 5, "Staged start").
 """
 
 from __future__ import annotations
