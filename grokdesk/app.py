@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from grokdesk.config import Settings
-    from grokdesk.storage.models import Conversation, SearchHit
+    from grokdesk.storage.models import Conversation
     from grokdesk.storage.repository import History
     from grokdesk.storage.session import SessionMarker
     from grokdesk.ui.main_window import MainWindow
@@ -168,7 +168,7 @@ def open_history(path: Path, marker: SessionMarker | None = None
 
 
 class FirstPages:
-    """The sidebar's reads for the first frame, straight from the history: the chat
+    """The sidebar's pages for the first frame, straight from the history: the chat
     core, and the API and chat modules it imports, come with the rest of the window."""
 
     def __init__(self, history: History) -> None:
@@ -179,12 +179,6 @@ class FirstPages:
 
     def count_conversations(self) -> int:
         return self._history.count_conversations()
-
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        return self._history.search(query, limit)
-
-    def conversation(self, conversation_id: int) -> Conversation | None:
-        return self._history.get_conversation(conversation_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,21 +32,21 @@ SubtitleRole = Qt.ItemDataRole.UserRole + 3
 
 
 class ConversationPages(Protocol):
-    """What the list reads."""
+    """What the list reads to show its pages."""
 
     def conversations(self, limit: int | None = None, offset: int = 0
                       ) -> list[Conversation]: ...
 
     def count_conversations(self) -> int: ...
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
-
-    def conversation(self, conversation_id: int) -> Conversation | None: ...
-
 
 @runtime_checkable
 class ConversationSource(ConversationPages, Protocol):
-    """What the list reads and writes, all through the chat core."""
+    """Everything the list reads and writes, all through the chat core."""
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
+
+    def conversation(self, conversation_id: int) -> Conversation | None: ...
 
     def rename(self, conversation_id: int, title: str) -> object: ...
 
@@ -102,8 +102,10 @@ class ConversationListModel(QAbstractListModel):
 
     @property
     def _core(self) -> ConversationSource:
+        """Searching, restoring a row and every write: only ever after user input, which
+        the window takes once it has handed over the core."""
         if self._writer is None:
-            raise RuntimeError("the conversation list writes only once given the core")
+            raise RuntimeError("the conversation list was not given the chat core")
         return self._writer
 
     # ---------------------------------------------------------------- Qt model API
@@ -209,13 +211,13 @@ class ConversationListModel(QAbstractListModel):
 
     def _load_search(self) -> None:
         seen: dict[int, str] = {}
-        for hit in self._source.search(self._query, limit=SEARCH_LIMIT):
+        for hit in self._core.search(self._query, limit=SEARCH_LIMIT):
             if hit.conversation_id not in seen and hit.conversation_id not in self._hidden:
                 seen[hit.conversation_id] = hit.snippet if hit.message_id is not None else ""
             if len(seen) >= SEARCH_LIMIT:
                 break
         for conversation_id, snippet in seen.items():
-            conversation = self._source.conversation(conversation_id)
+            conversation = self._core.conversation(conversation_id)
             if conversation is not None:
                 self._rows.append(conversation)
                 self._snippets[conversation_id] = " ".join(snippet.split())
@@ -311,7 +313,7 @@ class ConversationListModel(QAbstractListModel):
 
     def unhide(self, conversation_id: int) -> None:
         self._hidden.discard(conversation_id)
-        conversation = None if self._query else self._source.conversation(conversation_id)
+        conversation = None if self._query else self._core.conversation(conversation_id)
         if conversation is None:
             self.reload()
         else:
