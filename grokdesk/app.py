@@ -190,6 +190,11 @@ class Started:
     history: History
     marker: SessionMarker
 
+    def close(self) -> None:
+        """The last step of quitting: the history, then the marker of a clean end."""
+        self.history.db.close()
+        self.marker.end()
+
 
 def open_frame(app: QApplication) -> Started:
     """Settings and history, and the window's frame over the sidebar's first page, shown.
@@ -294,15 +299,17 @@ async def wait_for_quit(window: MainWindow) -> None:
 
 async def run_window(app: QApplication, started: Started | None = None) -> int:
     """Open everything (unless the first stage did), wait for a quit request, close in order."""
+    attach = started is None
     if started is None:
         try:
             started = open_frame(app)
         except DatabaseError as exc:
             await show_fatal(_cannot_open(exc))
             return ExitCode.FAILURE
-        attach_chat(started)
     window = started.window
     try:
+        if attach:
+            attach_chat(started)
         await wait_for_quit(window)
         window.prepare_to_quit()
         await window.transfer_flow.transfers.wait()
@@ -310,8 +317,7 @@ async def run_window(app: QApplication, started: Started | None = None) -> int:
         window.close_for_quit()
         window.deleteLater()
     finally:
-        started.history.db.close()
-        started.marker.end()
+        started.close()
     return ExitCode.OK
 
 
@@ -359,7 +365,11 @@ def run_app(argv: list[str], err: TextIO) -> int:
         except DatabaseError as exc:
             fatal_box(_cannot_open(exc)).exec()  # no asyncio loop runs yet
             return ExitCode.FAILURE
-        attach_chat(started)
+        try:
+            attach_chat(started)  # before the loop takes any input
+        except BaseException:
+            started.close()
+            raise
         return _run_loop(app, started)
     except GrokdeskError as exc:
         return _cannot_start(exc.describe(), err)
