@@ -4,7 +4,12 @@ No logic lives here. The order matters in two places:
 
 * Start: check that a display exists before Qt is imported (Qt aborts the process
   when it cannot connect), then open the settings, the history (moving a damaged
-  file aside and salvaging it, which the window then says once) and the window.
+  file aside and salvaging it, which the window then says once) and the window, in
+  two stages. :func:`show_first_frame` builds the window's frame over the sidebar's
+  first page (read straight from the history) and lets plain Qt paint it; only then
+  are the chat core and its controller attached (:func:`attach_chat`, which opens
+  the newest conversation in the next frames) and asyncio's loop started (qasync).
+  Dialogs, export, the network stack and the keyring wait for their first use.
 * Quit: the window asks (Ctrl+Q, the close button, a signal); then a pending delete
   and the window state are written, the running turn is cancelled, the clients
   are closed (``await service.aclose()``), the history is closed, and only then
@@ -14,7 +19,6 @@ No logic lives here. The order matters in two places:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -23,6 +27,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
@@ -33,9 +38,12 @@ from grokdesk.logs import FILE_FORMAT, handler_for
 from grokdesk.storage.db import DatabaseError
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    import asyncio
 
-    from grokdesk.config import LoadedSettings
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from grokdesk.config import Settings
+    from grokdesk.storage.models import Conversation
     from grokdesk.storage.repository import History
     from grokdesk.storage.session import SessionMarker
     from grokdesk.ui.main_window import MainWindow
@@ -44,6 +52,8 @@ APP_ID = "grokdesk"
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "vnc", "linuxfb", "eglfs",
                                 "vkkhrdisplay"})
 NO_DISPLAY_HINT = 'use the command line instead: grokdesk ask "your question" (see grokdesk --help)'
+FIRST_FRAME_WAIT_MS = 2000
+"""How long the first stage waits for a paint that never comes (a window not exposed)."""
 
 log = logging.getLogger("grokdesk")
 
@@ -157,38 +167,117 @@ def open_history(path: Path, marker: SessionMarker | None = None
     return History(db), report.describe() if report is not None else None
 
 
-def build_window(app: QApplication, history: History, loaded: LoadedSettings,
-                 startup_notice: str | None = None) -> MainWindow:
-    """The window over the real parts: keyring, chat service, conversation model, UI state."""
-    from grokdesk.chat.service import ChatService
-    from grokdesk.secrets import KeyStore
-    from grokdesk.ui.chat_controller import ChatController
-    from grokdesk.ui.drafts import DraftStore
-    from grokdesk.ui.main_window import MainWindow, WindowParts
+class FirstPages:
+    """The sidebar's pages for the first frame, straight from the history: the chat
+    core, and the API and chat modules it imports, come with the rest of the window."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+
+    def conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        return self._history.list_conversations(limit=limit, offset=offset)
+
+    def count_conversations(self) -> int:
+        return self._history.count_conversations()
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """What the first stage opened: the window on screen, and what quit closes."""
+
+    window: MainWindow
+    settings: Settings
+    history: History
+    marker: SessionMarker
+
+    def close(self) -> None:
+        """The last step of quitting: the history, then the marker of a clean end."""
+        self.history.db.close()
+        self.marker.end()
+
+
+def open_frame(app: QApplication) -> Started:
+    """Settings and history, and the window's frame over the sidebar's first page, shown.
+
+    Imports neither asyncio nor the chat core, the network stack or the keyring.
+    Raises DatabaseError when the history cannot be opened.
+    """
+    from grokdesk.config import load_settings
+    from grokdesk.storage.session import SessionMarker
+    from grokdesk.ui.main_window import FrameParts, MainWindow
     from grokdesk.ui.sidebar.model import ConversationListModel
     from grokdesk.ui.theme import ThemeManager
     from grokdesk.ui.ui_state import UIState
 
+    loaded = load_settings(paths.config_path())
+    marker = SessionMarker(paths.database_path())
+    history, notice = open_history(paths.database_path(), marker)
+    try:
+        window = MainWindow(FrameParts(
+            conversations=ConversationListModel(FirstPages(history)),
+            settings=loaded.settings,
+            ui_state=UIState(),
+            theme=ThemeManager(app),
+            icon=app.windowIcon(),
+            settings_warnings=loaded.warnings,
+            startup_notice=notice,
+        ))
+        window.show()
+    except BaseException:
+        history.db.close()
+        marker.end()
+        raise
+    return Started(window, loaded.settings, history, marker)
+
+
+def wait_for_first_paint(window: MainWindow) -> None:
+    """Run Qt's own loop, user input held back, until the shown window has painted once
+    (or, if it is never exposed, for at most ``FIRST_FRAME_WAIT_MS``)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from grokdesk.ui.next_paint import after_next_paint
+
+    loop = QEventLoop()
+    after_next_paint(window, loop.quit)
+    QTimer.singleShot(FIRST_FRAME_WAIT_MS, loop.quit)
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+
+def show_first_frame(app: QApplication) -> Started:
+    """The first stage: :func:`open_frame`, then Qt paints it before anything else runs.
+
+    Call it before any asyncio loop runs (a nested Qt loop under qasync would re-enter
+    running coroutines). Raises DatabaseError when the history cannot be opened.
+    """
+    started = open_frame(app)
+    wait_for_first_paint(started.window)
+    return started
+
+
+def attach_chat(started: Started) -> None:
+    """The second stage: the chat core, its controller (asyncio) and every presenter;
+    the newest conversation opens from a zero timer."""
+    from grokdesk.chat.service import ChatService
+    from grokdesk.secrets import KeyStore
+    from grokdesk.ui.chat_controller import ChatController
+    from grokdesk.ui.drafts import DraftStore
+    from grokdesk.ui.main_window import ChatParts
+
     keys = KeyStore()
-    core = ChatService(history, loaded.settings, keys)
+    core = ChatService(started.history, started.settings, keys)
     core.recover_interrupted()
-    controller = ChatController(core)
-    return MainWindow(WindowParts(
-        controller=controller,
-        conversations=ConversationListModel(controller),
+    started.window.attach(ChatParts(
+        controller=ChatController(core),
         keys=keys,
-        ui_state=UIState(),
-        theme=ThemeManager(app),
         config_path=paths.config_path(),
-        icon=app.windowIcon(),
-        settings_warnings=loaded.warnings,
         drafts=DraftStore(paths.data_dir() / "drafts.json"),
-        startup_notice=startup_notice,
     ))
 
 
 async def wait_for_quit(window: MainWindow) -> None:
     """Until Ctrl+Q, the close button, SIGINT or SIGTERM asks to quit."""
+    import asyncio
+
     from PySide6.QtCore import QTimer
 
     quit_requested = asyncio.Event()
@@ -208,22 +297,19 @@ async def wait_for_quit(window: MainWindow) -> None:
             signal.signal(number, handler)
 
 
-async def run_window(app: QApplication) -> int:
-    """Open everything, show the window, wait for a quit request, close in order."""
-    from grokdesk.config import load_settings
-    from grokdesk.storage.session import SessionMarker
-
-    loaded = load_settings(paths.config_path())
-    marker = SessionMarker(paths.database_path())
+async def run_window(app: QApplication, started: Started | None = None) -> int:
+    """Open everything (unless the first stage did), wait for a quit request, close in order."""
+    attach = started is None
+    if started is None:
+        try:
+            started = open_frame(app)
+        except DatabaseError as exc:
+            await show_fatal(_cannot_open(exc))
+            return ExitCode.FAILURE
+    window = started.window
     try:
-        history, notice = open_history(paths.database_path(), marker)
-    except DatabaseError as exc:
-        log.error("The history could not be opened: %s", exc.describe())
-        await show_fatal(exc.describe())
-        return ExitCode.FAILURE
-    try:
-        window = build_window(app, history, loaded, notice)
-        window.show()
+        if attach:
+            attach_chat(started)
         await wait_for_quit(window)
         window.prepare_to_quit()
         await window.transfer_flow.transfers.wait()
@@ -231,17 +317,28 @@ async def run_window(app: QApplication) -> int:
         window.close_for_quit()
         window.deleteLater()
     finally:
-        history.db.close()
-        marker.end()
+        started.close()
     return ExitCode.OK
 
 
-async def show_fatal(text: str) -> None:
-    """Say why the window cannot open, in a message box (stderr is invisible from a menu)."""
+def _cannot_open(exc: DatabaseError) -> str:
+    log.error("The history could not be opened: %s", exc.describe())
+    return exc.describe()
+
+
+def fatal_box(text: str) -> QMessageBox:
+    """Why the window cannot open, in a message box (stderr is invisible from a menu)."""
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Critical, "grokdesk cannot start", text,
-                      QMessageBox.StandardButton.Close)
+    return QMessageBox(QMessageBox.Icon.Critical, "grokdesk cannot start", text,
+                       QMessageBox.StandardButton.Close)
+
+
+async def show_fatal(text: str) -> None:
+    """:func:`fatal_box` on a running loop: opened, not ``exec()``-ed, and awaited."""
+    import asyncio
+
+    box = fatal_box(text)
     closed = asyncio.Event()
     box.finished.connect(lambda _result: closed.set())
     box.open()
@@ -249,30 +346,53 @@ async def show_fatal(text: str) -> None:
 
 
 def run_app(argv: list[str], err: TextIO) -> int:
-    """Entry point for ``grokdesk`` with no command: the desktop window."""
+    """Entry point for ``grokdesk`` with no command: the desktop window.
+
+    The frame is painted by plain Qt (:func:`show_first_frame`) before asyncio and
+    qasync are imported and their loop runs the rest.
+    """
     problem = display_problem(os.environ)
     if problem is not None:
         print(f"grokdesk: {problem}", file=err)
         return ExitCode.FAILURE
     _log_to_file()
-    import qasync
-
     app = make_application(argv)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     previous_hook = sys.excepthook
     sys.excepthook = _log_uncaught
     try:
-        with asyncgen_hooks(loop):
-            code = int(loop.run_until_complete(run_window(app)))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        return code
+        try:
+            started = show_first_frame(app)
+        except DatabaseError as exc:
+            fatal_box(_cannot_open(exc)).exec()  # no asyncio loop runs yet
+            return ExitCode.FAILURE
+        try:
+            attach_chat(started)  # before the loop takes any input
+        except BaseException:
+            started.close()
+            raise
+        return _run_loop(app, started)
     except GrokdeskError as exc:
         return _cannot_start(exc.describe(), err)
     except (OSError, sqlite3.Error) as exc:
         return _cannot_start(str(exc), err)
     finally:
         sys.excepthook = previous_hook
+
+
+def _run_loop(app: QApplication, started: Started) -> int:
+    """The qasync loop, until the window has closed in order."""
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with asyncgen_hooks(loop):
+            code = int(loop.run_until_complete(run_window(app, started)))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        return code
+    finally:
         loop.close()
         asyncio.set_event_loop(None)
 

@@ -14,7 +14,6 @@ writes its document unchanged: it is a file format, not a view.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import logging
 import sys
@@ -357,6 +356,8 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
         if outcome.warning:
             print(f"grokdesk: {outcome.warning}.", file=err)
         return ExitCode.OK
+
+    import asyncio  # here, not at the top: the window (no command) paints before asyncio
 
     try:
         return asyncio.run(run())

@@ -122,7 +122,7 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     from grokdesk.ui.chat_controller import ChatController
     from grokdesk.ui.dialogs.onboarding import WelcomeDialog
     from grokdesk.ui.dialogs.preferences import PreferencesDialog
-    from grokdesk.ui.main_window import MainWindow, WindowParts
+    from grokdesk.ui.main_window import ChatParts, FrameParts, MainWindow
     from grokdesk.ui.sidebar.model import ConversationListModel
     from grokdesk.ui.theme import ThemeManager
     from grokdesk.ui.ui_state import UIState
@@ -136,11 +136,13 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     keys = KeyStore(backend=MemoryKeyring())
     keys.store("aimlapi", "sk-screenshot-key-0000")
     settings = Settings(network=NetworkPreferences(max_retries=0))
-    controller = ChatController(ChatService(history, settings, keys, base_url_override=fake.url))
+    core = ChatService(history, settings, keys, base_url_override=fake.url)
     theme = ThemeManager(app)
-    window = MainWindow(WindowParts(controller, ConversationListModel(controller), keys,
-                                    UIState(), theme, Path(os.environ["GROKDESK_DATA_DIR"])
-                                    / "config.toml", app.windowIcon()))
+    window = MainWindow(FrameParts(ConversationListModel(core), settings, UIState(), theme,
+                                   app.windowIcon()))
+    window.attach(ChatParts(ChatController(core), keys,
+                            Path(os.environ["GROKDESK_DATA_DIR"]) / "config.toml"))
+    controller = window.controller
 
     def shot(name: str, widget: Any = None) -> None:
         path = out / name

@@ -9,7 +9,6 @@ no control or invisible characters.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import unicodedata
@@ -141,6 +140,8 @@ async def suggest_title(client: Completer, *, model: str, user_text: str, answer
     debug level only: the local title is already there and stays.
     Cancelling the task cancels the request.
     """
+    import asyncio  # here, not at the top: the window paints before it needs asyncio
+
     request = title_request(model, user_text, answer_text, effort_style)
     try:
         async with asyncio.timeout(timeout):

@@ -9,7 +9,6 @@ connection, the user pressing Stop — what arrived is kept.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -103,6 +102,8 @@ async def run_turn(
     stops the stream, keeps the partial answer as ``interrupted`` and re-raises
     ``CancelledError``.
     """
+    import asyncio  # here, not at the top: the window paints before it needs asyncio
+
     message = history.start_assistant_message(conversation_id, request.model,
                                               request.sent_effort)
     acc = LiveAnswer(message)

@@ -6,6 +6,11 @@ plain-http consent) and routes what the chat core reports: a :class:`Changes` go
 the sidebar, the transcript and the status bar, the live signals to the transcript.
 It decides which conversation is on screen. A new chat is a draft (no history row)
 until its first message is stored, so New chat never leaves empty conversations.
+
+It is built in two stages (``grokdesk.app``): the frame (:class:`WindowFrame`: layout,
+menus, status bar, the sidebar's first page) needs plain Qt only and is painted first;
+:meth:`MainWindow.attach` then adds the chat controller and every presenter, which bring
+asyncio with them, and opens the newest conversation in the next frames.
 """
 
 from __future__ import annotations
@@ -14,92 +19,70 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication
 
 from grokdesk.chat.records import Conversation
 from grokdesk.config import Settings
-from grokdesk.secrets import KeyStore
-from grokdesk.ui.actions import WindowActions
-from grokdesk.ui.banner import Banner
-from grokdesk.ui.chat_controller import ChatController
-from grokdesk.ui.composer import Composer
 from grokdesk.ui.drafts import DraftStore
-from grokdesk.ui.sidebar.model import ConversationListModel
-from grokdesk.ui.sidebar.sidebar import ConversationSidebar
-from grokdesk.ui.statusbar.bar import WindowStatusBar
-from grokdesk.ui.theme import ThemeManager
-from grokdesk.ui.transcript.transcript import Transcript
-from grokdesk.ui.ui_state import UIState
-from grokdesk.ui.window import window_state
-from grokdesk.ui.window.dialog_launcher import NEW_CHAT_TITLE, DialogLauncher
-from grokdesk.ui.window.draft_keeper import DraftKeeper
-from grokdesk.ui.window.open_chat import OpenChat
-from grokdesk.ui.window.outside_changes import OutsideChanges
-from grokdesk.ui.window.sending import Sending
-from grokdesk.ui.window.transfer_flow import TransferFlow
-from grokdesk.ui.window.view_options import ViewOptions
+from grokdesk.ui.next_paint import after_next_paint
+from grokdesk.ui.window import NEW_CHAT_TITLE, window_state
+from grokdesk.ui.window.frame import FrameParts, WindowFrame
 
 if TYPE_CHECKING:
-    pass
+    from grokdesk.secrets import KeyStore
+    from grokdesk.ui.chat_controller import ChatController
+
+__all__ = ["APP_TITLE", "ChatParts", "FrameParts", "MainWindow", "window_title"]
 
 APP_TITLE = "grokdesk"
 
 
 @dataclass
-class WindowParts:
-    """What the window is built from (made by ``grokdesk.app`` or a test)."""
+class ChatParts:
+    """What every later action needs (:meth:`MainWindow.attach`)."""
 
     controller: ChatController
-    conversations: ConversationListModel
     keys: KeyStore
-    ui_state: UIState
-    theme: ThemeManager
     config_path: Path
-    icon: QIcon
-    settings_warnings: tuple[str, ...] = ()
     drafts: DraftStore | None = None
-    startup_notice: str | None = None
 
 
 def window_title(conversation: Conversation | None) -> str:
     return f"{conversation.title if conversation else NEW_CHAT_TITLE} — {APP_TITLE}"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowFrame):
     """The app's one window. ``quitRequested`` asks the app to shut down in order."""
 
     quitRequested = Signal()
+    _attached = False
+    """Until :meth:`attach`, the frame alone: nothing to quit, look for or send."""
+    _closing = False
 
-    def __init__(self, parts: WindowParts) -> None:
-        super().__init__()
-        self.parts = parts
+    def attach(self, parts: ChatParts) -> None:
+        """Add the chat: the controller, the presenters, the menus' slots; the newest
+        conversation opens in the next event-loop step, after the frame is painted."""
+        from grokdesk.ui.window.dialog_launcher import DialogLauncher
+        from grokdesk.ui.window.draft_keeper import DraftKeeper
+        from grokdesk.ui.window.open_chat import OpenChat
+        from grokdesk.ui.window.outside_changes import OutsideChanges
+        from grokdesk.ui.window.sending import Sending
+        from grokdesk.ui.window.transfer_flow import TransferFlow
+
         self.controller = parts.controller
-        self.ui_state = parts.ui_state
-        self._closing = False
-        self._shown_once = False
-        self.setObjectName("mainWindow")
-        self.setWindowIcon(parts.icon)
-        self.setMinimumSize(720, 460)
-        self._build_layout()
-        self.status = WindowStatusBar(self)
-        self.setStatusBar(self.status)
-        self.actions_ = WindowActions(self)
-        self.actions_.build_menus(self.menuBar())
-        self.view = ViewOptions(actions=self.actions_, transcript=self.transcript,
-                                composer=self.composer, sidebar=self.sidebar,
-                                splitter=self.splitter, ui_state=self.ui_state, parent=self)
+        self.parts.conversations.set_source(parts.controller)
         self.drafts = DraftKeeper(self.composer, parts.drafts or DraftStore(), self)
         self.chat = OpenChat(
-            controller=self.controller, conversations=parts.conversations,
+            controller=self.controller, conversations=self.parts.conversations,
             sidebar=self.sidebar, transcript=self.transcript, composer=self.composer,
             status=self.status, actions=self.actions_, drafts=self.drafts,
             set_title=lambda conversation: self.setWindowTitle(window_title(conversation)),
             parent=self)
         self.dialogs = DialogLauncher(
             self, controller=self.controller, keys=parts.keys, config_path=parts.config_path,
-            icon=parts.icon, actions=self.actions_, focus_fallback=self.composer.input,
+            icon=self.parts.icon, actions=self.actions_, focus_fallback=self.composer.input,
             notify=self.notify, settings_saved=self.apply_settings,
             changed=self.chat.update_chrome)
         self.transfer_flow = TransferFlow(
@@ -110,38 +93,16 @@ class MainWindow(QMainWindow):
                                insecure_banner=self.insecure_banner, notify=self.notify,
                                parent=self)
         self._connect()
-        window_state.restore(self)
-        self.apply_settings(self.settings)
-        # The window frame first, the conversation right after: the first paint does
-        # not wait for the newest messages to be rendered.
-        QTimer.singleShot(0, self.chat.open_initial)
+        self._attached = True
+        self.chat.update_chrome()
+        QTimer.singleShot(0, self._open_newest)
         self.outside = OutsideChanges(self.controller, self.chat.show_outside_changes, self)
-        if parts.startup_notice:
-            self.show_notice(parts.startup_notice)
 
-    def _build_layout(self) -> None:
-        self.sidebar = ConversationSidebar(self.parts.conversations, self)
-        self.transcript = Transcript(self)
-        self.composer = Composer(self)
-        right = QWidget(self)
-        column = QVBoxLayout(right)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.transcript, 1)
-        self.notice_banner = Banner(right)
-        self.notice_banner.setObjectName("noticeBanner")
-        self.insecure_banner = Banner(right)
-        self.insecure_banner.setObjectName("insecureBanner")
-        for widget in (self.notice_banner, self.insecure_banner, self.composer):
-            column.addWidget(widget)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(right)
-        for index, stretch in ((0, 0), (1, 1)):
-            self.splitter.setCollapsible(index, False)
-            self.splitter.setStretchFactor(index, stretch)
-        self.setCentralWidget(self.splitter)
+    def _open_newest(self) -> None:
+        """The newest conversation; asking for a key or warming the connection up (httpx)
+        waits until it is painted."""
+        self.chat.open_initial()
+        after_next_paint(self.transcript, self._greet)
 
     def _connect(self) -> None:
         a, c, d, t, s = (self.actions_, self.controller, self.dialogs, self.transfer_flow,
@@ -176,24 +137,16 @@ class MainWindow(QMainWindow):
             lambda online: self.status.online.show_online(online, c.offline_host))
         c.keyMissing.connect(d.show_welcome)
         c.notice.connect(self.notify)
-        self.parts.theme.darkChanged.connect(self._theme_changed)
 
     @property
     def settings(self) -> Settings:
-        return self.controller.service.settings
+        """The core's settings once attached (Preferences change them there)."""
+        return self.controller.service.settings if self._attached else super().settings
 
     # ---------------------------------------------------------------- Qt events
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._shown_once:
-            return
-        self._shown_once = True
-        self.activateWindow()
-        self.composer.input.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
-        if warnings := self.parts.settings_warnings:
-            self.notify(f"Settings: {warnings[0]}" + (f" (and {len(warnings) - 1} more)"
-                                                       if len(warnings) > 1 else ""))
+    def _greet(self) -> None:
+        """Ask for a key, or get the connection ready while nobody is typing."""
         if self.controller.needs_key():
             QTimer.singleShot(0, self.dialogs.show_welcome)
         else:
@@ -261,33 +214,18 @@ class MainWindow(QMainWindow):
 
     def sync_external_changes(self) -> None:
         """Look now for what another window or the command line wrote."""
-        if not self._closing:
+        if self._attached and not self._closing:
             self.outside.check()
 
     # ---------------------------------------------------------------- chrome
-
-    def notify(self, text: str) -> None:
-        self.status.notify(text)
-
-    def show_notice(self, text: str) -> None:
-        """Something to read once (a recovered history): a banner until dismissed."""
-        self.notice_banner.show_message(text, accept="Dismiss", kind="info")
-        self.notify(text)
 
     def _on_focus_widget(self, method: str) -> None:
         call = getattr(QApplication.focusWidget(), method, None)
         if callable(call):
             call()
 
-    def _theme_changed(self, dark: bool) -> None:
-        self.transcript.set_dark(dark)
-        self.composer.restyle()
-
     def apply_settings(self, settings: Settings) -> None:
         """Use new preferences at once: theme, font, sending key, provider, network."""
         self.controller.apply_settings(settings)
-        self.transcript.set_dark(self.parts.theme.apply(settings.ui.theme))
-        self.composer.restyle()
-        self.composer.set_send_with_enter(settings.ui.send_with_enter)
-        self.view.set_font_size(float(settings.ui.font_size))
+        self.apply_look(settings)
         self.chat.update_chrome()

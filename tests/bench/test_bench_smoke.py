@@ -14,8 +14,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FIGURES = {
-    "cold_start", "rss_idle", "rss_open", "open_long", "switch_long", "lateness_p99",
-    "lateness_max", "lateness_long_line", "long_line_final", "stream_rate",
+    "cold_start", "conversation_painted", "rss_idle", "rss_open", "open_long", "switch_long",
+    "lateness_p99", "lateness_max", "lateness_long_line", "long_line_final", "stream_rate",
     "stream_rate_unpaced", "ttft", "list_all", "list_page",
     "list_last_page", "sidebar_first_page", "search_common", "search_two_common", "search_rare",
     "search_short", "search_none", "sidebar_search", "export_md",

@@ -33,7 +33,7 @@ from grokdesk.secrets import KeyStore
 from grokdesk.storage.db import open_database
 from grokdesk.storage.repository import History
 from grokdesk.ui.chat_controller import ChatController
-from grokdesk.ui.main_window import MainWindow, WindowParts
+from grokdesk.ui.main_window import ChatParts, FrameParts, MainWindow
 from grokdesk.ui.sidebar.model import ConversationListModel
 from grokdesk.ui.theme import ThemeManager
 from grokdesk.ui.ui_state import UIState
@@ -276,17 +276,16 @@ def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake
         theme = ThemeManager(qapp)
         ui_state_path = tmp_path / "ui-state.ini"
         config_path = tmp_path / "config.toml"
-        controller = ChatController(service)
-        window = MainWindow(WindowParts(
-            controller=controller,
-            conversations=ConversationListModel(controller),
-            keys=keys,
+        window = MainWindow(FrameParts(
+            conversations=ConversationListModel(service),
+            settings=settings,
             ui_state=UIState(ui_state_path),
             theme=theme,
-            config_path=config_path,
             icon=QIcon(str(icon_path())),
             startup_notice=notice,
         ))
+        window.attach(ChatParts(controller=ChatController(service), keys=keys,
+                                config_path=config_path))
         harness = AppHarness(window, history, keys, backend, fake_api, qloop, ui_state_path,
                              config_path, theme, qtbot)
         harnesses.append(harness)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -31,13 +31,18 @@ PinnedRole = Qt.ItemDataRole.UserRole + 2
 SubtitleRole = Qt.ItemDataRole.UserRole + 3
 
 
-class ConversationSource(Protocol):
-    """What the list reads and writes, all through the chat core."""
+class ConversationPages(Protocol):
+    """What the list reads to show its pages."""
 
     def conversations(self, limit: int | None = None, offset: int = 0
                       ) -> list[Conversation]: ...
 
     def count_conversations(self) -> int: ...
+
+
+@runtime_checkable
+class ConversationSource(ConversationPages, Protocol):
+    """Everything the list reads and writes, all through the chat core."""
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
 
@@ -73,9 +78,10 @@ class ConversationListModel(QAbstractListModel):
     match (the history's full-text search), best match first.
     """
 
-    def __init__(self, source: ConversationSource, parent: Any = None) -> None:
+    def __init__(self, source: ConversationPages, parent: Any = None) -> None:
         super().__init__(parent)
         self._source = source
+        self._writer = source if isinstance(source, ConversationSource) else None
         self._rows: list[Conversation] = []
         self._snippets: dict[int, str] = {}
         self._query = ""
@@ -83,6 +89,24 @@ class ConversationListModel(QAbstractListModel):
         self._offset = 0
         self._total = 0
         self.reload()
+
+    def set_source(self, source: ConversationSource) -> None:
+        """Read and write through ``source`` (the chat controller) from now on; the rows stay.
+
+        The first frame's page is read before the chat core is even imported
+        (``grokdesk.app``); the window hands the controller over before it takes any
+        input, so every write goes through the core: a refused write becomes a notice,
+        and deleting a conversation stops its streaming answer first.
+        """
+        self._source = self._writer = source
+
+    @property
+    def _core(self) -> ConversationSource:
+        """Searching, restoring a row and every write: only ever after user input, which
+        the window takes once it has handed over the core."""
+        if self._writer is None:
+            raise RuntimeError("the conversation list was not given the chat core")
+        return self._writer
 
     # ---------------------------------------------------------------- Qt model API
 
@@ -187,13 +211,13 @@ class ConversationListModel(QAbstractListModel):
 
     def _load_search(self) -> None:
         seen: dict[int, str] = {}
-        for hit in self._source.search(self._query, limit=SEARCH_LIMIT):
+        for hit in self._core.search(self._query, limit=SEARCH_LIMIT):
             if hit.conversation_id not in seen and hit.conversation_id not in self._hidden:
                 seen[hit.conversation_id] = hit.snippet if hit.message_id is not None else ""
             if len(seen) >= SEARCH_LIMIT:
                 break
         for conversation_id, snippet in seen.items():
-            conversation = self._source.conversation(conversation_id)
+            conversation = self._core.conversation(conversation_id)
             if conversation is not None:
                 self._rows.append(conversation)
                 self._snippets[conversation_id] = " ".join(snippet.split())
@@ -274,10 +298,10 @@ class ConversationListModel(QAbstractListModel):
         return conversation
 
     def rename(self, conversation_id: int, title: str) -> None:
-        self._source.rename(conversation_id, title)
+        self._core.rename(conversation_id, title)
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> None:
-        self._source.set_pinned(conversation_id, pinned)
+        self._core.set_pinned(conversation_id, pinned)
 
     # ---------------------------------------------------------------- undoable delete
 
@@ -289,7 +313,7 @@ class ConversationListModel(QAbstractListModel):
 
     def unhide(self, conversation_id: int) -> None:
         self._hidden.discard(conversation_id)
-        conversation = None if self._query else self._source.conversation(conversation_id)
+        conversation = None if self._query else self._core.conversation(conversation_id)
         if conversation is None:
             self.reload()
         else:
@@ -298,7 +322,7 @@ class ConversationListModel(QAbstractListModel):
     def purge(self, conversation_id: int) -> None:
         """Delete a hidden conversation for good (the core's change removes it here)."""
         if conversation_id in self._hidden:
-            self._source.delete_conversation(conversation_id)
+            self._core.delete_conversation(conversation_id)
 
     # ---------------------------------------------------------------- display
 

@@ -21,14 +21,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from grokdesk.api.types import StreamEvent
 from grokdesk.chat.records import Message
 from grokdesk.ui.colors import is_dark
-from grokdesk.ui.transcript.live_stream import LiveStream
-from grokdesk.ui.transcript.message_view import MessageView
 
 if TYPE_CHECKING:
+    from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
+    from grokdesk.ui.transcript.live_stream import LiveStream
+    from grokdesk.ui.transcript.message_view import MessageView
 
 BATCH = 12
 """Messages built at once: on opening a conversation, and each time the reader nears the top."""
@@ -138,6 +138,8 @@ class Transcript(QWidget):
     def begin_live(self, answer: LiveAnswer) -> None:
         """Show the answer that streams (from its start, or from where it is now, when
         the conversation is shown again while it streams)."""
+        from grokdesk.ui.transcript.live_stream import LiveStream
+
         self._drop_live()
         view = self._append(answer.message)
         self._live = LiveStream(view, answer, dark=self._dark, parent=self)
@@ -274,6 +276,8 @@ class Transcript(QWidget):
     # ------------------------------------------------------------------- internals
 
     def _make_view(self, message: Message) -> MessageView:
+        from grokdesk.ui.transcript.message_view import MessageView  # not for the first frame
+
         view = MessageView(
             message, dark=self._dark, reasoning_shown=self._show_reasoning, parent=self._column
         )

@@ -22,11 +22,10 @@ from grokdesk.secrets import KeyStore
 from grokdesk.ui.actions import WindowActions
 from grokdesk.ui.chat_controller import ChatController
 from grokdesk.ui.dialogs.focus_keeper import return_focus_after
+from grokdesk.ui.window import NEW_CHAT_TITLE
 
 if TYPE_CHECKING:
     from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
-
-NEW_CHAT_TITLE = "New chat"
 
 
 def _alive(widget: QWidget | None) -> bool:

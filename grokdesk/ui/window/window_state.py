@@ -8,14 +8,14 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QGuiApplication
 
 if TYPE_CHECKING:
-    from grokdesk.ui.main_window import MainWindow
+    from grokdesk.ui.window.frame import WindowFrame
 
 SIDEBAR_WIDTH = 270
 FIRST_SIZE = (1200, 780)
 """The first run's size, shrunk to the screen when it is smaller."""
 
 
-def restore(window: MainWindow) -> None:
+def restore(window: WindowFrame) -> None:
     """Put the window back as it was, or at a sensible first size."""
     state = window.ui_state
     geometry = state.geometry
@@ -38,7 +38,7 @@ def restore(window: MainWindow) -> None:
     window.transcript.set_show_reasoning(shown)
 
 
-def save(window: MainWindow) -> None:
+def save(window: WindowFrame) -> None:
     """Remember geometry, splitter, sidebar, reasoning toggle and zoom."""
     state = window.ui_state
     state.geometry = window.saveGeometry()
