@@ -9,8 +9,12 @@ of its steps a file has had. stdlib ``sqlite3`` only, Qt-free.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
+import threading
+import weakref
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +29,7 @@ MIN_SQLITE_VERSION = (3, 34, 0)
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
+_FileId: TypeAlias = tuple[int, int]
 
 # Primary SQLite result codes the user can do something about.
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
@@ -266,11 +271,13 @@ class Database:
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path, *,
-                 backup_path: Path | None = None) -> None:
+                 backup_path: Path | None = None, held: _FileId | None = None) -> None:
         self._conn = connection
         self.path = path
         #: The copy taken before this open migrated the file, if it did.
         self.backup_path = backup_path
+        # Released on close, or when a connection never closed is collected.
+        self._release = weakref.finalize(self, _OPEN_HERE.release, held)
         self._depth = 0
         self._closed = False
 
@@ -338,11 +345,14 @@ class Database:
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(sqlite3.Error):
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            self._conn.execute("PRAGMA optimize")
-        self._conn.close()
+        try:
+            with contextlib.suppress(sqlite3.Error):
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+        finally:
+            self._release()
 
     def __enter__(self) -> Self:
         return self
@@ -370,8 +380,13 @@ def open_database(path: Path, *, migrations: Sequence[str] = MIGRATIONS,
     if not path.exists():
         with contextlib.suppress(OSError):  # sqlite3 reports what is really wrong below
             path.touch(mode=0o600, exist_ok=False)
-    with translated_errors(path):
-        conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+    held = _OPEN_HERE.hold(path)
+    try:
+        with translated_errors(path):
+            conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+    except BaseException:
+        _OPEN_HERE.release(held)
+        raise
     try:
         with translated_errors(path):
             conn.row_factory = sqlite3.Row
@@ -382,8 +397,59 @@ def open_database(path: Path, *, migrations: Sequence[str] = MIGRATIONS,
             backup = _migrate(conn, path, migrations)
     except BaseException:
         conn.close()
+        _OPEN_HERE.release(held)
         raise
-    return Database(conn, path, backup_path=backup)
+    return Database(conn, path, backup_path=backup, held=held)
+
+
+class _OpenFiles:
+    """The history files this process has connections to, counted by (device, inode).
+
+    POSIX advisory locks belong to the process, and closing *any* descriptor of a file
+    drops all of them. In WAL mode each SQLite connection holds a shared lock on the
+    file for as long as it is open; a process that finds no such lock takes itself for
+    the file's last user when it closes, checkpoints, and deletes the ``-wal`` and
+    ``-shm`` files still in use here: commits written to them are lost and the next
+    reader finds the file malformed. So the header is read with a plain ``open()`` only
+    while no connection of this process has the file open (one that has was checked
+    when it opened; SQLite's own version check still runs for each new connection).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._count: Counter[_FileId] = Counter()
+
+    @staticmethod
+    def identity(path: Path) -> _FileId | None:
+        try:
+            found = os.stat(path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def held(self, path: Path) -> bool:
+        """Whether a connection of this process has ``path`` open (call under ``lock``)."""
+        key = self.identity(path)
+        return key is not None and self._count[key] > 0
+
+    def hold(self, path: Path) -> _FileId | None:
+        """Count a connection about to open ``path``; before it takes any lock."""
+        with self.lock:
+            key = self.identity(path)
+            if key is not None:
+                self._count[key] += 1
+            return key
+
+    def release(self, key: _FileId | None) -> None:
+        if key is None:
+            return
+        with self.lock:
+            self._count[key] -= 1
+            if self._count[key] <= 0:
+                del self._count[key]
+
+
+_OPEN_HERE = _OpenFiles()
 
 
 def _check_header(path: Path, known: int) -> None:
@@ -424,12 +490,17 @@ def refuse_newer(path: Path, known: int = len(MIGRATIONS)) -> None:
 
 
 def _read_header(path: Path) -> bytes:
-    """The first 100 bytes of ``path``; empty when there is no file."""
-    try:
-        with path.open("rb") as file:
-            return file.read(100)
-    except FileNotFoundError:
-        return b""
+    """The first 100 bytes of ``path``; empty when there is no file, and when this
+    process has the file open already (closing a descriptor here would drop its
+    connections' locks: see :class:`_OpenFiles`)."""
+    with _OPEN_HERE.lock:
+        if _OPEN_HERE.held(path):
+            return b""
+        try:
+            with path.open("rb") as file:
+                return file.read(100)
+        except FileNotFoundError:
+            return b""
 
 
 def _refuse_newer_header(path: Path, header: bytes, known: int) -> None:

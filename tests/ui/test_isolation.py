@@ -5,12 +5,19 @@ from __future__ import annotations
 import asyncio
 
 import qasync
-from PySide6.QtCore import QPoint, QTimer
+import shiboken6
+from PySide6.QtCore import QAbstractEventDispatcher, QObject, QPoint, QTimer
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import PARKED_POINTER, _leftovers, _windows, cancel_running_tasks
+from tests.ui.conftest import (
+    PARKED_POINTER,
+    _leftovers,
+    _windows,
+    cancel_running_tasks,
+    close_qloop,
+)
 from tests.ui.helpers import make_message, open_transcript
 
 
@@ -47,6 +54,32 @@ def test_a_running_task_is_found_and_cancelled(qloop: qasync.QEventLoop) -> None
     qloop.run_until_complete(started.wait())
     assert cancel_running_tasks(qloop) == [task]
     assert task.cancelled()
+
+
+def _loop_with_a_cancelled_timeout(app: QApplication) -> tuple[qasync.QEventLoop, QObject]:
+    """A loop whose only callback, a long timeout, was cancelled (as ``wait_for`` leaves it)."""
+    loop = qasync.QEventLoop(app)
+    loop.call_later(600, lambda: None).cancel()
+    timers: QObject = loop._timer
+    return loop, timers
+
+
+def test_a_closed_loop_leaves_no_qt_timer_for_another_thread_to_delete(
+        qapp: QApplication) -> None:
+    """test_another_connection_writes_while_a_large_import_runs crashed (SIGSEGV in
+    pytest-qt's processEvents) after test_the_real_app_sends_streams_and_quits_in_order:
+    the closed loop's timer object, still holding that test's Qt timers, was deleted by
+    the garbage collector in the import's thread, where Qt cannot unregister them."""
+    dispatcher = QAbstractEventDispatcher.instance()
+    assert dispatcher is not None
+    plain, left = _loop_with_a_cancelled_timeout(qapp)
+    plain.close()
+    assert dispatcher.registeredTimers(left), "what qasync's close() leaves behind"
+    shiboken6.delete(left)
+    loop, timers = _loop_with_a_cancelled_timeout(qapp)
+    close_qloop(loop)
+    assert loop.is_closed()
+    assert not shiboken6.isValid(timers), "deleted on the GUI thread, its timers with it"
 
 
 def _first_copy_button_shows(qtbot: QtBot) -> bool:
