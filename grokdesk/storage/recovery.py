@@ -103,8 +103,24 @@ def open_history_with_recovery(path: Path, *, check: bool = True
         try:
             return open_database(path), None
         except CorruptDatabaseError as exc:
-            problem = str(exc)
+            problem = find_damage(path) or _open_again(path, exc)
+            if problem is None:
+                return open_database(path), None
     return recover(path, problem)
+
+
+def _open_again(path: Path, first: CorruptDatabaseError) -> str | None:
+    """Whether a file whose check found nothing still fails to open as damaged.
+
+    Another process changing the file at that very moment can make one open fail as
+    if it were damaged; a sound file must never be moved aside for that. None when a
+    second open works (its connection is closed again: the caller opens for good).
+    """
+    try:
+        open_database(path).close()
+    except CorruptDatabaseError as again:
+        return str(again) or str(first)
+    return None
 
 
 def find_damage(path: Path) -> str | None:

@@ -29,7 +29,13 @@ from grokdesk.chat.service import ChatService
 from grokdesk.chat.turn import run_turn
 from grokdesk.config import load_settings
 from grokdesk.secrets import KeyStore
-from grokdesk.storage.db import Database, DatabaseAccessError, open_database
+from grokdesk.storage import recovery
+from grokdesk.storage.db import (
+    CorruptDatabaseError,
+    Database,
+    DatabaseAccessError,
+    open_database,
+)
 from grokdesk.storage.models import MessageRole
 from grokdesk.storage.recovery import (
     PLACEHOLDER_TITLE,
@@ -579,3 +585,29 @@ async def test_window_and_command_line_write_at_once(api: FakeAPI) -> None:
     assert len([c for c in conversations if c.title.startswith("Window chat")]) == 60
     db.close()
     assert integrity(paths.database_path()) == "ok"
+
+
+def test_a_sound_file_that_fails_one_open_as_damaged_is_not_moved_aside(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process changing the file can make one open fail as if it were damaged
+    (a WAL taken away under it); the check finds nothing, so the file is opened again,
+    never moved aside."""
+    path = tmp_path / "history.sqlite3"
+    originals = _build_history(path)
+    failures = iter([CorruptDatabaseError("database disk image is malformed", path)])
+    real_open = recovery.open_database
+
+    def open_once_failing(target: Path) -> Database:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real_open(target)
+
+    monkeypatch.setattr(recovery, "open_database", open_once_failing)
+    db, report = open_history_with_recovery(path, check=False)
+    try:
+        assert report is None
+        assert list(tmp_path.glob("*.corrupt-*")) == [], "nothing was moved aside"
+        assert _recovered(db) == originals
+    finally:
+        db.close()
