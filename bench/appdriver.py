@@ -120,7 +120,9 @@ class QtSession:
         self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         if self._hooks is not None:
             self._hooks.close()
-        self._loop.close()
+        from grokdesk.app import close_loop
+
+        close_loop(self._loop)
         asyncio.set_event_loop(None)
         self._loop = None
 

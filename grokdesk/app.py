@@ -129,6 +129,25 @@ def asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         sys.set_asyncgen_hooks(*previous)
 
 
+def close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Close a qasync loop and delete, here on the GUI thread, the QObject behind its timers.
+
+    qasync's ``close()`` leaves a Qt timer registered for every callback still scheduled
+    (a cancelled ``wait_for`` timeout, httpx's pool timers) in the loop's own QObject,
+    which lives in a reference cycle with the loop. The garbage collector then destroys
+    it in whatever thread happens to allocate: from a worker thread (an import or an
+    export) Qt cannot unregister the timers, and the first one due crashes the process
+    in the next ``processEvents``.
+    """
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    loop.close()
+    timers = getattr(loop, "_timer", None)  # qasync's _SimpleTimer
+    if isinstance(timers, QObject) and shiboken6.isValid(timers):
+        shiboken6.delete(timers)
+
+
 def make_application(argv: list[str]) -> QApplication:
     """The QApplication with the names that make WM_CLASS, the Wayland app id and the icon."""
     from PySide6.QtGui import QIcon
@@ -393,7 +412,7 @@ def _run_loop(app: QApplication, started: Started) -> int:
             loop.run_until_complete(loop.shutdown_asyncgens())
         return code
     finally:
-        loop.close()
+        close_loop(loop)
         asyncio.set_event_loop(None)
 
 

@@ -66,7 +66,7 @@ def check_main_window() -> Result:
     """Start the window the way ``grokdesk`` does (qasync loop and all), then quit it in order."""
     _qapp()
     try:
-        from grokdesk.app import make_application, run_window
+        from grokdesk.app import close_loop, make_application, run_window
         from grokdesk.ui.main_window import MainWindow
     except ImportError as exc:
         raise Missing(f"the GUI modules are not there ({exc})") from None
@@ -96,7 +96,7 @@ def check_main_window() -> Result:
                       f"{WINDOW_TIMEOUT_S:.0f} s") from None
     finally:
         probe.stop()
-        loop.close()
+        close_loop(loop)
         asyncio.set_event_loop(None)
     if not shown:
         raise Missing("the main window never became visible")

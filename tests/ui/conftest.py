@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from grokdesk.api.types import StreamEvent
-from grokdesk.app import asyncgen_hooks, open_history
+from grokdesk.app import asyncgen_hooks, close_loop, open_history
 from grokdesk.chat.service import ChatService
 from grokdesk.config import NetworkPreferences, Settings
 from grokdesk.resources import icon_path
@@ -106,22 +106,6 @@ def cancel_running_tasks(loop: qasync.QEventLoop) -> list[asyncio.Task[Any]]:
     return running
 
 
-def close_qloop(loop: qasync.QEventLoop) -> None:
-    """Close ``loop`` and delete, here on the GUI thread, the QObject behind its timers.
-
-    qasync's ``close()`` leaves a Qt timer registered for every callback still scheduled
-    (a cancelled ``wait_for`` timeout, httpx's pool timers) in the loop's own QObject,
-    which lives in a reference cycle with the loop. The garbage collector then destroys
-    it in whatever thread happens to allocate: from a worker thread (a later test's
-    import) Qt cannot unregister the timers, and the first one due crashes the process
-    in the next ``processEvents``.
-    """
-    loop.close()
-    timers = getattr(loop, "_timer", None)  # qasync's _SimpleTimer
-    if isinstance(timers, QObject) and shiboken6.isValid(timers):
-        shiboken6.delete(timers)
-
-
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync loop over the test's QApplication, closed afterwards.
@@ -138,7 +122,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
             running = cancel_running_tasks(loop)
             assert not running, f"the test left these tasks running: {running}"
     finally:
-        close_qloop(loop)
+        close_loop(loop)
         asyncio.set_event_loop(None)
 
 

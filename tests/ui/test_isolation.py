@@ -11,12 +11,12 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from grokdesk.app import close_loop
 from tests.ui.conftest import (
     PARKED_POINTER,
     _leftovers,
     _windows,
     cancel_running_tasks,
-    close_qloop,
 )
 from tests.ui.helpers import make_message, open_transcript
 
@@ -77,7 +77,7 @@ def test_a_closed_loop_leaves_no_qt_timer_for_another_thread_to_delete(
     assert dispatcher.registeredTimers(left), "what qasync's close() leaves behind"
     shiboken6.delete(left)
     loop, timers = _loop_with_a_cancelled_timeout(qapp)
-    close_qloop(loop)
+    close_loop(loop)
     assert loop.is_closed()
     assert not shiboken6.isValid(timers), "deleted on the GUI thread, its timers with it"
 
