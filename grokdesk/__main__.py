@@ -2,6 +2,6 @@
 
 import sys
 
-from grokdesk.cli import main
+from grokdesk.entry import main
 
 sys.exit(main())

@@ -154,13 +154,13 @@ class ChatController(QObject):
         return profile.key_required and self.service.keys.lookup(profile).key is None
 
     def warm_up(self) -> None:
-        """Build the active provider's client now, while nobody is typing.
+        """Get the active provider's client ready on a worker thread, so neither the
+        window nor the first Send waits for httpx and the TLS roots."""
+        self.spawn(self._warm_up())
 
-        Importing httpx and loading the TLS roots take a fifth of a second; done
-        lazily, that pause would land on the first Send.
-        """
+    async def _warm_up(self) -> None:
         with contextlib.suppress(GrokdeskError):
-            self.service.client_for(self.service.profile_for(None))
+            await asyncio.to_thread(self.service.warm_up)
 
     # ---------------------------------------------------------------- changing
 
