@@ -80,7 +80,8 @@ def _assert_shown_live_then_stored(harness: AppHarness, watch: LiveWatch, text: 
     kinds = [kind for kind in watch.kinds() if kind in (ReasoningDelta, ContentDelta)]
     assert kinds.index(ContentDelta) > kinds.index(ReasoningDelta), "reasoning comes first"
     assert all(frame.live_shown for frame in watch.frames), "every event reached a live answer"
-    assert watch.first(ReasoningDelta).thinking is True, "the reasoning block says Thinking…"
+    assert all(frame.thinking for frame in watch.reasoning_only()), \
+        "the reasoning block says Thinking… until the answer starts"
     assert window.transcript.live is None, "the live answer ended with its stream"
 
     conversation = harness.history.latest_conversation()
@@ -99,6 +100,7 @@ def _assert_shown_live_then_stored(harness: AppHarness, watch: LiveWatch, text: 
 def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
+    harness.fake.delay = 0.1  # between chunks of its echoing answer
     watch = harness.watch_live()
 
     async def scenario() -> None:
@@ -108,6 +110,7 @@ def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: Mak
 
     harness.run(scenario())
     _assert_shown_live_then_stored(harness, watch, "Hello there")
+    assert watch.reasoning_only(), "paced, the reasoning came in reads of its own"
     answer = harness.history.messages(window.current_id)[-1]  # type: ignore[arg-type]
     assert "Hello there" in answer.content and answer.reasoning.startswith("The user wrote")
     assert "tokens" in window.status.usage.text() and "$" in window.status.usage.text()
@@ -573,7 +576,8 @@ def test_a_fast_stream_of_thousands_of_chunks_is_shown_in_full(make_window: Make
     content = [f"word{n} " if n % 40 else f"\n\nParagraph {n}. " for n in range(1200)]
     harness.fake.queue(fake_api.stream(reasoning, content, delay=0.0005))
     chunks: list[int] = [0]
-    harness.controller.liveEvent.connect(lambda _event: chunks.__setitem__(0, chunks[0] + 1))
+    harness.controller.liveEvents.connect(
+        lambda events: chunks.__setitem__(0, chunks[0] + len(events)))
 
     async def scenario() -> None:
         harness.send("Stream fast")

@@ -7,7 +7,7 @@ Nothing here reads the history again for what a change already carries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -53,7 +53,7 @@ class OpenChat(QObject):
         self._initial_pending = True
         controller.changed.connect(self.apply)
         controller.liveStarted.connect(self._live_started)
-        controller.liveEvent.connect(self._live_event)
+        controller.liveEvents.connect(self._live_events)
         controller.liveFinished.connect(self._live_finished)
         controller.busyChanged.connect(self._busy_changed)
         self._busy_changed(False)
@@ -159,9 +159,9 @@ class OpenChat(QObject):
         if answer.conversation_id == self.current_id:
             self.transcript.begin_live(answer)
 
-    def _live_event(self, event: StreamEvent) -> None:
+    def _live_events(self, events: Sequence[StreamEvent]) -> None:
         if self.is_live_in(self.current_id):
-            self.transcript.live_event(event)
+            self.transcript.live_events(events)
 
     def _live_finished(self, message: Message) -> None:
         if message.conversation_id == self.current_id:
