@@ -89,11 +89,13 @@ _NEWEST_LEAF_BELOW = (
     " ORDER BY m.created_at DESC, m.id DESC LIMIT 1")
 
 
-class _Place(Enum):
+class Place(Enum):
+    """Where a new message goes when no parent is named."""
+
     LEAF = "leaf"
 
 
-AT_LEAF = _Place.LEAF
+AT_LEAF = Place.LEAF
 """``parent_id`` of :meth:`History.add_message`: after the conversation's current leaf."""
 
 
@@ -293,6 +295,24 @@ class History:
                          (leaf, found[0]))
             return int(found[0])
 
+    def path_to(self, message_id: int) -> list[Message]:
+        """The messages from the root down to ``message_id``, on whatever branch it is."""
+        rows = self.db.fetchall(
+            f"{_PATH_UP} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
+            " ORDER BY path.depth DESC", {"leaf": message_id})
+        if not rows:
+            raise _message_gone(message_id)
+        now = self._clock()
+        return [self._message(row, now) for row in rows]
+
+    def subtree_ids(self, message_id: int) -> set[int]:
+        """``message_id`` and every message below it."""
+        rows = self.db.fetchall(
+            "WITH RECURSIVE below(id) AS (SELECT id FROM messages WHERE id = ? UNION ALL"
+            " SELECT m.id FROM messages AS m JOIN below ON m.parent_id = below.id)"
+            " SELECT id FROM below", (message_id,))
+        return {int(row[0]) for row in rows}
+
     def _path_rows(self, conversation_id: int) -> list[Row]:
         with translated_errors(self.db.path):
             conn = self.db.connection
@@ -324,7 +344,7 @@ class History:
         return None if row is None else self._message(row, self._clock())
 
     def add_message(self, conversation_id: int, role: MessageRole, content: str, *,
-                    parent_id: int | None | _Place = AT_LEAF,
+                    parent_id: int | Place | None = AT_LEAF,
                     reasoning: str = "", status: MessageStatus = "complete",
                     model: str | None = None, finish_reason: str | None = None,
                     error: str | None = None, usage: TokenUsage | None = None,
@@ -365,7 +385,7 @@ class History:
 
     def start_assistant_message(self, conversation_id: int, model: str | None,
                                 reasoning_effort: str | None = None, *,
-                                parent_id: int | None | _Place = AT_LEAF) -> Message:
+                                parent_id: int | Place | None = AT_LEAF) -> Message:
         """The empty answer a stream will fill in, stored before the request goes out."""
         return self.add_message(conversation_id, "assistant", "", status="streaming", model=model,
                                 reasoning_effort=reasoning_effort, parent_id=parent_id)
