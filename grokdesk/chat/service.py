@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import uuid as uuidlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,9 +312,11 @@ class ChatService:
         if message is None:
             raise RecordGoneError(f"There is no message {message_id}")
         source = self._conversation(message.conversation_id)
-        kept = self._history.path_to(message_id)
-        copy = self._history.create_conversation(source.title, source.settings)
-        self._history.insert_tree(copy.id, kept, current_leaf_id=kept[-1].id)
+        kept = [dataclasses.replace(m, uuid=str(uuidlib.uuid4()))  # a copy is a new record
+                for m in self._history.path_to(message_id)]
+        with self._history.batch():
+            copy = self._history.create_conversation(source.title, source.settings)
+            self._history.insert_tree(copy.id, kept, current_leaf_id=kept[-1].id)
         conversation = self._conversation(copy.id)
         return self._publish(Changes(
             conversations=(conversation,), created=frozenset({copy.id}),
