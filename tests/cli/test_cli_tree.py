@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from grokdesk.errors import ExitCode
-from tests.cli.test_cli import api, grokdesk  # noqa: F401  (the fixture)
+from tests.cli.test_cli import grokdesk
 from tests.support import fake_api as fake
 from tests.support.fake_api import FakeAPI
 

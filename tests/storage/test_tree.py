@@ -159,7 +159,7 @@ def test_deleting_a_subtree_and_restoring_it(history: History) -> None:
 
 def test_restoring_after_the_ids_were_reused_gives_new_ids(history: History) -> None:
     c = history.create_conversation()
-    q, a = chain(history, c.id, "q", "a")
+    _, a = chain(history, c.id, "q", "a")
     deleted = history.delete_message(a.id)
     assert deleted is not None
     reused = history.add_message(c.id, "assistant", "b")
