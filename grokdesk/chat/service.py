@@ -269,8 +269,7 @@ class ChatService:
         ``removed`` its ids; ``paths`` the conversation's new active path.
         """
         live = self.live
-        if (live is not None and live.conversation_id == self._conversation_of(message_id)
-                and live.message.id in self._history.subtree_ids(message_id)):
+        if live is not None and live.message.id in self._history.subtree_ids(message_id):
             raise TurnInProgressError("Stop the answer before deleting it")
         deleted = self._history.delete_message(message_id)
         if deleted is None:
@@ -312,7 +311,9 @@ class ChatService:
         if message is None:
             raise RecordGoneError(f"There is no message {message_id}")
         source = self._conversation(message.conversation_id)
-        kept = [dataclasses.replace(m, uuid=str(uuidlib.uuid4()))  # a copy is a new record
+        # A copy is a new record (new uuids); nothing streams into it.
+        kept = [dataclasses.replace(m, uuid=str(uuidlib.uuid4()), status="interrupted"
+                                    if m.status == "streaming" else m.status)
                 for m in self._history.path_to(message_id)]
         with self._history.batch():
             copy = self._history.create_conversation(source.title, source.settings)
