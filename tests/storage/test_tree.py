@@ -234,3 +234,44 @@ def test_a_tree_inserted_reads_back_whole(tmp_path: Path, parents: list[int | No
         for message, siblings in zip(path.messages, path.sibling_ids, strict=True):
             assert siblings == tuple(m.id for m in tree.messages
                                      if m.parent_id == message.parent_id)
+
+
+# ---------------------------------------------------------------------------- salvage
+
+
+def test_salvaging_a_released_history_chains_its_lists(tmp_path: Path) -> None:
+    from grokdesk.storage.recovery import recover
+
+    path = tmp_path / "history.sqlite3"
+    shutil.copyfile(RELEASED, path)
+    rows, last = _released_rows(path)
+    db, report = recover(path, "a test")
+    with db:
+        history = History(db)
+        assert report.messages == len(rows)
+        for conversation_id, leaf in last.items():
+            ids = [r[0] for r in rows if r[2] == conversation_id]
+            assert [m.id for m in history.messages(conversation_id)] == ids
+            assert history.tree(conversation_id).current_leaf_id == leaf
+
+
+def test_salvage_keeps_parents_and_chains_a_message_whose_parent_was_lost(
+        tmp_path: Path) -> None:
+    from grokdesk.storage.recovery import recover
+
+    path = tmp_path / "history.sqlite3"
+    with open_database(path) as db:
+        history = History(db, clock=Clock())
+        c = history.create_conversation()
+        q, a, q2, a2 = chain(history, c.id, "q", "a", "q2", "a2")
+        version = history.add_message(c.id, "assistant", "a, again", parent_id=q.id)
+        db.connection.execute("PRAGMA foreign_keys = OFF")
+        db.connection.execute("DELETE FROM messages WHERE id = ?", (q2.id,))  # lost
+    db, _ = recover(path, "a test")
+    with db:
+        history = History(db)
+        assert history.sibling_ids(a.id) == (a.id, version.id)
+        assert history.tree(c.id).current_leaf_id == version.id
+        orphan = history.get_message(a2.id)
+        assert orphan is not None and orphan.parent_id == a.id  # follows the one before
+        assert [m.id for m in history.path_to(a2.id)] == [q.id, a.id, a2.id]
