@@ -288,7 +288,9 @@ class ChatService:
         """
         ids = self._history.restore(deleted)
         conversation_id = deleted.conversation_id
-        restored = tuple(m for m in (self._history.get_message(i) for i in ids.values()) if m)
+        wanted = set(ids.values())
+        restored = tuple(m for m in self._history.tree(conversation_id).messages
+                         if m.id in wanted)
         base = self._conversation_changes(conversation_id, with_totals=True)
         return self._publish(dataclasses.replace(
             base, added=restored, paths={conversation_id: self.active_path(conversation_id)}))
