@@ -219,7 +219,7 @@ class ChatController(QObject):
         return turn.conversation.id
 
     def regenerate(self, conversation_id: int) -> bool:
-        """Replace the last answer (or retry a failed one)."""
+        """Add a new version of the last answer (or retry a failed one); earlier ones stay."""
         turn = self._prepare(conversation_id,
                              lambda: self.service.begin_regenerate(conversation_id))
         if turn is None:
@@ -228,7 +228,7 @@ class ChatController(QObject):
         return True
 
     def edit(self, message_id: int, text: str, conversation_id: int | None = None) -> bool:
-        """Replace a user message, drop what followed it, and answer it again."""
+        """Add a new version of a user message and answer it; the old version stays."""
         turn = self._prepare(conversation_id,
                              lambda: self.service.begin_edit(message_id, text))
         if turn is None:

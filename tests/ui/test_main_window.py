@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel
 
 from grokdesk.api.types import ContentDelta, ReasoningDelta
+from grokdesk.chat.changes import Changes
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
 from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
@@ -235,13 +236,37 @@ def test_a_message_can_be_deleted_from_the_transcript(make_window: MakeWindow) -
     assert window.status.usage.text() == ""
 
 
-def test_regenerate_replaces_the_last_answer(make_window: MakeWindow) -> None:
+def test_deleting_a_question_takes_what_followed_and_restoring_shows_it_again(
+        make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
 
     async def scenario() -> None:
+        harness.send("First")
+        await harness.idle()
+        harness.send("Second")
+        await harness.idle()
+
+    harness.run(scenario())
+    shown = [m.id for m in window.transcript.messages]
+    published: list[Changes] = []
+    harness.controller.changed.connect(published.append)
+    window.transcript.deleteRequested.emit(shown[2])
+    assert [m.id for m in window.transcript.messages] == shown[:2]
+    deleted = next(c.deleted for c in published if c.deleted is not None)
+    harness.controller.service.restore_messages(deleted)
+    assert [m.id for m in window.transcript.messages] == shown
+
+
+def test_regenerate_shows_a_new_version_and_keeps_the_old(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    first: list[int] = []
+
+    async def scenario() -> None:
         harness.send("Give me a name")
         await harness.idle()
+        first.append(window.transcript.messages[-1].id)
         harness.fake.queue(fake_api.stream(["Another idea. "], ["Call it ", "Nova."]))
         press(harness, Qt.Key.Key_R, CTRL_SHIFT)
         await harness.until(lambda: harness.controller.busy, what="the new turn")
@@ -253,9 +278,10 @@ def test_regenerate_replaces_the_last_answer(make_window: MakeWindow) -> None:
     assert messages[1].content == "Call it Nova."
     assert [m.content for m in window.transcript.messages] == ["Give me a name", "Call it Nova."]
     assert len(harness.fake.chat_requests) == 2
+    assert harness.history.sibling_ids(messages[1].id) == (first[0], messages[1].id)
 
 
-def test_edit_a_message_and_resend_replaces_what_followed(make_window: MakeWindow) -> None:
+def test_edit_a_message_and_resend_shows_the_new_version(make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
 
@@ -278,6 +304,9 @@ def test_edit_a_message_and_resend_replaces_what_followed(make_window: MakeWindo
     assert messages[0].content == "What is 3+3?"
     assert "What is 3+3?" in messages[1].content
     assert [m.id for m in window.transcript.messages] == [m.id for m in messages]
+    old_question = harness.history.sibling_ids(messages[0].id)[0]
+    assert [m.content for m in harness.history.path_to(old_question)] == ["What is 2+2?"]
+    assert len(harness.history.tree(window.current_id).messages) == 4  # type: ignore[arg-type]
 
 
 def test_an_error_is_shown_in_the_conversation_then_retry_succeeds(

@@ -111,13 +111,21 @@ class OpenChat(QObject):
         current = self.current_id
         if current is None:
             return
+        path = changes.paths.get(current)
+        if path is not None and not self.is_live_in(current):
+            self.transcript.set_messages(list(path.messages))
+        else:
+            self._patch(changes, current)
+        if current in changes.totals:
+            self.status.usage.show_totals(changes.totals[current])
+
+    def _patch(self, changes: Changes, current: int) -> None:
+        """Apply a change that extends or trims the path on screen, row by row."""
         for message_id in changes.removed:
             self.transcript.remove_message(message_id)
         for message in changes.added:
             if message.conversation_id == current and message.status != "streaming":
                 self.transcript.append_message(message)
-        if current in changes.totals:
-            self.status.usage.show_totals(changes.totals[current])
 
     def show_outside_changes(self) -> None:
         """Show what another window or the command line wrote to the history."""
