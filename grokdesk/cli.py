@@ -98,10 +98,12 @@ def _build_parser() -> argparse.ArgumentParser:
     key.add_argument("action", choices=["set", "status", "delete"])
     key.add_argument("--provider", help="provider profile (default: the active one)")
 
+    from grokdesk.cli_manage import add_manage_parsers
     from grokdesk.cli_transfer import add_export_parser, add_import_parser
     from grokdesk.cli_tree import add_tree_parsers
 
     add_tree_parsers(sub, RAW_HELP)
+    add_manage_parsers(sub)
     add_export_parser(sub)
     add_import_parser(sub)
     return parser
@@ -430,6 +432,17 @@ def _tree_command(ctx: Context, args: argparse.Namespace, out: TextIO, err: Text
     return cmd_branch(ctx.core, args, out)
 
 
+def _manage_command(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
+                    stdin: TextIO) -> int:
+    from grokdesk.cli_manage import cmd_delete, cmd_pin, cmd_rename
+
+    if args.command == "rename":
+        return cmd_rename(ctx, args, out)
+    if args.command == "delete":
+        return cmd_delete(ctx, args, out, err, stdin)
+    return cmd_pin(ctx, args, out)
+
+
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     ctx = _open_context(err)
     ctx.base_url = getattr(args, "base_url", None)
@@ -442,6 +455,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
             "edit": lambda: _tree_command(ctx, args, out, err, stdin),
             "branch": lambda: _tree_command(ctx, args, out, err, stdin),
             "key": lambda: cmd_key(ctx, args, out, err, stdin),
+            "rename": lambda: _manage_command(ctx, args, out, err, stdin),
+            "pin": lambda: _manage_command(ctx, args, out, err, stdin),
+            "unpin": lambda: _manage_command(ctx, args, out, err, stdin),
+            "delete": lambda: _manage_command(ctx, args, out, err, stdin),
             "export": lambda: _export(ctx, args, out, err),
             "import": lambda: _import(ctx, args, out, err),
         }

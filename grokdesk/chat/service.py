@@ -248,7 +248,13 @@ class ChatService:
         return conversation
 
     def rename(self, conversation_id: int, title: str) -> Changes:
-        self._history.rename_conversation(conversation_id, title)
+        """Give a conversation the title the user chose (:func:`titles.chosen_title`:
+        one plain line; BlankTitleError when nothing is left). The same title is no
+        change; a conversation that is gone raises RecordGoneError."""
+        chosen = titles.chosen_title(title)
+        if self._conversation(conversation_id).title == chosen:
+            return NOTHING
+        self._history.rename_conversation(conversation_id, chosen)
         return self._publish(self._conversation_changes(conversation_id))
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> Changes:
