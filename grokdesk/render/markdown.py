@@ -368,6 +368,8 @@ def _rule_math(
     block = token.type == "math_block"
     source = source_of(token)
     style = state.math
+    if not token.content.strip():
+        return _plain_paragraph(source) if block else _esc(source)
     if style is None:
         return _math_source_html(source, block, state.theme)
     request = math_request(token.content, token.type != "math_inline", style.colour,
