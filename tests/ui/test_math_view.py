@@ -114,7 +114,8 @@ def test_inline_math_sits_on_the_text_baseline(qtbot: QtBot) -> None:
     """Qt centres a ``vertical-align: middle`` image a quarter x-height above the baseline;
     the padding puts the math's own baseline there: what reaches below the line is the
     math's depth (plus padding only above the math)."""
-    body = shown_body(qtbot, r"Tall \(\dfrac{\displaystyle\sum_{q=1}^{9} q}{\displaystyle\prod_{q=1}^{4} q}\) here.")
+    tall = r"\dfrac{\displaystyle\sum_{q=1}^{9} q}{\displaystyle\prod_{q=1}^{4} q}"
+    body = shown_body(qtbot, rf"Tall \({tall}\) here.")
     (name,) = math_names(body.stable.document())
     record = math_images._records[name]
     assert record.pad_bottom > 0 or record.pad_top > 0
