@@ -265,6 +265,19 @@ def check_markdown() -> Result:
     return Result("ok", "Markdown with highlighted code, light and dark")
 
 
+def check_math() -> Result:
+    try:
+        import ziamath  # noqa: F401  (its import reads the STIX Two font it ships)
+        import latex2mathml.converter  # noqa: F401  (reads its symbol table)
+    except Exception as exc:  # a missing module or data file, whatever it raises
+        raise Missing(f"the math typesetter is not all there ({exc})") from None
+    from grokdesk.render.math import typeset_svg
+
+    if typeset_svg(r"\frac{1}{2} \text{ and } \sqrt{x}", True, "#000000", 16.0) is None:
+        raise Missing("LaTeX math did not typeset (ziamath, ziafont, latex2mathml)")
+    return Result("ok", "LaTeX math to SVG (ziamath)")
+
+
 def check_tls_certificates() -> Result:
     import certifi
     import httpx
@@ -288,6 +301,7 @@ CHECKS: list[tuple[str, Callable[[], Result]]] = [
     ("keyring", check_keyring),
     ("pygments", check_pygments),
     ("markdown", check_markdown),
+    ("math", check_math),
     ("tls certificates", check_tls_certificates),
 ]
 

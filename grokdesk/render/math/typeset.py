@@ -157,6 +157,12 @@ def cached(request: MathRequest) -> tuple[bool, TypesetMath | None]:
     return _cache.lookup(request)
 
 
+def clear_cache() -> None:
+    """Forget every result: the benchmark measures typesetting from cold."""
+    with _cache._lock:
+        _cache._results.clear()
+
+
 def cache_info() -> CacheInfo:
     """The cache's hits and misses (for tests and the benchmark)."""
     return CacheInfo(_cache.hits, _cache.misses, len(_cache._results))
