@@ -267,8 +267,8 @@ def check_markdown() -> Result:
 
 def check_math() -> Result:
     try:
-        import ziamath  # noqa: F401  (its import reads the STIX Two font it ships)
         import latex2mathml.converter  # noqa: F401  (reads its symbol table)
+        import ziamath  # noqa: F401  (its import reads the STIX Two font it ships)
     except Exception as exc:  # a missing module or data file, whatever it raises
         raise Missing(f"the math typesetter is not all there ({exc})") from None
     from grokdesk.render.math import typeset_svg
