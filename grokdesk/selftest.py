@@ -271,11 +271,20 @@ def check_math() -> Result:
         import ziamath  # noqa: F401  (its import reads the STIX Two font it ships)
     except Exception as exc:  # a missing module or data file, whatever it raises
         raise Missing(f"the math typesetter is not all there ({exc})") from None
-    from grokdesk.render.math import typeset_svg
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    if typeset_svg(r"\frac{1}{2} \text{ and } \sqrt{x}", True, "#000000", 16.0) is None:
+    from grokdesk.render.math.typeset import math_request, typeset_uncached
+
+    request = math_request(r"\frac{1}{2} \text{ and } \sqrt{x}", True, "#000000", 16.0)
+    if typeset_uncached(request) is None:
         raise Missing("LaTeX math did not typeset (ziamath, ziafont, latex2mathml)")
-    return Result("ok", "LaTeX math to SVG (ziamath)")
+    # The window typesets in a spawned process: a frozen app must be able to start one.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        if pool.submit(typeset_uncached, request).result(timeout=120) is None:
+            raise Missing("the math typesetting process did not typeset")
+    return Result("ok", "LaTeX math to SVG (ziamath), here and in a worker process")
 
 
 def check_tls_certificates() -> Result:

@@ -8,16 +8,18 @@ Each test uses LaTeX no other test uses: the typesetting cache is the process's.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
+import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication, QImage, QPalette, QTextDocument
 from pytestqt.qtbot import QtBot
 
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.types import ContentDelta, ReasoningDelta
-from grokdesk.render.math import IMAGE_SCHEME
-from grokdesk.render.math.typeset import cache_info
-from grokdesk.ui.transcript import math_images
+from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
+from grokdesk.render.math.typeset import store
+from grokdesk.ui.transcript import math_images, math_worker
 from grokdesk.ui.transcript.live_stream import LiveStream
 from grokdesk.ui.transcript.message_body import MessageBody
 from grokdesk.ui.transcript.message_view import MessageView
@@ -78,8 +80,9 @@ def test_images_are_drawn_at_the_device_pixel_ratio(qtbot: QtBot) -> None:
     ratio = max(1.0, QGuiApplication.instance().devicePixelRatio())  # type: ignore[union-attr]
     record = math_images._records[name]
     assert resource.devicePixelRatio() == ratio
-    assert resource.width() == math.ceil(record.width * ratio)
-    assert resource.height() == math.ceil(record.height * ratio)
+    assert record.width == int(record.width) and record.height == round(record.height)
+    assert resource.width() == round(record.width * ratio)
+    assert resource.height() == round(record.height * ratio)
     assert resource.pixelColor(resource.width() // 2, 0).alpha() < 255  # transparent around
 
 
@@ -146,7 +149,15 @@ def test_copy_message_gives_the_markdown_as_written(qtbot: QtBot) -> None:
     assert QGuiApplication.clipboard().text() == content
 
 
-def test_streamed_math_shows_as_source_until_closed_and_is_typeset_once(qtbot: QtBot) -> None:
+def test_streamed_math_shows_as_source_until_closed_and_is_typeset_once(
+        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    typeset_count: Counter[str] = Counter()
+
+    def counting_store(request: MathRequest, result: TypesetMath | None) -> None:
+        typeset_count[request.latex] += 1
+        store(request, result)
+
+    monkeypatch.setattr(math_worker, "store", counting_store)
     view = MessageView(make_message(content=""))
     qtbot.addWidget(view)
     view.resize(700, 500)
@@ -158,7 +169,6 @@ def test_streamed_math_shows_as_source_until_closed_and_is_typeset_once(qtbot: Q
                  r"\lim_{m \to \infty} (1 + 3/m)^m = e^3"]
     text = (f"First \\({equations[0]}\\) holds.\n\nThen:\n\\[\n{equations[1]}\n\\]\n\n"
             f"Last $${equations[2]}$$ and done.\n\nThe end.")
-    before = cache_info().misses
     unclosed_seen = False
     for start in range(0, len(text), 7):
         chunk = text[start : start + 7]
@@ -178,11 +188,10 @@ def test_streamed_math_shows_as_source_until_closed_and_is_typeset_once(qtbot: Q
     if tail is not None and not tail.isHidden():
         names += math_names(tail.document())
     assert len(names) == 3
-    assert cache_info().misses - before == 3
     live.stop()
     view.update_message(make_message(content=text))
     assert not view.body.waiting_for_math
-    assert cache_info().misses - before == 3
+    assert {latex: typeset_count[latex] for latex in equations} == dict.fromkeys(equations, 1)
 
 
 def test_currency_and_code_stay_text_in_the_view(qtbot: QtBot) -> None:

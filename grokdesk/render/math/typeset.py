@@ -150,6 +150,17 @@ def typeset(request: MathRequest) -> TypesetMath | None:
     return result
 
 
+def typeset_uncached(request: MathRequest) -> TypesetMath | None:
+    """Typeset without the cache: for a worker process, whose caller keeps the result
+    (:func:`store`)."""
+    return _typeset(request)
+
+
+def store(request: MathRequest, result: TypesetMath | None) -> None:
+    """Keep a result typeset elsewhere (see :func:`typeset_uncached`)."""
+    _cache.store(request, result)
+
+
 def cached(request: MathRequest) -> tuple[bool, TypesetMath | None]:
     """Whether ``request`` was typeset already, and its result: never typesets."""
     if not request.latex or len(request.latex) > MAX_LATEX_CHARS:

@@ -9,7 +9,6 @@ colour, size), so a re-render reuses the image drawn before.
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -93,8 +92,8 @@ def _rasterise(record: MathImage, ratio: float) -> QImage:
     from PySide6.QtSvg import QSvgRenderer
 
     renderer = QSvgRenderer(QByteArray(record.math.svg.encode("utf-8")))
-    width = max(1, math.ceil(record.width * ratio))
-    height = max(1, math.ceil(record.height * ratio))
+    width = max(1, round(record.width * ratio))
+    height = max(1, round(record.height * ratio))
     picture = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     picture.fill(Qt.GlobalColor.transparent)
     painter = QPainter(picture)

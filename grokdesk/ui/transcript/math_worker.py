@@ -1,65 +1,85 @@
-"""Typesetting math off the GUI thread.
+"""Typesetting math off the GUI thread, in a process of its own.
 
-An equation takes ziamath 5 to 100 ms (and its first one loads a font for 0.4 s), too long
-for a paint or a streaming tick. So views render with what is typeset already (math not
-typeset yet shows as its source) and hand the rest here; one daemon thread typesets them,
-one at a time, into the core's cache (:func:`grokdesk.render.math.typeset`), and
-:attr:`MathWorker.finished` tells the GUI thread when the queue has run dry, so that views
-waiting for math render again, once. Nothing is typeset twice: requests already queued or
-cached are dropped.
+An equation takes ziamath 5 to 100 ms, and its first one 0.4 s to load the font: too long
+for a paint or a streaming tick. A thread would not do either: while it runs pure Python,
+the GUI thread waits for the GIL each time it comes back from Qt (PySide releases it
+around every Qt call), and a redraw of a few hundred calls then waits for hundreds of
+switch intervals. So views render with what is typeset already (math not typeset yet
+shows as its source) and hand the rest here; one worker process (started on first use,
+by "spawn": no fork of a Qt process) typesets them one at a time, the results go into the
+core's cache in this process (:func:`grokdesk.render.math.typeset.store`), and
+:attr:`MathWorker.finished` tells the GUI thread, after each, so that views waiting for
+math render again. Nothing is typeset twice: requests already queued or cached are dropped.
 """
 
 from __future__ import annotations
 
-import queue
+import multiprocessing
 import threading
 from collections.abc import Iterable
-from functools import cache
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import cache, partial
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from grokdesk.render.math import MathRequest, typeset
-from grokdesk.render.math.typeset import cached
+from grokdesk.render.math import MathRequest, TypesetMath
+from grokdesk.render.math.typeset import cached, store, typeset_uncached
 
 
 class MathWorker(QObject):
-    """The one typesetting thread and its queue; ``finished`` comes on the GUI thread."""
+    """The typesetting process and what it has been asked; ``finished`` comes on the GUI
+    thread after each equation."""
 
     finished = Signal()
 
     def __init__(self) -> None:
         super().__init__()
-        self._queue: queue.SimpleQueue[MathRequest] = queue.SimpleQueue()
         self._queued: set[MathRequest] = set()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
     def request(self, requests: Iterable[MathRequest]) -> None:
-        """Typeset ``requests`` in the thread (those not queued or done already)."""
+        """Typeset ``requests`` in the worker process (those not queued or done already)."""
         with self._lock:
             for request in requests:
                 if request in self._queued or cached(request)[0]:
                     continue
                 self._queued.add(request)
-                self._queue.put(request)
-            if self._queued and self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="grokdesk-math",
-                                                daemon=True)
-                self._thread.start()
+                future = self._executor().submit(typeset_uncached, request)
+                future.add_done_callback(partial(self._done, request))
 
     def busy(self) -> bool:
         with self._lock:
             return bool(self._queued)
 
-    def _run(self) -> None:
-        while True:
-            request = self._queue.get()
-            typeset(request)
-            with self._lock:
-                self._queued.discard(request)
-                drained = not self._queued
-            if drained:
-                self.finished.emit()
+    def shut_down(self) -> None:
+        """Stop the process; what is still queued is dropped (the app is quitting)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.aboutToQuit.connect(self.shut_down)
+        return self._pool
+
+    def _done(self, request: MathRequest, future: Future[TypesetMath | None]) -> None:
+        """In the executor's thread: keep the result (a failure is "cannot typeset")."""
+        if future.cancelled():
+            return
+        try:
+            result = future.result()
+        except Exception:  # the worker process died or could not send it back
+            result = None
+        store(request, result)
+        with self._lock:
+            self._queued.discard(request)
+        self.finished.emit()
 
 
 @cache
