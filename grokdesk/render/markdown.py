@@ -582,6 +582,20 @@ def split_stable_prefix(text: str) -> int:
     return line_ends[starts[-1] - 1]
 
 
+def block_starts(text: str) -> list[int]:
+    """Where each top-level block of ``text`` (finished blocks, as
+    :func:`split_stable_prefix` cuts them) starts: indices at line starts, 0 first.
+
+    For appending finished blocks one by one when some must wait (math being typeset).
+    """
+    line_starts = [0, *(match.end() for match in _NEWLINE_RE.finditer(text))]
+    tokens = _block_parser().parse(text)
+    starts = sorted({line_starts[t.map[0]] for t in tokens
+                     if t.level == 0 and t.nesting >= 0 and t.map is not None
+                     and t.map[0] < len(line_starts)})
+    return [0, *(start for start in starts if start > 0)]
+
+
 def ends_in_code(text: str) -> bool:
     """Whether the last top-level block of ``text`` is code (a fence, open or not, or an
     indented block): how to show the rest of its last line before it is rendered."""

@@ -22,13 +22,14 @@ Nothing else in the transcript is touched. The first answer text stops the
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from PySide6.QtCore import QObject
 
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent, UsageReport
-from grokdesk.render.markdown import ends_in_code, split_stable_prefix
+from grokdesk.render.markdown import block_starts, ends_in_code, split_stable_prefix
 from grokdesk.ui.transcript.math_worker import math_worker
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.throttle import Throttle
@@ -166,12 +167,8 @@ class LiveStream(QObject):
         if _has_newline(text, self._split_at):  # else the finished blocks are as they were
             self._ready_len = self._stable_len + split_stable_prefix(text[self._stable_len :])
         self._split_at = len(text)
-        ready = self._ready_len
-        if ready > self._stable_len and body.append_stable(text[self._stable_len : ready],
-                                                           dark=self.dark):
-            self._stable_len = ready
-            self._shown_tail = None
-            self._open_line = None
+        if self._ready_len > self._stable_len:
+            self._append_ready(text)
         stable = self._stable_len
         tail = text[stable:]
         if self._open_line is None:
@@ -185,6 +182,21 @@ class LiveStream(QObject):
         elif tail != self._shown_tail:
             body.set_tail(tail, dark=self.dark)
             self._shown_tail = tail
+
+    def _append_ready(self, text: str) -> None:
+        """Append the finished blocks; if some wait for their math, those before them."""
+        chunk = text[self._stable_len : self._ready_len]
+        appended = len(chunk) if self.view.body.append_stable(chunk, dark=self.dark) else 0
+        if not appended:
+            for start, end in itertools.pairwise([*block_starts(chunk), len(chunk)]):
+                if start == end or not self.view.body.append_stable(chunk[start:end],
+                                                                    dark=self.dark):
+                    break
+                appended = end
+        if appended:
+            self._stable_len += appended
+            self._shown_tail = None
+            self._open_line = None
 
     def _math_typeset(self) -> None:
         """Math was typeset: redraw what waits for it (held blocks, the tail's math)."""

@@ -10,20 +10,28 @@ by "spawn": no fork of a Qt process) typesets them one at a time, the results go
 core's cache in this process (:func:`grokdesk.render.math.typeset.store`), and
 :attr:`MathWorker.finished` tells the GUI thread, after each, so that views waiting for
 math render again. Nothing is typeset twice: requests already queued or cached are dropped.
+
+Should no process start (a host program whose main script runs the app unguarded, or a
+system refusing processes), the worker falls back to a thread: slower streaming, same math.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import cache, partial
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from grokdesk.render.math import MathRequest, TypesetMath
 from grokdesk.render.math.typeset import cached, store, typeset_uncached
+
+BACKGROUND_NICENESS = 10
+"""How much lower the worker process's CPU priority is: a streaming window comes first."""
 
 
 class MathWorker(QObject):
@@ -36,7 +44,7 @@ class MathWorker(QObject):
         super().__init__()
         self._queued: set[MathRequest] = set()
         self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Executor | None = None
 
     def request(self, requests: Iterable[MathRequest]) -> None:
         """Typeset ``requests`` in the worker process (those not queued or done already)."""
@@ -45,8 +53,7 @@ class MathWorker(QObject):
                 if request in self._queued or cached(request)[0]:
                     continue
                 self._queued.add(request)
-                future = self._executor().submit(typeset_uncached, request)
-                future.add_done_callback(partial(self._done, request))
+                self._submit(request).add_done_callback(partial(self._done, request))
 
     def busy(self) -> bool:
         with self._lock:
@@ -59,14 +66,20 @@ class MathWorker(QObject):
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _submit(self, request: MathRequest) -> Future[TypesetMath | None]:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_in_the_background)
             app = QCoreApplication.instance()
             if app is not None:
                 app.aboutToQuit.connect(self.shut_down)
-        return self._pool
+        try:
+            return self._pool.submit(typeset_uncached, request)
+        except (RuntimeError, OSError):  # no process could start: a thread it is
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grokdesk-math")
+            return self._pool.submit(typeset_uncached, request)
 
     def _done(self, request: MathRequest, future: Future[TypesetMath | None]) -> None:
         """In the executor's thread: keep the result (a failure is "cannot typeset")."""
@@ -80,6 +93,12 @@ class MathWorker(QObject):
         with self._lock:
             self._queued.discard(request)
         self.finished.emit()
+
+
+def _in_the_background() -> None:
+    """In the worker process: yield the CPU to the window (and everything else) first."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(BACKGROUND_NICENESS)
 
 
 @cache
