@@ -203,6 +203,7 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
         await settle()
         shot("light-math.png")
         apply_theme("dark")
+        await settle()
         await until(lambda: not math_waits())
         await settle()
         shot("dark-math.png")

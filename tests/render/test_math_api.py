@@ -155,3 +155,15 @@ def test_only_cached_knows_what_cannot_be_typeset_once_tried() -> None:
     assert len(first.pending) == 1
     assert typeset(first.pending[0]) is None
     assert render_markdown(r"\(\frac{1}{\)", math=options).pending == ()
+
+
+def test_a_minus_that_starts_a_term_is_a_sign_not_a_subtraction() -> None:
+    def width(latex: str) -> float:
+        math = typeset_svg(latex, False, "#000000", 20.0)
+        assert math is not None
+        return math.width
+
+    assert width("b = -3") == pytest.approx(width("b = {-}3"))
+    assert width(r"\begin{pmatrix} -1 \end{pmatrix}") == pytest.approx(
+        width(r"\begin{pmatrix} {-}1 \end{pmatrix}"))
+    assert width("a - b") > width("a {-} b")  # between terms it stays binary

@@ -51,6 +51,8 @@ def test_the_four_delimiter_styles(text: str, found: list[tuple[str, str, str]])
     "$",
     "$$",
     "Just a dollar sign: $",
+    "Prices like $10\nstay text, and so does code: `$HOME`.",
+    "About $20, or `$x`",
 ])
 def test_currency_stays_text(text: str) -> None:
     assert equations(text) == []

@@ -42,6 +42,11 @@ _REWRITES = (
     (re.compile(r"\\begin\s*\{gather\*?\}"), r"\\begin{array}{c}"),
     (re.compile(r"\\end\s*\{gather\*?\}"), r"\\end{array}"),
 )
+_UNARY_MINUS_RE = re.compile(
+    r"(^|[=<>(\[{,&]|\\\\|\\begin\{[^}]*\}(?:\{[^}]*\})?"
+    r"|\\(?:le|ge|leq|geq|neq|ne|approx|equiv|sim|to|in|pm|mp)(?![A-Za-z]))"
+    r"(\s*)-(?!-)")
+"""A minus that starts a term: TeX spaces it as a sign, ziamath as a subtraction."""
 _ENVIRONMENTS = frozenset({
     "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix", "array",
     "cases", "align", "align*", "aligned", "split",
@@ -199,6 +204,7 @@ def _typeset_now(latex: str, display: bool, colour: str, size_px: float) -> Type
         return None
     for pattern, replacement in _REWRITES:
         latex = pattern.sub(replacement, latex)
+    latex = _UNARY_MINUS_RE.sub(r"\1\2{-}", latex)
     if any(name.strip() not in _ENVIRONMENTS for name in _ENVIRONMENT_RE.findall(latex)):
         return None
     from xml.etree import ElementTree
