@@ -167,3 +167,9 @@ def test_a_minus_that_starts_a_term_is_a_sign_not_a_subtraction() -> None:
     assert width(r"\begin{pmatrix} -1 \end{pmatrix}") == pytest.approx(
         width(r"\begin{pmatrix} {-}1 \end{pmatrix}"))
     assert width("a - b") > width("a {-} b")  # between terms it stays binary
+
+
+def test_current_colour_lets_an_exported_page_choose_the_colour() -> None:
+    math = typeset_svg(r"\sqrt{currentColor_7}", False, "currentColor", 16.0)
+    assert math is not None
+    assert 'fill="currentColor"' in math.svg and "#000000" not in math.svg

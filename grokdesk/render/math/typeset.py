@@ -31,7 +31,7 @@ CACHE_SIZE = 2048
 MARGIN_PX = 1.0
 """Room around the ink, so antialiased edges are not clipped."""
 
-_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}|currentColor")
 _UNKNOWN_COMMAND_RE = re.compile(r"<m[ion][^>]*>\\")
 _BRACE_RE = re.compile(r"\\.|([{}])")
 _ENVIRONMENT_RE = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
@@ -129,16 +129,19 @@ _cache = _Cache(CACHE_SIZE)
 def math_request(latex: str, display: bool, colour: str, size_px: float) -> MathRequest:
     """The normalised request for these arguments; ValueError for a bad colour or size."""
     if not _COLOUR_RE.fullmatch(colour):
-        raise ValueError(f"colour must be #rrggbb, not {colour!r}")
+        raise ValueError(f"colour must be #rrggbb or currentColor, not {colour!r}")
     if not 1.0 <= size_px <= 400.0:
         raise ValueError(f"size_px must be between 1 and 400, not {size_px!r}")
-    return MathRequest(latex.strip(), display, colour.lower(), round(size_px, 2))
+    hex_colour = colour.startswith("#")
+    return MathRequest(latex.strip(), display, colour.lower() if hex_colour else colour,
+                       round(size_px, 2))
 
 
 def typeset_svg(latex: str, display: bool, colour: str, size_px: float) -> TypesetMath | None:
     """``latex`` (without delimiters) as SVG, or None when it cannot be typeset faithfully.
 
-    ``colour`` is ``#rrggbb``; ``size_px`` the font size of the surrounding text in pixels.
+    ``colour`` is ``#rrggbb``, or ``currentColor`` for an SVG that takes the colour of the
+    HTML around it (an exported page with light and dark styles); ``size_px`` the font size of the surrounding text in pixels.
     Never raises for any ``latex``; raises ValueError for a bad colour or size (a caller's
     mistake). Results, None included, are cached.
     """
