@@ -1,0 +1,132 @@
+"""One conversation as a page: a standalone HTML file, or the HTML Qt prints to PDF.
+
+Both come from the same body: each message rendered by the window's Markdown renderer
+and remade by :mod:`grokdesk.export.page.clean`. The HTML file carries its stylesheet
+and its math inline and loads nothing (a Content-Security-Policy says so to browsers
+too); the print variant names its math as images (:class:`PrintPage`), folds reasoning
+open (paper has no ``<details>``) and separates messages with rules.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from grokdesk import __version__
+from grokdesk.export.page import facts
+from grokdesk.export.page.clean import clean
+from grokdesk.export.page.style import page_css, print_css
+from grokdesk.export.page.svg import MathImage
+from grokdesk.export.records import ConversationRecord
+from grokdesk.render import Rendered, plain_text_to_html, render_markdown
+from grokdesk.storage.models import Message
+
+CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+"""Nothing may load, nothing may run: only the page's own stylesheet applies."""
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintPage:
+    """What Qt needs to print a conversation: HTML, a stylesheet, math as named SVG images."""
+
+    title: str
+    html: str
+    stylesheet: str
+    images: tuple[MathImage, ...]
+
+
+class _Body:
+    def __init__(self, record: ConversationRecord, *, include_reasoning: bool,
+                 tz: tzinfo | None, images: list[MathImage] | None) -> None:
+        self.record = record
+        self.include_reasoning = include_reasoning
+        self.tz = tz
+        self.images = images
+
+    @property
+    def printing(self) -> bool:
+        return self.images is not None
+
+    def title(self) -> str:
+        return facts.one_line(self.record.conversation.title) or "Untitled"
+
+    def header(self) -> str:
+        conversation = self.record.conversation
+        about = [f"{len(self.record.messages):,} messages",
+                 f"started {facts.shown_time(conversation.created_at, self.tz)}"]
+        model = conversation.settings.model
+        if model:
+            about.insert(1, facts.one_line(model))
+        return (f'<h1 class="title">{_esc(self.title())}</h1>\n'
+                f'<p class="about">{_esc(" · ".join(about))}</p>\n')
+
+    def reasoning(self, message: Message) -> str:
+        text = clean(render_reasoning(message.reasoning), self.images)
+        title = _esc(facts.reasoning_title(message))
+        if self.printing:
+            return (f'<p class="reasoning-head">{title}</p>\n'
+                    f'<div class="reasoning-text">{text}</div>\n')
+        return (f'<details class="reasoning"><summary>{title}</summary>\n'
+                f'<div class="reasoning-text">{text}</div></details>\n')
+
+    def message(self, message: Message) -> str:
+        role = message.role
+        label = facts.ROLE_LABELS.get(role, role)
+        moment = message.created_at
+        when = (f'<time class="role-time" datetime="{facts.iso_time(moment, self.tz)}">'
+                f"{_esc(facts.shown_time(moment, self.tz))}</time>")
+        parts = [f'<div class="message {role}">\n<p class="role">{_esc(label)} · {when}</p>\n']
+        if self.include_reasoning and message.reasoning:
+            parts.append(self.reasoning(message))
+        if message.content:
+            text = clean(render_markdown(message.content), self.images)
+            parts.append(f'<div class="text">{text}</div>\n')
+        status = facts.status_text(message)
+        if status:
+            parts.append(f'<p class="status">{_esc(status)}</p>\n')
+        small = facts.small_print(message) if role == "assistant" else ""
+        if small:
+            parts.append(f'<p class="small-print">{_esc(small)}</p>\n')
+        parts.append("</div>\n")
+        return "".join(parts)
+
+    def messages(self) -> str:
+        separator = "<hr>\n" if self.printing else ""
+        return separator.join(self.message(m) for m in self.record.messages)
+
+
+def render_reasoning(text: str) -> Rendered:
+    """Reasoning as the window shows it: plain text that keeps its line breaks."""
+    return Rendered(plain_text_to_html(text), [])
+
+
+def to_html(record: ConversationRecord, *, include_reasoning: bool = False,
+            tz: tzinfo | None = None) -> str:
+    """One conversation as a standalone HTML file; ``tz`` is the zone for times (local)."""
+    body = _Body(record, include_reasoning=include_reasoning, tz=tz, images=None)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
+        f'<meta name="generator" content="grokdesk {_esc(__version__)}">\n'
+        f"<title>{_esc(body.title())}</title>\n"
+        f"<style>\n{page_css()}</style>\n</head>\n<body>\n"
+        f"<header>\n{body.header()}</header>\n<main>\n{body.messages()}</main>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def to_print_page(record: ConversationRecord, *, include_reasoning: bool = False,
+                  tz: tzinfo | None = None) -> PrintPage:
+    """One conversation for Qt to print (see :mod:`grokdesk.printing`)."""
+    images: list[MathImage] = []
+    body = _Body(record, include_reasoning=include_reasoning, tz=tz, images=images)
+    markup = f"<html><body>\n{body.header()}{body.messages()}</body></html>"
+    return PrintPage(body.title(), markup, print_css(), tuple(images))

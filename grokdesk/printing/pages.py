@@ -1,0 +1,105 @@
+"""Laying a document out on pages, and painting them on a printer or a PDF writer.
+
+Qt breaks pages between lines, so a code block may be cut anywhere. Before painting, a
+code block (a run of blocks Qt marks as non-breakable lines: what ``<pre>`` becomes)
+that would straddle a page break but fits on one page is moved to the next page.
+Math is one image on one line, which Qt never cuts. Pages are numbered "n / N".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QPagedPaintDevice,
+    QPainter,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+
+from grokdesk.export.page import PrintPage
+from grokdesk.printing.document import build_document
+
+FOOTER_INCHES = 0.35
+"""Room under the text for the page number."""
+
+
+def _code_run(first: QTextBlock) -> QTextBlock:
+    """The last block of the run of non-breakable blocks that starts at ``first``."""
+    last = first
+    while last.next().isValid() and last.next().blockFormat().nonBreakableLines():
+        last = last.next()
+    return last
+
+
+def keep_code_together(document: QTextDocument) -> int:
+    """Move each code block that straddles a page break (and fits on a page) to the next
+    page; returns how many were moved. The document's page size must be set."""
+    layout = document.documentLayout()
+    height = document.pageSize().height()
+    moved = 0
+    block = document.begin()
+    while block.isValid():
+        if not block.blockFormat().nonBreakableLines():
+            block = block.next()
+            continue
+        last = _code_run(block)
+        top = layout.blockBoundingRect(block).top()
+        bottom = layout.blockBoundingRect(last).bottom()
+        first_page, last_page = int(top // height), int((bottom - 1) // height)
+        if first_page != last_page and bottom - top <= height * 0.9:
+            page_break = QTextBlockFormat()
+            page_break.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            QTextCursor(block).mergeBlockFormat(page_break)
+            # Qt re-lays out only near a change; what follows must move down with it.
+            document.markContentsDirty(block.position(),
+                                       document.characterCount() - block.position())
+            moved += 1
+        block = last.next()
+    return moved
+
+
+def lay_out(document: QTextDocument, device: QPagedPaintDevice) -> QSizeF:
+    """Lay ``document`` (built for ``device``) out in ``device``'s units on pages of its
+    printable area less a footer; returns the size of one page of text."""
+    body = QSizeF(device.width(), device.height() - FOOTER_INCHES * device.logicalDpiY())
+    document.setPageSize(body)
+    keep_code_together(document)
+    return body
+
+
+def paint(document: QTextDocument, device: QPagedPaintDevice, body: QSizeF) -> int:
+    """Paint every page of a laid-out document on ``device``; returns the page count."""
+    pages = document.pageCount()
+    painter = QPainter(device)
+    footer_font = QFont(document.defaultFont())
+    footer_font.setPointSizeF(8)
+    try:
+        for index in range(pages):
+            if index:
+                device.newPage()
+            painter.save()
+            painter.translate(0, -index * body.height())
+            view = QRectF(0, index * body.height(), body.width(), body.height())
+            painter.setClipRect(view)
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.clip = view
+            document.documentLayout().draw(painter, context)
+            painter.restore()
+            painter.setFont(footer_font)
+            painter.drawText(QRectF(0, body.height(), body.width(), device.height() - body.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             f"{index + 1} / {pages}")
+    finally:
+        painter.end()
+    return pages
+
+
+def print_page(page: PrintPage, device: QPagedPaintDevice) -> int:
+    """Print ``page`` on ``device`` (a QPrinter or QPdfWriter); returns the page count."""
+    document = build_document(page, device)
+    return paint(document, device, lay_out(document, device))
