@@ -44,6 +44,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from grokdesk.render.fold import fold_html
+from grokdesk.render.math.html import MathImage, MathOptions, image_html, math_image, svg_html
+from grokdesk.render.math.syntax import source_of, use_math
+from grokdesk.render.math.typeset import typeset_svg
 from grokdesk.visible import mark_invisible, marker
 
 if TYPE_CHECKING:
@@ -95,6 +98,8 @@ class Rendered:
     code_blocks: list[str]
     table_cells: int = 0
     """Cells shown as tables, to take from the budget of the message's next chunk."""
+    math: tuple[MathImage, ...] = ()
+    """The typeset math the HTML shows as ``<img>`` (``MathOptions(output="image")``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,8 @@ class _RenderState:
     code_blocks: list[str] = field(default_factory=list)
     links: list[bool] = field(default_factory=list)
     link_scan_budget: int = LINK_SCAN_BUDGET
+    math: MathOptions | None = None
+    math_images: list[MathImage] = field(default_factory=list)
 
 
 def _esc(text: str) -> str:
@@ -349,6 +356,36 @@ def _rule_blockquote_open(
     return f'<blockquote style="margin-left:18px; margin-right:0px; color:{theme.muted};">\n'
 
 
+def _rule_math(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Typeset math, or its source in code style when it cannot be (or no ``math`` option)."""
+    token = tokens[idx]
+    state = _state(env)
+    block = token.type == "math_block"
+    source = source_of(token)
+    style = state.math
+    typeset = None
+    if style is not None:
+        display = token.type != "math_inline"
+        typeset = typeset_svg(token.content, display, style.colour, style.size_px)
+    if style is None or typeset is None:
+        return _math_source_html(source, block, state.theme)
+    if style.output == "svg":
+        return svg_html(typeset, source, block=block)
+    image = math_image(typeset, source, style.x_height_px, block=block)
+    state.math_images.append(image)
+    return image_html(image, block=block)
+
+
+def _math_source_html(source: str, block: bool, theme: Theme) -> str:
+    code = _mark_invisible(_esc(source), theme)
+    if block:
+        return (f'<pre style="background-color:{theme.code_bg}; color:{theme.code_fg}; '
+                f'white-space:pre-wrap;">{code}</pre>\n')
+    return f'<code style="background-color:{theme.inline_code_bg};">{code}</code>'
+
+
 def _rule_raw(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -370,6 +407,9 @@ _RULES: dict[str, Callable[..., str]] = {
     "td_open": _rule_cell_open,
     "blockquote_open": _rule_blockquote_open,
     "grokdesk_raw": _rule_raw,
+    "math_inline": _rule_math,
+    "math_inline_double": _rule_math,
+    "math_block": _rule_math,
 }
 
 _OPTIONS: dict[str, Any] = {"html": False, "maxNesting": MAX_NESTING}
@@ -397,6 +437,7 @@ def _markdown_it() -> MarkdownIt:
     md = MarkdownIt("commonmark", _OPTIONS)
     md.inline = _BudgetedInline()
     md.configure("commonmark", _OPTIONS).enable(["table", "strikethrough"])
+    use_math(md)
     for name, rule in _RULES.items():
         md.add_render_rule(name, rule)
     return md
@@ -408,6 +449,7 @@ def _block_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", _OPTIONS).enable(["table", "strikethrough"])
+    use_math(md, inline=False)
     return md.disable(["inline", "text_join"])
 
 
@@ -477,17 +519,20 @@ def render_markdown(
     dark: bool = False,
     first_code_index: int = 0,
     table_cell_budget: int = MAX_MESSAGE_TABLE_CELLS,
+    math: MathOptions | None = None,
 ) -> Rendered:
     """Render untrusted Markdown for a QTextDocument (see the module docstring for the rules).
 
     ``first_code_index`` numbers this render's Copy links after those of an earlier render, for
     a message shown as a stable prefix plus a re-rendered tail; ``table_cell_budget`` is what
     the earlier renders left of :data:`MAX_MESSAGE_TABLE_CELLS` (their ``table_cells`` taken).
+    ``math`` says how to typeset math (:class:`~grokdesk.render.math.MathOptions`: inline SVG
+    for exports, images for the window); without it math shows as its source, in code style.
     Blocks are separated by newlines and the HTML does not end with one (Qt would show a space
     there), so the whole message's HTML is the prefix's and the tail's joined by a newline.
     Never raises on any input.
     """
-    state = _RenderState(DARK if dark else LIGHT, first_code_index)
+    state = _RenderState(DARK if dark else LIGHT, first_code_index, math=math)
     env: dict[str, Any] = {_ENV_KEY: state}
     src = _normalize(text)
     md = _markdown_it()
@@ -498,7 +543,7 @@ def render_markdown(
         return Rendered(plain_text_to_html(text), [])
     # No trailing newline: after the last block Qt would show it as a space.
     html = fold_html(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"))
-    return Rendered(html, state.code_blocks, cells)
+    return Rendered(html, state.code_blocks, cells, tuple(state.math_images))
 
 
 def split_stable_prefix(text: str) -> int:
