@@ -1,17 +1,19 @@
 """A print page as a QTextDocument: stylesheet, HTML, and the math as images.
 
 Qt's rich text has no inline SVG, so each equation is drawn into an image at
-:data:`MATH_SCALE` times its size and registered under the name the page's ``<img>``
-uses; the document draws it at its own size, sharp at print resolutions.
+:data:`MATH_SCALE` times its size (with the transparent padding that puts it on the
+baseline, see :mod:`grokdesk.render.math.html`) and registered under the name the page's
+``<img>`` uses; the document draws it at its own size, sharp at print resolutions.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSize, QUrl
+from PySide6.QtCore import QByteArray, QRectF, QSize, QUrl
 from PySide6.QtGui import QColor, QImage, QPaintDevice, QPainter, QTextDocument
 from PySide6.QtSvg import QSvgRenderer
 
-from grokdesk.export.page import MathImage, PrintPage
+from grokdesk.export.page import PrintPage
+from grokdesk.render.math import MathImage
 
 MATH_SCALE = 4
 """Pixels per CSS pixel in a math image: 384 dpi on paper, where the text is about 300."""
@@ -19,18 +21,17 @@ MATH_SCALE = 4
 
 def math_image(image: MathImage) -> QImage | None:
     """The equation drawn on a transparent image, or None if Qt cannot read the SVG."""
-    renderer = QSvgRenderer(QByteArray(image.svg.encode("utf-8")))
+    renderer = QSvgRenderer(QByteArray(image.math.svg.encode("utf-8")))
     if not renderer.isValid():
         return None
-    natural = renderer.defaultSize()
-    width = image.width if image.width is not None else float(natural.width())
-    height = image.height if image.height is not None else float(natural.height())
-    size = QSize(max(1, round(width * MATH_SCALE)), max(1, round(height * MATH_SCALE)))
+    size = QSize(max(1, round(image.width * MATH_SCALE)),
+                 max(1, round(image.height * MATH_SCALE)))
     picture = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
     picture.fill(QColor(0, 0, 0, 0))
     painter = QPainter(picture)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter)
+    renderer.render(painter, QRectF(0, image.pad_top * MATH_SCALE, image.width * MATH_SCALE,
+                                    image.math.height * MATH_SCALE))
     painter.end()
     return picture
 

@@ -78,6 +78,7 @@ def paint(document: QTextDocument, device: QPagedPaintDevice, body: QSizeF) -> i
     painter = QPainter(device)
     footer_font = QFont(document.defaultFont())
     footer_font.setPointSizeF(8)
+    footer = QRectF(0, body.height(), body.width(), device.height() - body.height())
     try:
         for index in range(pages):
             if index:
@@ -91,8 +92,7 @@ def paint(document: QTextDocument, device: QPagedPaintDevice, body: QSizeF) -> i
             document.documentLayout().draw(painter, context)
             painter.restore()
             painter.setFont(footer_font)
-            painter.drawText(QRectF(0, body.height(), body.width(), device.height() - body.height()),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(footer, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              f"{index + 1} / {pages}")
     finally:
         painter.end()

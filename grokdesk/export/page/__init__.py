@@ -5,6 +5,5 @@ with Qt. docs/export-format.md describes both.
 """
 
 from grokdesk.export.page.document import PrintPage, to_html, to_print_page
-from grokdesk.export.page.svg import MATH_SCHEME, MathImage
 
-__all__ = ["MATH_SCHEME", "MathImage", "PrintPage", "to_html", "to_print_page"]
+__all__ = ["PrintPage", "to_html", "to_print_page"]

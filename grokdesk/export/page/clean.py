@@ -21,6 +21,7 @@ from grokdesk.export.page.code import code_block
 from grokdesk.export.page.tree import Element, parse
 from grokdesk.render import COPY_SCHEME, LIGHT, Rendered, copy_link_index, safe_href
 from grokdesk.render.fold import FOLD_MARK
+from grokdesk.render.math import MathImage
 
 _PLAIN = frozenset({"p", "br", "hr", "em", "strong", "s", "del", "ul", "li", "blockquote",
                     "table", "thead", "tbody", "tr", "code", "sub", "sup"})
@@ -35,8 +36,9 @@ def _esc(text: str) -> str:
 
 
 class _Cleaner:
-    def __init__(self, rendered: Rendered, images: list[svg.MathImage] | None) -> None:
+    def __init__(self, rendered: Rendered, images: dict[str, MathImage] | None) -> None:
         self.code_blocks = rendered.code_blocks
+        self.math = {image.name: image for image in rendered.math}
         self.images = images
         self.folds = images is not None
         self.pending_code: tuple[int, str] | None = None
@@ -84,7 +86,10 @@ class _Cleaner:
             self.pending_code = (index, label.text() if label is not None else "")
             return
         style = element.attrs.get("style", "")
-        opening = '<p class="pre">' if "pre-wrap" in style else "<p>"
+        if element.attrs.get("align") == "center":  # display math, as an image for Qt
+            opening = '<p class="math-display" align="center">'
+        else:
+            opening = '<p class="pre">' if "pre-wrap" in style else "<p>"
         self.wrap(opening, "</p>", element)
 
     def tag_pre(self, element: Element) -> None:
@@ -131,23 +136,33 @@ class _Cleaner:
         else:
             self.wrap(f'<span class="{name}">', "</span>", element)
 
+    def tag_div(self, element: Element) -> None:
+        if "math-display" in element.attrs.get("class", "").split():
+            self.wrap('<div class="math-display">', "</div>", element)
+        else:
+            self.children(element)
+
     def tag_img(self, element: Element) -> None:
-        """The renderer never makes images; should one appear, it loads nothing."""
+        """Only typeset math, named as the renderer listed it (print pages only)."""
+        image = self.math.get(element.attrs.get("src", ""))
+        if image is None or self.images is None:
+            return
+        self.images[image.name] = image
+        align = ' style="vertical-align:middle"' if "middle" in element.attrs.get("style", "") \
+            else ""
+        self.out.append(f'<img src="{_esc(image.name)}" width="{image.width:.2f}" '
+                        f'height="{image.height:.2f}"{align}>')
 
     def tag_svg(self, element: Element) -> None:
         if self.images is None:
             self.out.append(svg.inline_svg(element))
-            return
-        image = svg.math_image(element, len(self.images))
-        self.images.append(image)
-        self.out.append(image.img_tag())
 
 
-def clean(rendered: Rendered, images: list[svg.MathImage] | None = None) -> str:
+def clean(rendered: Rendered, images: dict[str, MathImage] | None = None) -> str:
     """``rendered`` as page HTML.
 
-    With ``images`` (a print page), folds stay (Qt lays out the print) and each equation
-    is appended there and shown as an ``<img>`` naming it; else math stays inline SVG.
+    With ``images`` (a print page), folds stay (Qt lays out the print) and the math images
+    the HTML shows are added there by name; else math is inline SVG.
     """
     cleaner = _Cleaner(rendered, images)
     cleaner.children(parse(rendered.html))

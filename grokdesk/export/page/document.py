@@ -17,13 +17,18 @@ from grokdesk import __version__
 from grokdesk.export.page import facts
 from grokdesk.export.page.clean import clean
 from grokdesk.export.page.style import page_css, print_css
-from grokdesk.export.page.svg import MathImage
 from grokdesk.export.records import ConversationRecord
 from grokdesk.render import Rendered, plain_text_to_html, render_markdown
+from grokdesk.render.math import MathImage, MathOptions
 from grokdesk.storage.models import Message
 
 CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 """Nothing may load, nothing may run: only the page's own stylesheet applies."""
+
+PAGE_MATH = MathOptions(colour="#1f2328", size_px=16.0)
+"""Math for the HTML page: SVG at the body's 16 px (its fill follows the theme's colour)."""
+PRINT_MATH = MathOptions(colour="#000000", size_px=14.0, output="image", x_height_px=7.6)
+"""Math for paper: black images at the print's 10.5 pt (DejaVu Sans' x-height there)."""
 
 
 def _esc(text: str) -> str:
@@ -38,11 +43,12 @@ class PrintPage:
     html: str
     stylesheet: str
     images: tuple[MathImage, ...]
+    """The typeset math; the HTML shows each as an ``<img>`` with the image's name."""
 
 
 class _Body:
     def __init__(self, record: ConversationRecord, *, include_reasoning: bool,
-                 tz: tzinfo | None, images: list[MathImage] | None) -> None:
+                 tz: tzinfo | None, images: dict[str, MathImage] | None) -> None:
         self.record = record
         self.include_reasoning = include_reasoning
         self.tz = tz
@@ -84,7 +90,8 @@ class _Body:
         if self.include_reasoning and message.reasoning:
             parts.append(self.reasoning(message))
         if message.content:
-            text = clean(render_markdown(message.content), self.images)
+            math = PAGE_MATH if self.images is None else PRINT_MATH
+            text = clean(render_markdown(message.content, math=math), self.images)
             parts.append(f'<div class="text">{text}</div>\n')
         status = facts.status_text(message)
         if status:
@@ -126,7 +133,7 @@ def to_html(record: ConversationRecord, *, include_reasoning: bool = False,
 def to_print_page(record: ConversationRecord, *, include_reasoning: bool = False,
                   tz: tzinfo | None = None) -> PrintPage:
     """One conversation for Qt to print (see :mod:`grokdesk.printing`)."""
-    images: list[MathImage] = []
+    images: dict[str, MathImage] = {}
     body = _Body(record, include_reasoning=include_reasoning, tz=tz, images=images)
     markup = f"<html><body>\n{body.header()}{body.messages()}</body></html>"
-    return PrintPage(body.title(), markup, print_css(), tuple(images))
+    return PrintPage(body.title(), markup, print_css(), tuple(images.values()))
