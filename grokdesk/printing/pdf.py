@@ -16,6 +16,8 @@ from grokdesk.export.page import PrintPage
 from grokdesk.printing.pages import print_page
 
 MARGINS_MM = QMarginsF(18, 16, 18, 12)
+_started: list[QGuiApplication] = []
+"""The application :func:`ensure_application` made, kept alive until the process ends."""
 
 
 def ensure_application() -> QGuiApplication:
@@ -24,7 +26,8 @@ def ensure_application() -> QGuiApplication:
     if isinstance(running, QGuiApplication):
         return running
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QGuiApplication(["grokdesk"])
+    _started.append(QGuiApplication(["grokdesk"]))
+    return _started[-1]
 
 
 def page_size() -> QPageSize:

@@ -22,8 +22,12 @@ from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
     from grokdesk.chat.service import ChatService
+    from grokdesk.export.operations import ExportFormat
 
 log = logging.getLogger("grokdesk.ui")
+
+_SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".html": "html", ".htm": "html",
+                                             ".pdf": "pdf"}
 
 
 class Transfers(QObject):
@@ -58,11 +62,18 @@ class Transfers(QObject):
 
     def export(self, conversation_ids: Sequence[int] | None, target: Path,
                include_reasoning: bool) -> None:
-        """Write conversations (None: all) to ``target``; JSON for ``.json``, else Markdown."""
+        """Write conversations (None: all) to ``target``: JSON, HTML or PDF by its suffix,
+        else Markdown. A PDF is laid out by Qt in the worker too (no widgets involved)."""
         from grokdesk.export import ExportOptions
 
-        options = ExportOptions(format="json" if target.suffix.lower() == ".json" else "md",
-                                include_reasoning=include_reasoning, include_usage=True)
+        export_format = _SUFFIX_FORMATS.get(target.suffix.lower(), "md")
+        pdf = None
+        if export_format == "pdf":
+            from grokdesk.printing import pdf_bytes
+
+            pdf = pdf_bytes
+        options = ExportOptions(format=export_format, include_reasoning=include_reasoning,
+                                include_usage=True, pdf=pdf)
 
         def work() -> str:
             result = self._core.export(conversation_ids, target, options,

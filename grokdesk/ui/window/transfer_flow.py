@@ -1,4 +1,4 @@
-"""Export and import from the window: where to, progress, and what came of it."""
+"""Export, print and import from the window: where to, progress, and what came of it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
+from grokdesk.errors import GrokdeskError
 from grokdesk.ui.transfers import Transfers
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
     from grokdesk.chat.records import Conversation
     from grokdesk.chat.service import ChatService
     from grokdesk.ui.dialogs.transfer import TransferProgress
@@ -28,6 +31,7 @@ class TransferFlow(QObject):
                  reasoning_shown: Callable[[], bool]) -> None:
         super().__init__(window)
         self.window = window
+        self.core = core
         self.transfers = Transfers(core, self)
         self._open_dialog = open_dialog
         self._notify = notify
@@ -48,6 +52,47 @@ class TransferFlow(QObject):
         self._open_dialog(save_dialog(self.window, "Export conversation", name,
                                       EXPORT_ONE_FILTERS,
                                       lambda path: self.export_to(path, [conversation.id])))
+
+    def ask_export_pdf(self, conversation: Conversation | None) -> None:
+        """Ask where to save one conversation as a PDF."""
+        if conversation is None:
+            self._notify("Nothing to export yet: this chat has no messages")
+            return
+        from grokdesk.export import ExportOptions, suggested_name
+        from grokdesk.ui.dialogs.file_choosers import EXPORT_PDF_FILTERS, save_dialog
+
+        name = suggested_name([conversation], ExportOptions(format="pdf"))
+        self._open_dialog(save_dialog(self.window, "Export as PDF", name, EXPORT_PDF_FILTERS,
+                                      lambda path: self.export_to(path, [conversation.id])))
+
+    def ask_print(self, conversation: Conversation | None) -> None:
+        """The system's print dialog for one conversation; printing starts once accepted."""
+        if conversation is None:
+            self._notify("Nothing to print yet: this chat has no messages")
+            return
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(conversation.title)
+        dialog = QPrintDialog(printer, self.window)
+        dialog.setWindowTitle("Print conversation")
+        dialog.accepted.connect(lambda: self.print_to(printer, conversation.id))
+        self._open_dialog(dialog)
+
+    def print_to(self, printer: QPrinter, conversation_id: int) -> None:
+        """Print a conversation as its PDF export looks, reasoning included when shown."""
+        from grokdesk.printing import print_page
+
+        try:
+            page = self.core.print_page(conversation_id,
+                                        include_reasoning=self._reasoning_shown())
+            pages = print_page(page, printer)
+        except GrokdeskError as exc:
+            self._notify(exc.describe())
+            return
+        noun = "page" if pages == 1 else "pages"
+        self._notify(f"Printed {pages} {noun}" if printer.isValid()
+                     else "The printer is not available")
 
     def ask_export_all(self) -> None:
         from grokdesk.export import ExportOptions, suggested_name
