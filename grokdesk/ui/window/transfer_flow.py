@@ -70,12 +70,13 @@ class TransferFlow(QObject):
         if conversation is None:
             self._notify("Nothing to print yet: this chat has no messages")
             return
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtPrintSupport import QPrinter
+
+        from grokdesk.ui.dialogs.print_dialog import PrintDialog
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(conversation.title)
-        dialog = QPrintDialog(printer, self.window)
-        dialog.setWindowTitle("Print conversation")
+        dialog = PrintDialog(printer, self.window)
         dialog.accepted.connect(lambda: self.print_to(printer, conversation.id))
         self._open_dialog(dialog)
 
