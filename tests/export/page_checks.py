@@ -20,7 +20,7 @@ SVG_TAGS = frozenset({"svg", "g", "path", "rect", "line", "polyline", "polygon",
                       "ellipse", "title", "desc"})
 ATTRIBUTES = frozenset({"class", "href", "rel", "start", "datetime", "lang", "charset", "name",
                         "content", "http-equiv", "role", "aria-label", "style"})
-SVG_ATTRIBUTES = frozenset({"xmlns", "d", "width", "height", "viewbox", "fill", "stroke",
+SVG_ATTRIBUTES = frozenset({"d", "width", "height", "viewbox", "fill", "stroke",
                             "stroke-width", "transform", "x", "y", "x1", "y1", "x2", "y2",
                             "points", "fill-rule", "opacity"})
 SAFE_LINK = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
@@ -66,6 +66,8 @@ class _Checker(HTMLParser):
                 self.problem(f"attribute {name}= on <{tag}>")
             if LOADING_CSS.search(value):
                 self.problem(f"{name}={value!r} on <{tag}>")
+            if "://" in value and name not in ("href", "aria-label"):
+                self.problem(f"an address in {name}={value!r} on <{tag}>")
             if name == "href":
                 if tag != "a" or not SAFE_LINK.match(value):
                     self.problem(f"link {value!r} on <{tag}>")
@@ -109,8 +111,8 @@ def check_page(text: str) -> Page:
     checker.feed(text)
     checker.close()
     page = checker.page
-    if LOADING_CSS.search(page.css):
-        page.problems.append("the stylesheet loads something")
+    if LOADING_CSS.search(page.css) or "://" in page.css:
+        page.problems.append("the stylesheet loads or names something")
     if page.tags.count("style") != 1:
         page.problems.append("expected exactly one <style>")
     return page

@@ -83,7 +83,7 @@ def test_every_math_node_is_an_svg_labelled_with_its_source() -> None:
 
 def test_math_follows_the_text_colour_and_sits_on_the_baseline() -> None:
     text = to_html(MATH, tz=UTC)
-    inline = text[text.index('<svg xmlns="http://www.w3.org/2000/svg" class="math math-inline"'):]
+    inline = text[text.index('<svg class="math math-inline"'):]
     inline = inline[:inline.index("</svg>")]
     assert 'style="vertical-align:-' in inline
     assert 'fill="currentColor"' in inline and "#1f2328" not in inline

@@ -14,7 +14,6 @@ import re
 
 from grokdesk.export.page.tree import Element
 
-SVG_NS = "http://www.w3.org/2000/svg"
 _ELEMENTS = frozenset({"g", "path", "rect", "line", "polyline", "polygon", "circle", "ellipse",
                        "title", "desc"})
 _ATTRIBUTES = frozenset({
@@ -61,7 +60,8 @@ def _markup(element: Element) -> str:
 
 def inline_svg(element: Element) -> str:
     """The ``<svg>`` for an HTML page: only drawing, painted in the text's colour, with its
-    label (the LaTeX, for screen readers) and its place on the baseline kept."""
+    label (the LaTeX, for screen readers) and its place on the baseline kept. No ``xmlns``:
+    HTML puts ``<svg>`` in its namespace anyway, and the page names no address at all."""
     classes = [c for c in element.attrs.get("class", "").split() if c in _CLASSES]
     extra = f' class="{" ".join(classes) or "math"}" role="img"'
     label = element.attrs.get("aria-label")
@@ -70,4 +70,4 @@ def inline_svg(element: Element) -> str:
     shift = _VALIGN.search(element.attrs.get("style", ""))
     if shift is not None:
         extra += f' style="vertical-align:{shift.group(1)}px"'
-    return f'<svg xmlns="{SVG_NS}"{extra}{_attributes(element)}>{_markup(element)}</svg>'
+    return f"<svg{extra}{_attributes(element)}>{_markup(element)}</svg>"
