@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, cast
 from grokdesk.render.fold import fold_html
 from grokdesk.render.math.html import MathImage, MathOptions, image_html, math_image, svg_html
 from grokdesk.render.math.syntax import source_of, use_math
-from grokdesk.render.math.typeset import typeset_svg
+from grokdesk.render.math.typeset import MathRequest, cached, math_request, typeset
 from grokdesk.visible import mark_invisible, marker
 
 if TYPE_CHECKING:
@@ -100,6 +100,8 @@ class Rendered:
     """Cells shown as tables, to take from the budget of the message's next chunk."""
     math: tuple[MathImage, ...] = ()
     """The typeset math the HTML shows as ``<img>`` (``MathOptions(output="image")``)."""
+    pending: tuple[MathRequest, ...] = ()
+    """Math shown as source because it is not typeset yet (``MathOptions(only_cached=True)``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,7 @@ class _RenderState:
     link_scan_budget: int = LINK_SCAN_BUDGET
     math: MathOptions | None = None
     math_images: list[MathImage] = field(default_factory=list)
+    math_pending: list[MathRequest] = field(default_factory=list)
 
 
 def _esc(text: str) -> str:
@@ -365,15 +368,21 @@ def _rule_math(
     block = token.type == "math_block"
     source = source_of(token)
     style = state.math
-    typeset = None
-    if style is not None:
-        display = token.type != "math_inline"
-        typeset = typeset_svg(token.content, display, style.colour, style.size_px)
-    if style is None or typeset is None:
+    if style is None:
+        return _math_source_html(source, block, state.theme)
+    request = math_request(token.content, token.type != "math_inline", style.colour,
+                           style.size_px)
+    if style.only_cached:
+        known, result = cached(request)
+        if not known:
+            state.math_pending.append(request)
+    else:
+        result = typeset(request)
+    if result is None:
         return _math_source_html(source, block, state.theme)
     if style.output == "svg":
-        return svg_html(typeset, source, block=block)
-    image = math_image(typeset, source, style.x_height_px, block=block)
+        return svg_html(result, source, block=block)
+    image = math_image(result, source, style.x_height_px, block=block)
     state.math_images.append(image)
     return image_html(image, block=block)
 
@@ -543,7 +552,8 @@ def render_markdown(
         return Rendered(plain_text_to_html(text), [])
     # No trailing newline: after the last block Qt would show it as a space.
     html = fold_html(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"))
-    return Rendered(html, state.code_blocks, cells, tuple(state.math_images))
+    return Rendered(html, state.code_blocks, cells, tuple(state.math_images),
+                    tuple(state.math_pending))
 
 
 def split_stable_prefix(text: str) -> int:

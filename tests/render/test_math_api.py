@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from grokdesk.render.markdown import render_markdown
-from grokdesk.render.math import IMAGE_SCHEME, MathOptions, TypesetMath, typeset_svg
+from grokdesk.render.math import IMAGE_SCHEME, MathOptions, TypesetMath, typeset, typeset_svg
 from grokdesk.render.math.typeset import cache_info
 
 QUADRATIC = r"x = \frac{-b \pm \sqrt{b^2-4ac}}{2a}"
@@ -132,3 +132,26 @@ def test_without_math_options_math_is_its_source_in_code_style() -> None:
 def test_untypesettable_math_falls_back_to_its_source() -> None:
     rendered = render_markdown(r"see \(\frac{a}{\) here", math=MathOptions("#000000", 16.0))
     assert '<code style="background-color:#e6e9ed;">\\(\\frac{a}{\\)</code>' in rendered.html
+
+
+def test_only_cached_lists_what_is_not_typeset_yet_and_typesets_nothing() -> None:
+    latex = r"\oint_C \mathbf{F} \cdot d\mathbf{r} = 0"
+    options = MathOptions("#0a0b0c", 17.0, "image", 8.0, only_cached=True)
+    before = cache_info()
+    first = render_markdown(rf"Work: \({latex}\).", math=options)
+    assert cache_info().misses == before.misses
+    assert first.math == ()
+    assert [request.latex for request in first.pending] == [latex]
+    assert "<code" in first.html
+    assert typeset(first.pending[0]) is not None
+    second = render_markdown(rf"Work: \({latex}\).", math=options)
+    assert second.pending == () and len(second.math) == 1
+    assert "<img" in second.html and "<code" not in second.html
+
+
+def test_only_cached_knows_what_cannot_be_typeset_once_tried() -> None:
+    options = MathOptions("#0a0b0c", 17.0, "image", 8.0, only_cached=True)
+    first = render_markdown(r"\(\frac{1}{\)", math=options)
+    assert len(first.pending) == 1
+    assert typeset(first.pending[0]) is None
+    assert render_markdown(r"\(\frac{1}{\)", math=options).pending == ()

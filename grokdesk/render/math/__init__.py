@@ -6,6 +6,7 @@ For exports: ``typeset_svg(latex, display, colour, size_px)`` gives a :class:`Ty
 """
 
 from grokdesk.render.math.html import IMAGE_SCHEME, MathImage, MathOptions
-from grokdesk.render.math.typeset import TypesetMath, typeset_svg
+from grokdesk.render.math.typeset import MathRequest, TypesetMath, typeset, typeset_svg
 
-__all__ = ["IMAGE_SCHEME", "MathImage", "MathOptions", "TypesetMath", "typeset_svg"]
+__all__ = ["IMAGE_SCHEME", "MathImage", "MathOptions", "MathRequest", "TypesetMath", "typeset",
+           "typeset_svg"]

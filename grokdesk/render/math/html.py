@@ -29,13 +29,17 @@ class MathOptions:
     ``colour`` (``#rrggbb``) and ``size_px`` are the surrounding text's colour and pixel size.
     ``output="svg"`` puts inline ``<svg>`` in the HTML (exports); ``"image"`` puts ``<img>``
     for a QTextDocument and lists the images in ``Rendered.math``; ``x_height_px`` is the
-    x-height of the view's font, which Qt's image alignment depends on.
+    x-height of the view's font, which Qt's image alignment depends on. With
+    ``only_cached`` nothing is typeset during the render: math not typeset yet shows as its
+    source and is listed in ``Rendered.pending``, for the caller to typeset elsewhere (the
+    window does it in a thread) and render again.
     """
 
     colour: str
     size_px: float
     output: Literal["svg", "image"] = "svg"
     x_height_px: float = 0.0
+    only_cached: bool = False
 
 
 @dataclass(frozen=True, slots=True)

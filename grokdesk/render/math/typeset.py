@@ -17,10 +17,13 @@ from __future__ import annotations
 import re
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
-from xml.etree import ElementTree
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 MAX_LATEX_CHARS = 4000
 """Longer math is shown as source: a page of LaTeX is no longer one readable equation."""
@@ -30,6 +33,7 @@ MARGIN_PX = 1.0
 
 _COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 _UNKNOWN_COMMAND_RE = re.compile(r"<m[ion][^>]*>\\")
+_BRACE_RE = re.compile(r"\\.|([{}])")
 _ENVIRONMENT_RE = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
 _REWRITES = (
     # Wrappers that only say "display this": their content is the equation.
@@ -45,7 +49,8 @@ _ENVIRONMENTS = frozenset({
 })
 _SVG_TAGS = frozenset({"svg", "path", "rect", "g", "line", "polyline", "polygon", "title"})
 _NS = "{http://www.w3.org/2000/svg}"
-_lock = threading.Lock()
+_typesetting = threading.Lock()
+"""ziamath keeps global state: one equation at a time (the window typesets in a thread)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,59 @@ class TypesetMath:
         return self.height - self.depth
 
 
+class MathRequest(NamedTuple):
+    """What to typeset: the cache key (see :func:`math_request`)."""
+
+    latex: str
+    display: bool
+    colour: str
+    size_px: float
+
+
+@dataclass(frozen=True, slots=True)
+class CacheInfo:
+    hits: int
+    misses: int
+    size: int
+
+
+class _Cache:
+    """A bounded, thread-safe memo of typeset results (None included)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._results: OrderedDict[MathRequest, TypesetMath | None] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def lookup(self, request: MathRequest) -> tuple[bool, TypesetMath | None]:
+        with self._lock:
+            if request not in self._results:
+                return False, None
+            self._results.move_to_end(request)
+            self.hits += 1
+            return True, self._results[request]
+
+    def store(self, request: MathRequest, result: TypesetMath | None) -> None:
+        with self._lock:
+            self.misses += 1
+            self._results[request] = result
+            while len(self._results) > self._size:
+                self._results.popitem(last=False)
+
+
+_cache = _Cache(CACHE_SIZE)
+
+
+def math_request(latex: str, display: bool, colour: str, size_px: float) -> MathRequest:
+    """The normalised request for these arguments; ValueError for a bad colour or size."""
+    if not _COLOUR_RE.fullmatch(colour):
+        raise ValueError(f"colour must be #rrggbb, not {colour!r}")
+    if not 1.0 <= size_px <= 400.0:
+        raise ValueError(f"size_px must be between 1 and 400, not {size_px!r}")
+    return MathRequest(latex.strip(), display, colour.lower(), round(size_px, 2))
+
+
 def typeset_svg(latex: str, display: bool, colour: str, size_px: float) -> TypesetMath | None:
     """``latex`` (without delimiters) as SVG, or None when it cannot be typeset faithfully.
 
@@ -79,25 +137,37 @@ def typeset_svg(latex: str, display: bool, colour: str, size_px: float) -> Types
     Never raises for any ``latex``; raises ValueError for a bad colour or size (a caller's
     mistake). Results, None included, are cached.
     """
-    if not _COLOUR_RE.fullmatch(colour):
-        raise ValueError(f"colour must be #rrggbb, not {colour!r}")
-    if not 1.0 <= size_px <= 400.0:
-        raise ValueError(f"size_px must be between 1 and 400, not {size_px!r}")
-    source = latex.strip()
-    if not source or len(source) > MAX_LATEX_CHARS:
-        return None
-    return _typeset(source, display, colour.lower(), round(size_px, 2))
+    return typeset(math_request(latex, display, colour, size_px))
 
 
-def cache_info() -> Any:
+def typeset(request: MathRequest) -> TypesetMath | None:
+    """:func:`typeset_svg` for a request: from the cache, or typeset now (in any thread)."""
+    known, result = _cache.lookup(request)
+    if known:
+        return result
+    result = _typeset(request)
+    _cache.store(request, result)
+    return result
+
+
+def cached(request: MathRequest) -> tuple[bool, TypesetMath | None]:
+    """Whether ``request`` was typeset already, and its result: never typesets."""
+    if not request.latex or len(request.latex) > MAX_LATEX_CHARS:
+        return True, None
+    return _cache.lookup(request)
+
+
+def cache_info() -> CacheInfo:
     """The cache's hits and misses (for tests and the benchmark)."""
-    return _typeset.cache_info()
+    return CacheInfo(_cache.hits, _cache.misses, len(_cache._results))
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _typeset(latex: str, display: bool, colour: str, size_px: float) -> TypesetMath | None:
+def _typeset(request: MathRequest) -> TypesetMath | None:
+    latex, display, colour, size_px = request
+    if not latex or len(latex) > MAX_LATEX_CHARS:
+        return None
     try:
-        with _lock, warnings.catch_warnings():
+        with _typesetting, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return _typeset_now(latex, display, colour, size_px)
     except Exception:  # any failure of the typesetter (RecursionError too) means "show the source"
@@ -108,14 +178,18 @@ def _typeset_now(latex: str, display: bool, colour: str, size_px: float) -> Type
     ziamath = _ziamath()
     from ziamath.tex import tex2mml
 
+    if not _balanced(latex):
+        return None
     for pattern, replacement in _REWRITES:
         latex = pattern.sub(replacement, latex)
     if any(name.strip() not in _ENVIRONMENTS for name in _ENVIRONMENT_RE.findall(latex)):
         return None
+    from xml.etree import ElementTree
+
     mathml = tex2mml(latex, inline=not display)
     if _UNKNOWN_COMMAND_RE.search(mathml):
         return None
-    root = ElementTree.fromstring(mathml)
+    root: Element = ElementTree.fromstring(mathml)
     root.attrib["mathcolor"] = colour
     math = ziamath.Math(root, size=size_px, margin=MARGIN_PX)
     svg = math.svg()
@@ -130,8 +204,22 @@ def _typeset_now(latex: str, display: bool, colour: str, size_px: float) -> Type
                        MARGIN_PX - bbox.ymin)
 
 
+def _balanced(latex: str) -> bool:
+    """Whether braces pair up (ziamath would quietly close what a slip left open)."""
+    depth = 0
+    for brace in _BRACE_RE.findall(latex):
+        if not brace:  # an escaped character: \{ is a brace to show, not a group
+            continue
+        depth += 1 if brace == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _safe(svg: str) -> bool:
     """Only drawing elements and no links: the SVG goes into exports as it is."""
+    from xml.etree import ElementTree
+
     for element in ElementTree.fromstring(svg).iter():
         if element.tag.removeprefix(_NS) not in _SVG_TAGS:
             return False
@@ -140,7 +228,7 @@ def _safe(svg: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=1)
+@cache
 def _ziamath() -> Any:
     """ziamath, configured once: its import loads a font, so it waits for the first equation."""
     import ziamath
