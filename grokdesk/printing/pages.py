@@ -21,11 +21,21 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
+from grokdesk.errors import GrokdeskError
 from grokdesk.export.page import PrintPage
 from grokdesk.printing.document import build_document
 
 FOOTER_INCHES = 0.35
 """Room under the text for the page number."""
+
+
+class PrintFailedError(GrokdeskError):
+    """Qt could not start painting on the printer or file (offline, or not writable)."""
+
+    hint = "check the printer, or the folder the file goes to, and try again"
+
+    def __init__(self) -> None:
+        super().__init__("the printer or file could not be written to")
 
 
 def _code_run(first: QTextBlock) -> QTextBlock:
@@ -73,9 +83,14 @@ def lay_out(document: QTextDocument, device: QPagedPaintDevice) -> QSizeF:
 
 
 def paint(document: QTextDocument, device: QPagedPaintDevice, body: QSizeF) -> int:
-    """Paint every page of a laid-out document on ``device``; returns the page count."""
+    """Paint every page of a laid-out document on ``device``; returns the page count.
+
+    Raises :class:`PrintFailedError` when painting cannot start on ``device``.
+    """
     pages = document.pageCount()
-    painter = QPainter(device)
+    painter = QPainter()
+    if not painter.begin(device):
+        raise PrintFailedError()
     footer_font = QFont(document.defaultFont())
     footer_font.setPointSizeF(8)
     footer = QRectF(0, body.height(), body.width(), device.height() - body.height())

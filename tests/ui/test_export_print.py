@@ -125,3 +125,17 @@ def test_print_with_nothing_open_says_so(make_window: MakeWindow) -> None:
     window.actions_.print_.trigger()
     assert _visible(window, QPrintDialog) == []
     assert window.status.currentMessage() == "Nothing to print yet: this chat has no messages"
+
+
+def test_a_printer_that_cannot_be_written_to_is_reported(make_window: MakeWindow,
+                                                          tmp_path: Path) -> None:
+    harness = make_window(prepare=one_math_answer)
+    window = harness.window
+    _opened(harness)
+    window.actions_.print_.trigger()
+    dialog = _visible(window, QPrintDialog)[0]
+    assert isinstance(dialog, QPrintDialog)
+    dialog.printer().setOutputFileName(str(tmp_path / "no such folder" / "printed.pdf"))
+    dialog.done(QDialog.DialogCode.Accepted)
+    message = window.status.currentMessage()
+    assert "could not be written to" in message and "check the printer" in message

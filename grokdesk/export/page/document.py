@@ -63,7 +63,8 @@ class _Body:
 
     def header(self) -> str:
         conversation = self.record.conversation
-        about = [f"{len(self.record.messages):,} messages",
+        count = len(self.record.messages)
+        about = [f"{count:,} {'message' if count == 1 else 'messages'}",
                  f"started {facts.shown_time(conversation.created_at, self.tz)}"]
         model = conversation.settings.model
         if model:

@@ -91,9 +91,7 @@ class TransferFlow(QObject):
         except GrokdeskError as exc:
             self._notify(exc.describe())
             return
-        noun = "page" if pages == 1 else "pages"
-        self._notify(f"Printed {pages} {noun}" if printer.isValid()
-                     else "The printer is not available")
+        self._notify(f"Printed {pages} {'page' if pages == 1 else 'pages'}")
 
     def ask_export_all(self) -> None:
         from grokdesk.export import ExportOptions, suggested_name
