@@ -139,3 +139,19 @@ def test_a_printer_that_cannot_be_written_to_is_reported(make_window: MakeWindow
     dialog.done(QDialog.DialogCode.Accepted)
     message = window.status.currentMessage()
     assert "could not be written to" in message and "check the printer" in message
+
+
+def test_choosing_a_format_in_the_export_dialog_changes_the_files_suffix(
+        make_window: MakeWindow) -> None:
+    harness = make_window(prepare=one_math_answer)
+    window = harness.window
+    _opened(harness)
+    window.actions_.export_conversation.trigger()
+    dialog = _visible(window, QFileDialog)[0]
+    assert isinstance(dialog, QFileDialog)
+    assert dialog.selectedFiles()[0].endswith("Circles.md")
+    dialog.selectNameFilter("PDF (*.pdf)")
+    assert dialog.selectedFiles()[0].endswith("Circles.pdf")
+    dialog.selectNameFilter("HTML page (*.html)")
+    assert dialog.selectedFiles()[0].endswith("Circles.html")
+    dialog.reject()
