@@ -204,3 +204,12 @@ def test_the_command_line_imports_no_qt_for_html(tmp_path: Path) -> None:
     report = _cli(tmp_path, "export", "1", "--out", str(target))
     assert report == {"code": 0, "qt": []}
     assert "forty-two" in target.read_text(encoding="utf-8")
+
+
+def test_the_print_page_speaks_qts_html() -> None:
+    page = to_print_page(PLAIN, include_reasoning=True, tz=UTC)
+    assert '<table border="1" cellspacing="0" cellpadding="4">' in page.html
+    assert '<td class="right" align="right">36</td>' in page.html
+    assert "<details" not in page.html and '<p class="reasoning-head">' in page.html
+    assert "p.pre { white-space: pre-wrap; }" in page.stylesheet
+    assert "code-lang" not in page.html  # a label would be left behind when a block moves

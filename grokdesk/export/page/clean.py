@@ -24,7 +24,7 @@ from grokdesk.render.fold import FOLD_MARK
 from grokdesk.render.math import MathImage
 
 _PLAIN = frozenset({"p", "br", "hr", "em", "strong", "s", "del", "ul", "li", "blockquote",
-                    "table", "thead", "tbody", "tr", "code", "sub", "sup"})
+                    "thead", "tbody", "tr", "code", "sub", "sup"})
 _HEADINGS = {f"h{n}": f"h{min(n + 2, 6)}" for n in range(1, 7)}
 _ALIGNS = frozenset({"left", "center", "right"})
 _COLOUR_CLASSES = {LIGHT.marker.lower(): "invisible", LIGHT.muted.lower(): "muted"}
@@ -105,6 +105,12 @@ class _Cleaner:
         valid = start.isascii() and start.isdigit() and len(start) < 10
         self.wrap(f'<ol start="{int(start)}">' if valid else "<ol>", "</ol>", element)
 
+    def tag_table(self, element: Element) -> None:
+        """Qt draws cell borders only from the table's attributes, not from CSS."""
+        opening = ('<table border="1" cellspacing="0" cellpadding="4">' if self.folds
+                   else "<table>")
+        self.wrap(opening, "</table>", element)
+
     def tag_th(self, element: Element) -> None:
         self.cell(element)
 
@@ -114,6 +120,8 @@ class _Cleaner:
     def cell(self, element: Element) -> None:
         align = element.attrs.get("align", "")
         shown = f' class="{align}"' if align in _ALIGNS else ""
+        if shown and self.folds:  # Qt aligns cells by the attribute only
+            shown += f' align="{align}"'
         self.wrap(f"<{element.tag}{shown}>", f"</{element.tag}>", element)
 
     def tag_a(self, element: Element) -> None:

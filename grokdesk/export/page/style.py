@@ -97,6 +97,8 @@ h1.title { font-size: 17pt; }
 .status { color: #a40e26; font-size: 8.5pt; }
 .reasoning-head { color: #555555; font-size: 9pt; font-style: italic; }
 .reasoning-text { color: #555555; }
+p.pre { white-space: pre-wrap; }
+table { border-color: #b0b8c1; margin-top: 6px; margin-bottom: 6px; }
 pre { background-color: #f3f4f6; font-family: "DejaVu Sans Mono", monospace;
   font-size: 9pt; }
 code { font-family: "DejaVu Sans Mono", monospace; background-color: #eff1f3; }
