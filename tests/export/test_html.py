@@ -10,13 +10,14 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from grokdesk.export import ExportOptions, export_conversations
 from grokdesk.export.page import document, to_html
 from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
-from tests.export.page_checks import check_page
+from tests.export.page_checks import SAFE_LINK, check_page
 from tests.export.records import (
     DISPLAY_MATH,
     HOSTILE,
@@ -28,6 +29,7 @@ from tests.export.records import (
     conversation,
     message,
 )
+from tests.export.strategies import records
 from tests.security.test_untrusted_output import HOSTILE as HOSTILE_TEXTS
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -182,3 +184,12 @@ def test_an_empty_conversation_is_still_a_page() -> None:
     record = replace(PLAIN, messages=())
     page = check_page(to_html(record, tz=UTC))
     assert page.problems == [] and "0 messages" in page.text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records())
+def test_any_conversation_gives_a_page_that_runs_and_loads_nothing(
+        record: ConversationRecord) -> None:
+    page = check_page(to_html(record, include_reasoning=True, tz=UTC))
+    assert page.problems == []
+    assert all(SAFE_LINK.match(link) for link in page.links)
