@@ -36,10 +36,21 @@ def math_image(image: MathImage) -> QImage | None:
     return picture
 
 
-def build_document(page: PrintPage, device: QPaintDevice) -> QTextDocument:
+class PrintDocument(QTextDocument):
+    """A QTextDocument that loads nothing: the math images are added before the HTML is
+    set, and any other resource the HTML names is refused with an empty value (a plain
+    QTextDocument would read ``file:`` and ``data:`` URLs itself; None would let it)."""
+
+    def loadResource(self, type: int, name: QUrl | str) -> object:
+        if type == int(QTextDocument.ResourceType.ImageResource.value):
+            return QImage()
+        return QByteArray()
+
+
+def build_document(page: PrintPage, device: QPaintDevice) -> PrintDocument:
     """The page's HTML in a document with its stylesheet and math images, measured for
     ``device`` (set before any text is laid out, or lines keep the screen's metrics)."""
-    document = QTextDocument()
+    document = PrintDocument()
     document.documentLayout().setPaintDevice(device)
     document.setDefaultStyleSheet(page.stylesheet)
     for image in page.images:

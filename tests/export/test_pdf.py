@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from grokdesk.export import ExportOptions, export_conversations
-from grokdesk.export.page import to_print_page
+from grokdesk.export.page import PrintPage, to_print_page
 from grokdesk.printing import pdf_bytes
 from grokdesk.printing.document import build_document
 from grokdesk.printing.pages import keep_code_together, lay_out
@@ -213,3 +213,25 @@ def test_the_print_page_speaks_qts_html() -> None:
     assert "<details" not in page.html and '<p class="reasoning-head">' in page.html
     assert "p.pre { white-space: pre-wrap; }" in page.stylesheet
     assert "code-lang" not in page.html  # a label would be left behind when a block moves
+
+
+def test_the_print_document_loads_no_file_the_html_names(tmp_path: Path) -> None:
+    picture = tmp_path / "secret.png"
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(0xFF0000)
+    assert image.save(str(picture))
+    sheet = tmp_path / "secret.css"
+    sheet.write_text("p { color: red }", encoding="utf-8")
+    markup = (f'<html><head><link rel="stylesheet" href="{sheet.as_uri()}"></head><body>'
+              f'<p>x</p><img src="{picture.as_uri()}" width="8" height="8"></body></html>')
+    url = QUrl(picture.as_uri())
+    image_kind = int(QTextDocument.ResourceType.ImageResource.value)
+    plain = QTextDocument()
+    plain.setHtml(markup)
+    assert not plain.resource(image_kind, url).isNull()  # the positive control: it reads it
+    writer, _buffer = _writer()
+    printed = build_document(PrintPage("t", markup, "", ()), writer)
+    lay_out(printed, writer)
+    assert printed.resource(image_kind, url).isNull()
+    sheet_kind = int(QTextDocument.ResourceType.StyleSheetResource.value)
+    assert not printed.resource(sheet_kind, QUrl(sheet.as_uri()))
