@@ -73,7 +73,7 @@ class _Body:
                 f'<p class="about">{_esc(" · ".join(about))}</p>\n')
 
     def reasoning(self, message: Message) -> str:
-        text = clean(render_reasoning(message.reasoning), self.images)
+        text = clean(_plain_rendered(message.reasoning), self.images)
         title = _esc(facts.reasoning_title(message))
         if self.printing:
             return (f'<p class="reasoning-head">{title}</p>\n'
@@ -87,7 +87,7 @@ class _Body:
         moment = message.created_at
         when = (f'<time class="role-time" datetime="{facts.iso_time(moment, self.tz)}">'
                 f"{_esc(facts.shown_time(moment, self.tz))}</time>")
-        parts = [f'<div class="message {role}">\n<p class="role">{_esc(label)} · {when}</p>\n']
+        parts = [f'<div class="message {_esc(role)}">\n<p class="role">{_esc(label)} · {when}</p>\n']
         if self.include_reasoning and message.reasoning:
             parts.append(self.reasoning(message))
         if message.content:
@@ -108,7 +108,7 @@ class _Body:
         return separator.join(self.message(m) for m in self.record.messages)
 
 
-def render_reasoning(text: str) -> Rendered:
+def _plain_rendered(text: str) -> Rendered:
     """Reasoning as the window shows it: plain text that keeps its line breaks."""
     return Rendered(plain_text_to_html(text), [])
 
