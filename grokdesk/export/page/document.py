@@ -87,7 +87,8 @@ class _Body:
         moment = message.created_at
         when = (f'<time class="role-time" datetime="{facts.iso_time(moment, self.tz)}">'
                 f"{_esc(facts.shown_time(moment, self.tz))}</time>")
-        parts = [f'<div class="message {_esc(role)}">\n<p class="role">{_esc(label)} · {when}</p>\n']
+        parts = [f'<div class="message {_esc(role)}">\n',
+                 f'<p class="role">{_esc(label)} · {when}</p>\n']
         if self.include_reasoning and message.reasoning:
             parts.append(self.reasoning(message))
         if message.content:
