@@ -31,7 +31,7 @@ from grokdesk.storage.db import MIGRATIONS, open_database
 from grokdesk.storage.models import Message
 from grokdesk.storage.repository import INSERT_MESSAGE, message_values
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 MODEL = "x-ai/grok-3-mini-beta"
 DAY = 86_400.0
 

@@ -16,6 +16,10 @@ and code, in token-sized chunks (2-7 characters).
   breaker), in 256-character chunks at the same pace: the loop's max lateness from
   Send until the stream ends, and, without a budget, how long the final full render
   of that answer holds the loop.
+* A math-heavy answer (paragraphs and three snippets of the LaTeX corpus at a time,
+  about one equation per 150 characters) at the same pace, with the typesetting cache
+  emptied before each run: the loop's lateness while equations are typeset in the
+  window's thread and drawn once closed.
 * The same, unpaced (the server writes as fast as it can): how much work the client
   and the window do per character. Raw httpx does no parsing beyond ``json.loads``
   and draws nothing, so this ratio stays below 1 for any real window; the budget
@@ -28,9 +32,10 @@ import asyncio
 import random
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -52,6 +57,7 @@ RATE_TITLE = "streamed chars rendered per second: window vs raw httpx (same pace
 RATE_UNPACED_TITLE = "  same, unpaced stream (server as fast as it can)"
 LONG_LINE_TITLE = "event-loop lateness while streaming a 1 MB unbroken line: max"
 LONG_LINE_FINAL_TITLE = "  its final full render, when the stream ends (informational)"
+MATH_TITLE = "event-loop lateness while streaming a math-heavy answer (cold typesetting)"
 LONG_LINE_CHUNK = 256
 PACE_S = 0.001
 """Seconds between chunks of the paced stream (the server sleeps this long)."""
@@ -84,6 +90,26 @@ def make_pieces(chunks: int, seed: int = 23) -> Pieces:
     while len(reasoning) + len(content) < chunks:
         content += pool.tokens(pool.assistant() + "\n\n")
     return Pieces(reasoning, content)
+
+
+def make_math_pieces(chunks: int, seed: int = 31) -> Pieces:
+    """About ``chunks`` pieces: a little reasoning, then prose with equations every few lines."""
+    pool = TextPool(seed)
+    reasoning = pool.tokens(pool.reasoning() + " ")
+    content: list[str] = []
+    while len(reasoning) + len(content) < chunks:
+        part = pool.rng.choice(pool.paragraphs) + "\n\n" + pool.math_part(3) + "\n\n"
+        content += pool.tokens(part)
+    return Pieces(reasoning, content)
+
+
+def _cold_math() -> None:
+    """Empty the typesetting cache and the drawn images, as in a fresh process."""
+    from grokdesk.render.math.typeset import clear_cache
+    from grokdesk.ui.transcript import math_images
+
+    clear_cache()
+    math_images.forget()
 
 
 async def _send_and_wait(window: MainWindow, probe: PaintProbe) -> tuple[float, float]:
@@ -119,8 +145,10 @@ class WindowRun:
 
 
 def _window_runs(ctx: Context, server: FakeServer, data_dir: Path, pieces: Pieces,
-                 reps: int, pace_s: float) -> list[WindowRun]:
-    """Send ``reps`` questions in one app session; each answer is ``pieces`` at ``pace_s``."""
+                 reps: int, pace_s: float,
+                 before_each: Callable[[], None] | None = None) -> list[WindowRun]:
+    """Send ``reps`` questions in one app session; each answer is ``pieces`` at ``pace_s``
+    (``before_each`` runs before each, in the app's process)."""
 
     async def driver(window: MainWindow) -> list[WindowRun]:
         window.view.set_show_reasoning(True)
@@ -131,6 +159,8 @@ def _window_runs(ctx: Context, server: FakeServer, data_dir: Path, pieces: Piece
         try:
             for _ in range(reps):
                 server.queue_stream(pieces.reasoning, pieces.content, delay=pace_s)
+                if before_each is not None:
+                    before_each()
                 await settle(quiet=0.3)
                 late.start()
                 started, painted = await _send_and_wait(window, paint)
@@ -224,6 +254,16 @@ async def _raw_rates(server: FakeServer, pieces: Pieces, reps: int, pace_s: floa
     return rates
 
 
+def _equations(pieces: Pieces) -> int:
+    from grokdesk.render.markdown import _markdown_it
+
+    def walk(tokens: list[Any]) -> int:
+        return sum(token.type.startswith("math_") + walk(token.children or [])
+                   for token in tokens)
+
+    return walk(_markdown_it().parse("".join(pieces.content), {}))
+
+
 def _median_of(runs: list[WindowRun], key: str) -> float:
     return median([float(run.lateness[key]) for run in runs])  # type: ignore[arg-type]
 
@@ -238,6 +278,8 @@ def run(ctx: Context) -> list[Figure]:
         idle = ctx.qt.run(_idle_lateness(ctx.size(2.0, 0.2)))
         paced = _window_runs(ctx, server, data_dir, pieces, reps, PACE_S)
         raw_paced = run_plain(_raw_rates(server, pieces, reps, PACE_S))
+        math_pieces = make_math_pieces(ctx.size(3000, 300))
+        math = _window_runs(ctx, server, data_dir, math_pieces, reps, PACE_S, _cold_math)
         unpaced = _window_runs(ctx, server, data_dir, pieces, reps, 0.0)
         raw_unpaced = run_plain(_raw_rates(server, pieces, reps, 0.0))
         line = long_line(ctx.size(1_000_000, 100_000))
@@ -254,6 +296,12 @@ def run(ctx: Context) -> list[Figure]:
                detail={"runs": runs, "idle_lateness": idle, **stream}),
         Figure("lateness_max", f"{LATE_TITLE}: max", _median_of(paced, "max_ms"), "ms", 33.0,
                detail={"runs": runs, "unpaced_runs": [r.lateness for r in unpaced]}),
+        Figure("math_lateness_p99", f"{MATH_TITLE}: p99", _median_of(math, "p99_ms"), "ms",
+               16.0, detail={"runs": [r.lateness for r in math], "chunks": math_pieces.chunks,
+                             "chars": math_pieces.chars,
+                             "equations": _equations(math_pieces)}),
+        Figure("math_lateness_max", f"{MATH_TITLE}: max", _median_of(math, "max_ms"), "ms",
+               33.0, detail={"chars_per_s": rounded([r.chars_per_s for r in math], 0)}),
         Figure("lateness_long_line", LONG_LINE_TITLE,
                median([float(r.lateness["max_ms"]) for r in long_runs]),  # type: ignore[arg-type]
                "ms", 100.0,

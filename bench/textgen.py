@@ -1,17 +1,24 @@
-"""Chat-like text for the benchmark histories: questions, Markdown answers, code, reasoning.
+"""Chat-like text for the benchmark histories: questions, Markdown answers, code, math,
+reasoning.
 
 Two hundred thousand messages must be written in well under a minute, so messages
 are assembled from a pool of pre-made pieces (paragraphs, lists, tables, fenced code
 in several languages) rather than word by word. Each message also gets a few words
 from a large made-up vocabulary, so that a search for a rare word finds a handful of
 conversations, as it would in a real history, and the trigram index is not
-artificially small.
+artificially small. One answer in five (:data:`MATH_SHARE`) has math: one to three
+snippets of the model-written LaTeX corpus in tests/support/math_corpus.py.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+
+from tests.support.math_corpus import CORPUS as MATH_CORPUS
+
+MATH_SHARE = 0.2
+"""The share of answers with math in them."""
 
 _COMMON_TEXT = (
     "the a to of and in is it that for you this with on be as can are not or if your by "
@@ -99,6 +106,7 @@ class TextPool:
                                   for _ in range(rng.randint(2, 6))) for _ in range(sizes.pool)]
         self.rare = ["".join(rng.choices(_SYLLABLES, k=rng.randint(3, 5)))
                      for _ in range(sizes.rare_words)]
+        self.math = [text for _, text in MATH_CORPUS]
 
     def _rare(self, count: int) -> str:
         return " ".join(self.rng.choices(self.rare, k=count))
@@ -118,13 +126,20 @@ class TextPool:
         return block if block.startswith("```") else _code(self.rng)
 
     def assistant(self) -> str:
-        """An answer: paragraphs mixed with lists, tables, headings and code."""
+        """An answer: paragraphs mixed with lists, tables, headings, code and sometimes math."""
         rng = self.rng
         parts = [rng.choice(self.paragraphs) + " " + self._rare(rng.randint(1, 3))]
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4, 6))):
             parts.append(rng.choice(self.blocks) if rng.random() < 0.55
                          else rng.choice(self.paragraphs))
+        if rng.random() < MATH_SHARE:
+            parts.insert(1, self.math_part())
         return "\n\n".join(parts)
+
+    def math_part(self, snippets: int = 0) -> str:
+        """Model-written math: ``snippets`` pieces of the corpus (1 to 3 when 0)."""
+        count = snippets or self.rng.randint(1, 3)
+        return "\n\n".join(self.rng.choice(self.math) for _ in range(count))
 
     def reasoning(self) -> str:
         """The model's thinking: plain prose, a few hundred to a few thousand characters."""

@@ -265,6 +265,28 @@ def check_markdown() -> Result:
     return Result("ok", "Markdown with highlighted code, light and dark")
 
 
+def check_math() -> Result:
+    try:
+        import latex2mathml.converter  # noqa: F401  (reads its symbol table)
+        import ziamath  # noqa: F401  (its import reads the STIX Two font it ships)
+    except Exception as exc:  # a missing module or data file, whatever it raises
+        raise Missing(f"the math typesetter is not all there ({exc})") from None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from grokdesk.render.math.typeset import math_request, typeset_uncached
+
+    request = math_request(r"\frac{1}{2} \text{ and } \sqrt{x}", True, "#000000", 16.0)
+    if typeset_uncached(request) is None:
+        raise Missing("LaTeX math did not typeset (ziamath, ziafont, latex2mathml)")
+    # The window typesets in a spawned process: a frozen app must be able to start one.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        if pool.submit(typeset_uncached, request).result(timeout=120) is None:
+            raise Missing("the math typesetting process did not typeset")
+    return Result("ok", "LaTeX math to SVG (ziamath), here and in a worker process")
+
+
 def check_page_exports() -> Result:
     """An HTML page and a PDF of a small conversation: Qt's PDF writer and SVG are there."""
     _qapp()
@@ -309,6 +331,7 @@ CHECKS: list[tuple[str, Callable[[], Result]]] = [
     ("keyring", check_keyring),
     ("pygments", check_pygments),
     ("markdown", check_markdown),
+    ("math", check_math),
     ("html and pdf", check_page_exports),
     ("tls certificates", check_tls_certificates),
 ]

@@ -51,6 +51,34 @@ numbers.reverse()                  # numbers is now [4, 3, 2, 1]
 Use `reversed()` when you only need to *loop*, slicing when you need a **new list**,
 and `list.reverse()` when the original may change.
 """
+MATH_QUESTION = "Solve 2x² − 3x − 2 = 0, then check the sum of the roots."
+MATH_REASONING = (
+    "A quadratic with a = 2, b = −3, c = −2. The discriminant is 9 + 16 = 25, so two real "
+    "roots. Vieta gives the sum −b/a = 3/2 as a check. "
+)
+MATH_ANSWER = r"""With \(a = 2\), \(b = -3\) and \(c = -2\), the quadratic formula gives
+\[
+x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a} = \frac{3 \pm \sqrt{9 + 16}}{4} = \frac{3 \pm 5}{4}
+\]
+so the roots are $x_1 = 2$ and $x_2 = -\tfrac{1}{2}$. Step by step:
+
+$$
+\begin{aligned}
+2x^2 - 3x - 2 &= (2x + 1)(x - 2) \\
+&= 0 \iff x \in \left\{ -\tfrac{1}{2},\ 2 \right\}
+\end{aligned}
+$$
+
+**Check.** Vieta: \(x_1 + x_2 = -\frac{b}{a} = \frac{3}{2}\) ✓, and the sign of the product
+\(x_1 x_2 = \frac{c}{a} = -1\) says one root is negative. In general
+\[
+\sum_{k=1}^{n} k^2 = \frac{n(n+1)(2n+1)}{6}, \qquad
+f(x) = \begin{cases} x^2 & x \ge 0 \\ -x & x < 0 \end{cases}
+\]
+A formula I cannot typeset stays as source: \(\ce{2H2 + O2 -> 2H2O}\). Prices like $5 and $10
+stay text, and so does code: `$HOME`.
+"""
+
 PAST = [
     ("Weekly planning notes", True, "What should I focus on this week?",
      "Start with the release checklist, then the two bug reports."),
@@ -157,6 +185,39 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
         await until(lambda: not controller.busy)
         await settle()
 
+    def math_waits() -> bool:
+        return any(view.body.waiting_for_math for view in window.transcript.built_views())
+
+    async def math_shots(apply_theme: Callable[[str], object]) -> None:
+        """A math-heavy answer in both themes and at 150 % text size, its math typeset."""
+        from PySide6.QtWidgets import QApplication
+
+        apply_theme("light")
+        window.view.set_show_reasoning(False)
+        window.new_chat()
+        fake.queue(fake_api.stream(fake_api._words(MATH_REASONING),
+                                   fake_api._words(MATH_ANSWER)))
+        await send(MATH_QUESTION)
+        await until(lambda: not math_waits())
+        window.transcript.scroll_to_bottom()
+        await settle()
+        shot("light-math.png")
+        apply_theme("dark")
+        await settle()
+        await until(lambda: not math_waits())
+        await settle()
+        shot("dark-math.png")
+        apply_theme("light")
+        window.view.set_font_size(QApplication.font().pointSizeF() * 1.5)
+        await settle()
+        await until(lambda: not math_waits())
+        window.transcript.scroll_to_bottom()
+        await settle()
+        shot("light-math-zoom-150.png")
+        window.view.set_font_size(0)
+        window.view.set_show_reasoning(True)
+        await settle()
+
     try:
         window.resize(1280, 720)
         window.show()
@@ -195,6 +256,8 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
         await until(lambda: not controller.busy)
         window.composer.accept_sent()
         await settle()
+
+        await math_shots(theme.apply)
 
         theme.apply("light")
         window.new_chat()

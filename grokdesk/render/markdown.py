@@ -368,6 +368,8 @@ def _rule_math(
     block = token.type == "math_block"
     source = source_of(token)
     style = state.math
+    if not token.content.strip():
+        return _plain_paragraph(source) if block else _esc(source)
     if style is None:
         return _math_source_html(source, block, state.theme)
     request = math_request(token.content, token.type != "math_inline", style.colour,
@@ -578,6 +580,20 @@ def split_stable_prefix(text: str) -> int:
     if len(starts) < 2:
         return 0
     return line_ends[starts[-1] - 1]
+
+
+def block_starts(text: str) -> list[int]:
+    """Where each top-level block of ``text`` (finished blocks, as
+    :func:`split_stable_prefix` cuts them) starts: indices at line starts, 0 first.
+
+    For appending finished blocks one by one when some must wait (math being typeset).
+    """
+    line_starts = [0, *(match.end() for match in _NEWLINE_RE.finditer(text))]
+    tokens = _block_parser().parse(text)
+    starts = sorted({line_starts[t.map[0]] for t in tokens
+                     if t.level == 0 and t.nesting >= 0 and t.map is not None
+                     and t.map[0] < len(line_starts)})
+    return [0, *(start for start in starts if start > 0)]
 
 
 def ends_in_code(text: str) -> bool:

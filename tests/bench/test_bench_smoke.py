@@ -14,7 +14,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FIGURES = {
-    "cold_start", "conversation_painted", "rss_idle", "rss_open", "open_long", "switch_long",
+    "cold_start", "conversation_painted", "rss_idle", "rss_open", "open_long", "open_math",
+    "switch_long", "math_lateness_p99", "math_lateness_max",
     "lateness_p99", "lateness_max", "lateness_long_line", "long_line_final", "stream_rate",
     "stream_rate_unpaced", "ttft", "list_all", "list_page",
     "list_last_page", "sidebar_first_page", "search_common", "search_two_common", "search_rare",

@@ -558,9 +558,9 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
     for name in ("append_stable", "set_tail"):
         method = getattr(body, name)
 
-        def counting(markdown: str, *, dark: bool, method=method) -> None:
+        def counting(markdown: str, *, dark: bool, method=method) -> bool | None:
             rendered[0] += len(markdown)
-            method(markdown, dark=dark)
+            return method(markdown, dark=dark)  # type: ignore[no-any-return]
 
         setattr(body, name, counting)
     redraw = live._throttle._func

@@ -25,8 +25,8 @@ from grokdesk.storage.models import Message
 CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 """Nothing may load, nothing may run: only the page's own stylesheet applies."""
 
-PAGE_MATH = MathOptions(colour="#1f2328", size_px=16.0)
-"""Math for the HTML page: SVG at the body's 16 px (its fill follows the theme's colour)."""
+PAGE_MATH = MathOptions(colour="currentColor", size_px=16.0)
+"""Math for the HTML page: SVG at the body's 16 px, filled with the text's colour."""
 PRINT_MATH = MathOptions(colour="#000000", size_px=14.0, output="image", x_height_px=7.6)
 """Math for paper: black images at the print's 10.5 pt (DejaVu Sans' x-height there)."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math as maths
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,7 +56,8 @@ class MathImage:
 
     @property
     def width(self) -> float:
-        return self.math.width
+        """Whole pixels, so that the picture is drawn unscaled (sharp)."""
+        return float(maths.ceil(self.math.width))
 
     @property
     def height(self) -> float:
@@ -63,11 +65,16 @@ class MathImage:
 
 
 def math_image(math: TypesetMath, source: str, x_height_px: float, *, block: bool) -> MathImage:
-    """The image for ``math``, padded for Qt's middle alignment unless it is a ``block``."""
+    """The image for ``math``, padded for Qt's middle alignment unless it is a ``block``,
+    and to whole pixels."""
     pad_top = pad_bottom = 0.0
     if not block:
         offset = math.ascent - math.depth - x_height_px / 2
         pad_bottom, pad_top = max(0.0, offset), max(0.0, -offset)
+    # Whole pixels high too; the extra is shared out evenly, which keeps the centre.
+    natural = math.height + pad_top + pad_bottom
+    extra = (maths.ceil(natural) - natural) / 2
+    pad_top, pad_bottom = pad_top + extra, pad_bottom + extra
     key = repr((math.latex, math.display, math.colour, math.size_px, pad_top, pad_bottom,
                 source))
     digest = hashlib.blake2s(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

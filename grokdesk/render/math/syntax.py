@@ -3,7 +3,9 @@ and ``\\[…\\]`` (rules here), all before markdown-it's backslash escapes run.
 
 Dollars follow the usual currency-safe rules: no space after the opening ``$`` nor before the
 closing one, no digit right before the opening or after the closing one ("costs $5 and $10"
-stays text). Code spans and blocks are never looked into: their rules win at their position.
+stays text). Code spans and blocks are never looked into: their rules win at their position,
+and inline dollar math never holds a backtick, so a closing ``$`` is never taken from inside
+a later code span ("$10 a month, see `$HOME`").
 
 The bracket rules find their closing delimiter with one forward search memoised per text, so
 a text full of unclosed ``\\(`` costs linear time (texmath's regular expressions would rescan
@@ -17,7 +19,7 @@ paragraph; :func:`split_display_math` lifts it out into a ``math_block`` of its 
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,14 +56,33 @@ def source_of(token: Token) -> str:
 def use_math(md: MarkdownIt, *, inline: bool = True) -> None:
     """Add the math rules to ``md`` (``inline=False``: block rules only, for block parses)."""
     from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
     dollarmath_plugin(md, allow_labels=False, allow_space=False, allow_digits=False,
                       allow_blank_lines=False, double_inline=True)
+    md.inline.ruler.at("math_inline", _without_backticks(
+        math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True)))
     md.block.ruler.before("fence", "math_block_brackets", _bracket_block,
                           {"alt": ["paragraph"]})
     if inline:
         md.inline.ruler.before("escape", "math_brackets", _bracket_inline)
         md.core.ruler.after("inline", "math_split", split_display_math)
+
+
+def _without_backticks(rule: Callable[[StateInline, bool], bool]
+                       ) -> Callable[[StateInline, bool], bool]:
+    """``rule``, refusing a match that holds a backtick (the closer was in a code span)."""
+
+    def checked(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if not rule(state, True):
+            return False
+        end, state.pos = state.pos, start
+        if "`" in state.src[start:end]:
+            return False
+        return rule(state, silent)
+
+    return checked
 
 
 def _find(env: MutableMapping[str, Any], src: str, closer: str, start: int) -> int:

@@ -31,7 +31,7 @@ CACHE_SIZE = 2048
 MARGIN_PX = 1.0
 """Room around the ink, so antialiased edges are not clipped."""
 
-_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}|currentColor")
 _UNKNOWN_COMMAND_RE = re.compile(r"<m[ion][^>]*>\\")
 _BRACE_RE = re.compile(r"\\.|([{}])")
 _ENVIRONMENT_RE = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
@@ -42,6 +42,11 @@ _REWRITES = (
     (re.compile(r"\\begin\s*\{gather\*?\}"), r"\\begin{array}{c}"),
     (re.compile(r"\\end\s*\{gather\*?\}"), r"\\end{array}"),
 )
+_UNARY_MINUS_RE = re.compile(
+    r"(^|[=<>(\[{,&]|\\\\|\\begin\{[^}]*\}(?:\{[^}]*\})?"
+    r"|\\(?:le|ge|leq|geq|neq|ne|approx|equiv|sim|to|in|pm|mp)(?![A-Za-z]))"
+    r"(\s*)-(?!-)")
+"""A minus that starts a term: TeX spaces it as a sign, ziamath as a subtraction."""
 _ENVIRONMENTS = frozenset({
     "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix", "array",
     "cases", "align", "align*", "aligned", "split",
@@ -124,16 +129,19 @@ _cache = _Cache(CACHE_SIZE)
 def math_request(latex: str, display: bool, colour: str, size_px: float) -> MathRequest:
     """The normalised request for these arguments; ValueError for a bad colour or size."""
     if not _COLOUR_RE.fullmatch(colour):
-        raise ValueError(f"colour must be #rrggbb, not {colour!r}")
+        raise ValueError(f"colour must be #rrggbb or currentColor, not {colour!r}")
     if not 1.0 <= size_px <= 400.0:
         raise ValueError(f"size_px must be between 1 and 400, not {size_px!r}")
-    return MathRequest(latex.strip(), display, colour.lower(), round(size_px, 2))
+    hex_colour = colour.startswith("#")
+    return MathRequest(latex.strip(), display, colour.lower() if hex_colour else colour,
+                       round(size_px, 2))
 
 
 def typeset_svg(latex: str, display: bool, colour: str, size_px: float) -> TypesetMath | None:
     """``latex`` (without delimiters) as SVG, or None when it cannot be typeset faithfully.
 
-    ``colour`` is ``#rrggbb``; ``size_px`` the font size of the surrounding text in pixels.
+    ``colour`` is ``#rrggbb``, or ``currentColor`` for an SVG that takes the colour of the
+    HTML around it (an exported page with light and dark styles); ``size_px`` the font size of the surrounding text in pixels.
     Never raises for any ``latex``; raises ValueError for a bad colour or size (a caller's
     mistake). Results, None included, are cached.
     """
@@ -150,11 +158,28 @@ def typeset(request: MathRequest) -> TypesetMath | None:
     return result
 
 
+def typeset_uncached(request: MathRequest) -> TypesetMath | None:
+    """Typeset without the cache: for a worker process, whose caller keeps the result
+    (:func:`store`)."""
+    return _typeset(request)
+
+
+def store(request: MathRequest, result: TypesetMath | None) -> None:
+    """Keep a result typeset elsewhere (see :func:`typeset_uncached`)."""
+    _cache.store(request, result)
+
+
 def cached(request: MathRequest) -> tuple[bool, TypesetMath | None]:
     """Whether ``request`` was typeset already, and its result: never typesets."""
     if not request.latex or len(request.latex) > MAX_LATEX_CHARS:
         return True, None
     return _cache.lookup(request)
+
+
+def clear_cache() -> None:
+    """Forget every result: the benchmark measures typesetting from cold."""
+    with _cache._lock:
+        _cache._results.clear()
 
 
 def cache_info() -> CacheInfo:
@@ -182,6 +207,7 @@ def _typeset_now(latex: str, display: bool, colour: str, size_px: float) -> Type
         return None
     for pattern, replacement in _REWRITES:
         latex = pattern.sub(replacement, latex)
+    latex = _UNARY_MINUS_RE.sub(r"\1\2{-}", latex)
     if any(name.strip() not in _ENVIRONMENTS for name in _ENVIRONMENT_RE.findall(latex)):
         return None
     from xml.etree import ElementTree

@@ -11,7 +11,10 @@ takes the chunks that arrived since the last one:
 * except when that block's unfinished line grows past ``OPEN_LINE_CHARS`` (base64,
   minified code without newlines): from then until the block is finished, what
   arrives is appended to the tail as plain folded text (cost: the new text), and
-  the answer is rendered in full when it ends.
+  the answer is rendered in full when it ends;
+* finished blocks whose math is not typeset yet stay in the tail (math shows as
+  its source there) until the typesetting thread has it; then the next redraw
+  appends them. Unclosed math is text, so it shows as source as it streams.
 
 Nothing else in the transcript is touched. The first answer text stops the
 "Thinking…" timer; a usage report fills in the reasoning token count.
@@ -19,13 +22,15 @@ Nothing else in the transcript is touched. The first answer text stops the
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from PySide6.QtCore import QObject
 
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent, UsageReport
-from grokdesk.render.markdown import ends_in_code, split_stable_prefix
+from grokdesk.render.markdown import block_starts, ends_in_code, split_stable_prefix
+from grokdesk.ui.transcript.math_worker import math_worker
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.throttle import Throttle
 
@@ -57,6 +62,7 @@ class LiveStream(QObject):
         self._reasoning_taken = 0
         self._reasoning_text: list[str] = []
         self._stable_len = 0
+        self._ready_len = 0
         self._shown_tail: str | None = None
         self._open_line: int | None = None
         self._open_shown = 0
@@ -65,6 +71,7 @@ class LiveStream(QObject):
         self._tokens_dirty = answer.usage is not None
         self.redraws = 0
         self._throttle = Throttle(self._redraw, REDRAW_MS, self)
+        math_worker().finished.connect(self._math_typeset)
         view.begin_live()
         if answer.content or answer.reasoning or self._tokens_dirty:
             self._throttle()
@@ -91,6 +98,7 @@ class LiveStream(QObject):
         """Redraw the answer so far in the other code theme (once, at the next redraw)."""
         self.dark = dark
         self._stable_len = 0
+        self._ready_len = 0
         self._shown_tail = None
         self._open_line = None
         self._split_at = 0
@@ -110,13 +118,14 @@ class LiveStream(QObject):
     def keeps_rendering_for(self, content: str) -> bool:
         """Whether the streamed rendering can stay as the final one for ``content``.
 
-        True when ``content`` is what streamed (drawn now, after a flush) and has no
-        link reference definition; then a full render would show the same thing.
+        True when ``content`` is what streamed (drawn now, after a flush), has no
+        link reference definition and no math still being typeset; then a full render
+        would show the same thing.
         """
         if content != self.content or LINK_REFERENCE.search(content):
             return False
         self.flush()
-        return self.shown_content == content
+        return self.shown_content == content and not self.view.body.waiting_for_math
 
     def flush(self) -> None:
         """Draw whatever is waiting now (before the final full render replaces it)."""
@@ -125,6 +134,7 @@ class LiveStream(QObject):
     def stop(self) -> None:
         """The stream ended: no more redraws, no more ticking."""
         self._throttle.cancel()
+        math_worker().finished.disconnect(self._math_typeset)
         if self.view.reasoning is not None:
             self.view.reasoning.stop_thinking()
 
@@ -154,15 +164,12 @@ class LiveStream(QObject):
         body = self.view.body
         if body.isHidden():
             body.show()
-        stable = self._stable_len
         if _has_newline(text, self._split_at):  # else the finished blocks are as they were
-            stable += split_stable_prefix(text[self._stable_len :])
+            self._ready_len = self._stable_len + split_stable_prefix(text[self._stable_len :])
         self._split_at = len(text)
-        if stable > self._stable_len:
-            body.append_stable(text[self._stable_len : stable], dark=self.dark)
-            self._stable_len = stable
-            self._shown_tail = None
-            self._open_line = None
+        if self._ready_len > self._stable_len:
+            self._append_ready(text)
+        stable = self._stable_len
         tail = text[stable:]
         if self._open_line is None:
             line_start = stable + tail.rfind("\n") + 1
@@ -175,6 +182,27 @@ class LiveStream(QObject):
         elif tail != self._shown_tail:
             body.set_tail(tail, dark=self.dark)
             self._shown_tail = tail
+
+    def _append_ready(self, text: str) -> None:
+        """Append the finished blocks; if some wait for their math, those before them."""
+        chunk = text[self._stable_len : self._ready_len]
+        appended = len(chunk) if self.view.body.append_stable(chunk, dark=self.dark) else 0
+        if not appended:
+            for start, end in itertools.pairwise([*block_starts(chunk), len(chunk)]):
+                if start == end or not self.view.body.append_stable(chunk[start:end],
+                                                                    dark=self.dark):
+                    break
+                appended = end
+        if appended:
+            self._stable_len += appended
+            self._shown_tail = None
+            self._open_line = None
+
+    def _math_typeset(self) -> None:
+        """Math was typeset: redraw what waits for it (held blocks, the tail's math)."""
+        if self.view.body.waiting_for_math or self._ready_len > self._stable_len:
+            self._shown_tail = None
+            self._throttle()
 
     def _open_tail(self, text: str, line_start: int) -> None:
         """Show the tail's long unfinished line as growing plain text from now on."""

@@ -32,8 +32,9 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from grokdesk.render.fold import BREAKS, FOLD_MARK, fold_cuts
 from grokdesk.ui.colors import muted_text
-from grokdesk.ui.transcript import links
+from grokdesk.ui.transcript import links, math_images
 from grokdesk.ui.transcript.guarded_document import (
+    IMAGE_RESOURCE,
     GuardedDocument,
     is_app_resource,
     parse_html,
@@ -144,6 +145,8 @@ class RichTextView(QTextBrowser):
 
         The document asks here only for those; QTextBrowser itself may ask for others.
         """
+        if type == IMAGE_RESOURCE and math_images.is_math(name):
+            return math_images.image(name)
         if is_app_resource(name):
             return super().loadResource(type, QUrl(name) if isinstance(name, str) else name)
         return refused(type)
@@ -223,7 +226,8 @@ class RichTextView(QTextBrowser):
             used += len(piece)
 
     def createMimeDataFromSelection(self) -> QMimeData:
-        """The selection without our folds: what the model wrote, not how it was wrapped."""
+        """The selection without our folds and with math as its LaTeX: what the model
+        wrote, not how it was wrapped or typeset."""
         data = QMimeData()
         selection = self.textCursor()
         if not selection.hasSelection():
@@ -231,6 +235,7 @@ class RichTextView(QTextBrowser):
         copy = GuardedDocument()
         QTextCursor(copy).insertFragment(selection.selection())
         unfold(copy)
+        math_images.show_sources(copy)
         whole = QTextCursor(copy)
         whole.select(QTextCursor.SelectionType.Document)
         fragment = whole.selection()

@@ -1,0 +1,107 @@
+"""Typesetting math off the GUI thread, in a process of its own.
+
+An equation takes ziamath 5 to 100 ms, and its first one 0.4 s to load the font: too long
+for a paint or a streaming tick. A thread would not do either: while it runs pure Python,
+the GUI thread waits for the GIL each time it comes back from Qt (PySide releases it
+around every Qt call), and a redraw of a few hundred calls then waits for hundreds of
+switch intervals. So views render with what is typeset already (math not typeset yet
+shows as its source) and hand the rest here; one worker process (started on first use,
+by "spawn": no fork of a Qt process) typesets them one at a time, the results go into the
+core's cache in this process (:func:`grokdesk.render.math.typeset.store`), and
+:attr:`MathWorker.finished` tells the GUI thread, after each, so that views waiting for
+math render again. Nothing is typeset twice: requests already queued or cached are dropped.
+
+Should no process start (a host program whose main script runs the app unguarded, or a
+system refusing processes), the worker falls back to a thread: slower streaming, same math.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import cache, partial
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from grokdesk.render.math import MathRequest, TypesetMath
+from grokdesk.render.math.typeset import cached, store, typeset_uncached
+
+BACKGROUND_NICENESS = 10
+"""How much lower the worker process's CPU priority is: a streaming window comes first."""
+
+
+class MathWorker(QObject):
+    """The typesetting process and what it has been asked; ``finished`` comes on the GUI
+    thread after each equation."""
+
+    finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queued: set[MathRequest] = set()
+        self._lock = threading.Lock()
+        self._pool: Executor | None = None
+
+    def request(self, requests: Iterable[MathRequest]) -> None:
+        """Typeset ``requests`` in the worker process (those not queued or done already)."""
+        with self._lock:
+            for request in requests:
+                if request in self._queued or cached(request)[0]:
+                    continue
+                self._queued.add(request)
+                self._submit(request).add_done_callback(partial(self._done, request))
+
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._queued)
+
+    def shut_down(self) -> None:
+        """Stop the process; what is still queued is dropped (the app is quitting)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _submit(self, request: MathRequest) -> Future[TypesetMath | None]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_in_the_background)
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.aboutToQuit.connect(self.shut_down)
+        try:
+            return self._pool.submit(typeset_uncached, request)
+        except (RuntimeError, OSError):  # no process could start: a thread it is
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grokdesk-math")
+            return self._pool.submit(typeset_uncached, request)
+
+    def _done(self, request: MathRequest, future: Future[TypesetMath | None]) -> None:
+        """In the executor's thread: keep the result (a failure is "cannot typeset")."""
+        if future.cancelled():
+            return
+        try:
+            result = future.result()
+        except Exception:  # the worker process died or could not send it back
+            result = None
+        store(request, result)
+        with self._lock:
+            self._queued.discard(request)
+        self.finished.emit()
+
+
+def _in_the_background() -> None:
+    """In the worker process: yield the CPU to the window (and everything else) first."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(BACKGROUND_NICENESS)
+
+
+@cache
+def math_worker() -> MathWorker:
+    """The application's worker (created on first use, in the GUI thread)."""
+    return MathWorker()
