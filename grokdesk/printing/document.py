@@ -9,12 +9,14 @@ baseline, see :mod:`grokdesk.render.math.html`) and registered under the name th
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, QUrl
-from PySide6.QtGui import QColor, QImage, QPaintDevice, QPainter, QTextDocument
+from PySide6.QtGui import QColor, QFont, QImage, QPaintDevice, QPainter, QTextDocument
 from PySide6.QtSvg import QSvgRenderer
 
 from grokdesk.export.page import PrintPage
 from grokdesk.render.math import MathImage
 
+TEXT_POINTS = 10.5
+"""The print's text size (the stylesheet sizes the rest relative to it)."""
 MATH_SCALE = 4
 """Pixels per CSS pixel in a math image: 384 dpi on paper, where the text is about 300."""
 
@@ -52,6 +54,9 @@ def build_document(page: PrintPage, device: QPaintDevice) -> PrintDocument:
     ``device`` (set before any text is laid out, or lines keep the screen's metrics)."""
     document = PrintDocument()
     document.documentLayout().setPaintDevice(device)
+    font = QFont(document.defaultFont())
+    font.setPointSizeF(TEXT_POINTS)  # what the stylesheet's "medium" means
+    document.setDefaultFont(font)
     document.setDefaultStyleSheet(page.stylesheet)
     for image in page.images:
         picture = math_image(image)

@@ -1,9 +1,11 @@
 """Laying a document out on pages, and painting them on a printer or a PDF writer.
 
-Qt breaks pages between lines, so a code block may be cut anywhere. Before painting, a
-code block (a run of blocks Qt marks as non-breakable lines: what ``<pre>`` becomes)
-that would straddle a page break but fits on one page is moved to the next page.
-Math is one image on one line, which Qt never cuts. Pages are numbered "n / N".
+Qt breaks pages between lines, so a code block may be cut anywhere and a heading may end
+a page. Before painting, a code block (a run of blocks Qt marks as non-breakable lines:
+what ``<pre>`` becomes) that would straddle a page break but fits on one page is moved
+to the next page, and so is a heading (``<h1>``-``<h6>``: the role line of each message
+too) that would be the last line of its page. Math is one image on one line, which Qt
+never cuts. Pages are numbered "n / N".
 """
 
 from __future__ import annotations
@@ -46,30 +48,48 @@ def _code_run(first: QTextBlock) -> QTextBlock:
     return last
 
 
-def keep_code_together(document: QTextDocument) -> int:
-    """Move each code block that straddles a page break (and fits on a page) to the next
-    page; returns how many were moved. The document's page size must be set."""
+def _is_heading(block: QTextBlock) -> bool:
+    return block.isValid() and block.blockFormat().headingLevel() > 0
+
+
+def _break_before(document: QTextDocument, block: QTextBlock) -> None:
+    page_break = QTextBlockFormat()
+    page_break.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+    QTextCursor(block).mergeBlockFormat(page_break)
+    # Qt re-lays out only near a change; what follows must move down with it.
+    document.markContentsDirty(block.position(), document.characterCount() - block.position())
+
+
+def keep_together(document: QTextDocument) -> int:
+    """Start a new page before each code block that a page break would cut (when it fits
+    on one page), taking a heading just above it along, and before each heading that
+    would end a page (a message's role line, or the model's own headings). Returns how
+    many breaks were added. The document's page size must be set."""
     layout = document.documentLayout()
     height = document.pageSize().height()
+
+    def page(y: float) -> int:
+        return int(y // height)
+
     moved = 0
     block = document.begin()
     while block.isValid():
-        if not block.blockFormat().nonBreakableLines():
-            block = block.next()
-            continue
-        last = _code_run(block)
         top = layout.blockBoundingRect(block).top()
-        bottom = layout.blockBoundingRect(last).bottom()
-        first_page, last_page = int(top // height), int((bottom - 1) // height)
-        if first_page != last_page and bottom - top <= height * 0.9:
-            page_break = QTextBlockFormat()
-            page_break.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-            QTextCursor(block).mergeBlockFormat(page_break)
-            # Qt re-lays out only near a change; what follows must move down with it.
-            document.markContentsDirty(block.position(),
-                                       document.characterCount() - block.position())
+        if block.blockFormat().nonBreakableLines():
+            last = _code_run(block)
+            bottom = layout.blockBoundingRect(last).bottom()
+            if page(top) != page(bottom - 1) and bottom - top <= height * 0.9:
+                above = block.previous()
+                _break_before(document, above if _is_heading(above) else block)
+                moved += 1
+            block = last.next()
+            continue
+        following = block.next()
+        if (_is_heading(block) and following.isValid() and block != document.begin()
+                and page(layout.blockBoundingRect(following).top()) > page(top)):
+            _break_before(document, block)
             moved += 1
-        block = last.next()
+        block = following
     return moved
 
 
@@ -78,7 +98,7 @@ def lay_out(document: QTextDocument, device: QPagedPaintDevice) -> QSizeF:
     printable area less a footer; returns the size of one page of text."""
     body = QSizeF(device.width(), device.height() - FOOTER_INCHES * device.logicalDpiY())
     document.setPageSize(body)
-    keep_code_together(document)
+    keep_together(document)
     return body
 
 

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import QApplication
 
 from grokdesk.export import ExportOptions, export_conversations
 from grokdesk.export.page import PrintPage, to_print_page
+from grokdesk.export.records import ConversationRecord
 from grokdesk.printing import pdf_bytes
 from grokdesk.printing.document import build_document
-from grokdesk.printing.pages import keep_code_together, lay_out
+from grokdesk.printing.pages import keep_together, lay_out
 from grokdesk.storage.db import open_database
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
@@ -126,7 +127,44 @@ def test_code_blocks_are_not_cut_by_page_breaks() -> None:
     document = build_document(page, writer)
     lay_out(document, writer)
     assert _straddling(document) == []
-    assert keep_code_together(document) == 0  # nothing left to move
+    assert keep_together(document) == 0  # nothing left to move
+
+
+def _orphaned_headings(document: QTextDocument) -> int:
+    """Headings that end a page (what follows them starts on the next one)."""
+    layout = document.documentLayout()
+    height = document.pageSize().height()
+    orphans = 0
+    block = document.begin()
+    while block.isValid() and block.next().isValid():
+        if block.blockFormat().headingLevel() > 0:
+            here = layout.blockBoundingRect(block).top() // height
+            orphans += layout.blockBoundingRect(block.next()).top() // height > here
+        block = block.next()
+    return orphans
+
+
+def _chat(lines: int) -> ConversationRecord:
+    answer = "\n\n".join(f"Paragraph {n} of the answer." for n in range(lines))
+    return conversation("Chat", *(message(n, "user" if n % 2 == 0 else "assistant",
+                                          answer if n % 2 else "A question?")
+                                  for n in range(24)))
+
+
+def test_a_role_line_never_ends_a_page() -> None:
+    writer, _buffer = _writer()
+    orphaned = None
+    for lines in range(1, 12):  # some length leaves a role line at the foot of a page
+        page = to_print_page(_chat(lines), tz=UTC)
+        plain = build_document(page, writer)
+        plain.setPageSize(lay_out(build_document(page, writer), writer))
+        if _orphaned_headings(plain):
+            orphaned = page
+            break
+    assert orphaned is not None, "the test needs a page that Qt alone ends with a role line"
+    document = build_document(orphaned, writer)
+    lay_out(document, writer)
+    assert _orphaned_headings(document) == 0
 
 
 def test_a_code_block_longer_than_a_page_is_printed_whole() -> None:

@@ -88,7 +88,7 @@ class _Body:
         when = (f'<time class="role-time" datetime="{facts.iso_time(moment, self.tz)}">'
                 f"{_esc(facts.shown_time(moment, self.tz))}</time>")
         parts = [f'<div class="message {_esc(role)}">\n',
-                 f'<p class="role">{_esc(label)} · {when}</p>\n']
+                 f'<h2 class="role">{_esc(label)} · {when}</h2>\n']
         if self.include_reasoning and message.reasoning:
             parts.append(self.reasoning(message))
         if message.content:

@@ -93,7 +93,7 @@ body { color: #000000; font-size: 10.5pt; }
 h1.title { font-size: 17pt; }
 .about, .small-print, .muted, .role-time { color: #555555; }
 .about, .small-print { font-size: 8.5pt; }
-.role { font-weight: bold; margin-top: 14px; }
+.role { font-weight: bold; font-size: medium; margin-top: 14px; margin-bottom: 4px; }
 .status { color: #a40e26; font-size: 8.5pt; }
 .reasoning-head { color: #555555; font-size: 9pt; font-style: italic; }
 .reasoning-text { color: #555555; }
