@@ -21,6 +21,8 @@ from PySide6.QtCore import QObject, Signal
 from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
     from grokdesk.chat.service import ChatService
     from grokdesk.export.operations import ExportFormat
 
@@ -82,6 +84,18 @@ class Transfers(QObject):
             return f"Exported {result.conversations} {noun} to {result.path}"
 
         self._run(work, f"Exporting to {target.name}…")
+
+    def print_(self, printer: QPrinter, conversation_id: int, include_reasoning: bool) -> None:
+        """Lay a conversation out on ``printer`` as its PDF export looks. In the worker
+        too: Qt paints on a printer from any thread, and a long chat takes seconds."""
+        from grokdesk.printing import print_page
+
+        def work() -> str:
+            page = self._core.print_page(conversation_id, include_reasoning=include_reasoning)
+            pages = print_page(page, printer)
+            return f"Printed {pages} {'page' if pages == 1 else 'pages'}"
+
+        self._run(work, "Printing…")
 
     def import_files(self, paths: Sequence[Path]) -> None:
         """Import grokdesk JSON/Markdown or ChatGPT exports (files, folders, zips)."""

@@ -114,7 +114,15 @@ def test_print_prints_the_conversation_through_the_print_dialog(make_window: Mak
     # What choosing "Print to File (PDF)" gives the printer; the dialog's own widgets
     # are bypassed (done() rather than accept()) so no real printer is needed.
     dialog.printer().setOutputFileName(str(target))
-    dialog.done(QDialog.DialogCode.Accepted)
+    notes: list[tuple[bool, str]] = []
+    window.transfer_flow.transfers.finished.connect(lambda ok, text: notes.append((ok, text)))
+
+    async def scenario() -> None:
+        dialog.done(QDialog.DialogCode.Accepted)
+        await harness.until(lambda: notes, what="the print")
+
+    harness.run(scenario())
+    assert notes == [(True, "Printed 1 page")]
     assert window.status.currentMessage() == "Printed 1 page"
     text = _pdf_text(target)
     assert "Areaofacircle?" in text and "area=pi*r**2" in text
@@ -136,9 +144,16 @@ def test_a_printer_that_cannot_be_written_to_is_reported(make_window: MakeWindow
     dialog = _visible(window, QPrintDialog)[0]
     assert isinstance(dialog, QPrintDialog)
     dialog.printer().setOutputFileName(str(tmp_path / "no such folder" / "printed.pdf"))
-    dialog.done(QDialog.DialogCode.Accepted)
-    message = window.status.currentMessage()
-    assert "could not be written to" in message and "check the printer" in message
+    notes: list[tuple[bool, str]] = []
+    window.transfer_flow.transfers.finished.connect(lambda ok, text: notes.append((ok, text)))
+
+    async def scenario() -> None:
+        dialog.done(QDialog.DialogCode.Accepted)
+        await harness.until(lambda: notes, what="the print to fail")
+
+    harness.run(scenario())
+    assert notes[0][0] is False
+    assert "could not be written to" in notes[0][1] and "check the printer" in notes[0][1]
 
 
 def test_choosing_a_format_in_the_export_dialog_changes_the_files_suffix(

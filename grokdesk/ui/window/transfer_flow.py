@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
-from grokdesk.errors import GrokdeskError
 from grokdesk.ui.transfers import Transfers
 
 if TYPE_CHECKING:
@@ -31,7 +30,6 @@ class TransferFlow(QObject):
                  reasoning_shown: Callable[[], bool]) -> None:
         super().__init__(window)
         self.window = window
-        self.core = core
         self.transfers = Transfers(core, self)
         self._open_dialog = open_dialog
         self._notify = notify
@@ -81,17 +79,11 @@ class TransferFlow(QObject):
         self._open_dialog(dialog)
 
     def print_to(self, printer: QPrinter, conversation_id: int) -> None:
-        """Print a conversation as its PDF export looks, reasoning included when shown."""
-        from grokdesk.printing import print_page
-
-        try:
-            page = self.core.print_page(conversation_id,
-                                        include_reasoning=self._reasoning_shown())
-            pages = print_page(page, printer)
-        except GrokdeskError as exc:
-            self._notify(exc.describe())
-            return
-        self._notify(f"Printed {pages} {'page' if pages == 1 else 'pages'}")
+        """Print a conversation (in the background) as its PDF export looks, reasoning
+        included when it is shown."""
+        self._notify("Printing…")
+        self._ensure_progress()
+        self.transfers.print_(printer, conversation_id, self._reasoning_shown())
 
     def ask_export_all(self) -> None:
         from grokdesk.export import ExportOptions, suggested_name
