@@ -29,6 +29,8 @@ from grokdesk.printing.document import build_document
 
 FOOTER_INCHES = 0.35
 """Room under the text for the page number."""
+RELAYOUT_CHARS = 5_000
+"""How much text after a new page break is laid out again at once (a page or two)."""
 
 
 class PrintFailedError(GrokdeskError):
@@ -56,8 +58,10 @@ def _break_before(document: QTextDocument, block: QTextBlock) -> None:
     page_break = QTextBlockFormat()
     page_break.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
     QTextCursor(block).mergeBlockFormat(page_break)
-    # Qt re-lays out only near a change; what follows must move down with it.
-    document.markContentsDirty(block.position(), document.characterCount() - block.position())
+    # Qt re-lays out only the changed block; the next pages' worth is laid out again here
+    # (further on, Qt lays out what is asked for), and everything once at the end.
+    rest = document.characterCount() - block.position()
+    document.markContentsDirty(block.position(), min(rest, RELAYOUT_CHARS))
 
 
 def keep_together(document: QTextDocument) -> int:
@@ -90,6 +94,8 @@ def keep_together(document: QTextDocument) -> int:
             _break_before(document, block)
             moved += 1
         block = following
+    if moved:
+        document.markContentsDirty(0, document.characterCount())
     return moved
 
 
