@@ -141,9 +141,9 @@ def typeset_svg(latex: str, display: bool, colour: str, size_px: float) -> Types
     """``latex`` (without delimiters) as SVG, or None when it cannot be typeset faithfully.
 
     ``colour`` is ``#rrggbb``, or ``currentColor`` for an SVG that takes the colour of the
-    HTML around it (an exported page with light and dark styles); ``size_px`` the font size of the surrounding text in pixels.
-    Never raises for any ``latex``; raises ValueError for a bad colour or size (a caller's
-    mistake). Results, None included, are cached.
+    HTML around it (an exported page with light and dark styles); ``size_px`` the font size
+    of the surrounding text in pixels. Never raises for any ``latex``; raises ValueError for
+    a bad colour or size (a caller's mistake). Results, None included, are cached.
     """
     return typeset(math_request(latex, display, colour, size_px))
 

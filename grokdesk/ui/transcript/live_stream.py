@@ -199,8 +199,9 @@ class LiveStream(QObject):
             self._open_line = None
 
     def _math_typeset(self) -> None:
-        """Math was typeset: redraw what waits for it (held blocks, the tail's math)."""
-        if self.view.body.waiting_for_math or self._ready_len > self._stable_len:
+        """Math was typeset: redraw once all that the tail (with any held blocks) waits for
+        is ready, not after each equation."""
+        if self.view.body.streamed_math_ready():
             self._shown_tail = None
             self._throttle()
 

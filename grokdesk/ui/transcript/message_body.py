@@ -62,7 +62,7 @@ class MessageBody(QWidget):
         self._math_style: MathOptions | None = None
         self._has_math = False
         self._waiting: list[MathRequest] = []
-        self._tail_waits = False
+        self._stream_waits: list[MathRequest] = []
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(10)
@@ -80,7 +80,12 @@ class MessageBody(QWidget):
     @property
     def waiting_for_math(self) -> bool:
         """Whether what is shown has math still being typeset."""
-        return bool(self._waiting) or self._tail_waits
+        return bool(self._waiting) or bool(self._stream_waits)
+
+    def streamed_math_ready(self) -> bool:
+        """Whether the math the stream's tail (or its held blocks) waits for is all typeset:
+        a redraw would now show it."""
+        return bool(self._stream_waits) and all(cached(r)[0] for r in self._stream_waits)
 
     def show_markdown(self, text: str, *, dark: bool) -> None:
         """Render the whole text once (a stored or finished message)."""
@@ -116,6 +121,7 @@ class MessageBody(QWidget):
         """
         rendered = self._render_chunk(markdown, dark)
         if rendered.pending:
+            self._stream_waits = list(rendered.pending)
             return False
         self.stable.append_html(rendered.html)
         self._stable_blocks.extend(rendered.code_blocks)
@@ -125,15 +131,15 @@ class MessageBody(QWidget):
 
     def set_tail(self, markdown: str, *, dark: bool) -> None:
         """Re-render the unfinished last block; an empty ``markdown`` hides it."""
-        self._tail_waits = False
         if not markdown:
+            self._stream_waits = []
             self._tail_blocks = []
             if self._tail is not None:
                 self._tail.clear()
                 self._tail.hide()
             return
         rendered = self._render_chunk(markdown, dark)
-        self._tail_waits = bool(rendered.pending)
+        self._stream_waits = list(rendered.pending)
         self._tail_blocks = list(rendered.code_blocks)
         self._ensure_tail().show_html(rendered.html)
 
