@@ -84,7 +84,9 @@ def page_css() -> str:
     light = pygments_css(LIGHT_CODE_STYLE, ".code")
     dark = pygments_css(DARK_CODE_STYLE, ".code")
     return (f"{_BASE.strip()}\n{light}\n"
-            f"@media screen and (prefers-color-scheme: dark) {{\n{_DARK.strip()}\n{dark}\n}}\n"
+            f"@media screen and (prefers-color-scheme: dark) {{\n{_DARK.strip()}\n{dark}\n"
+            # github-dark's background is the page's own: a panel colour sets blocks apart
+            ".code { background: var(--panel); }\n}\n"
             f"@media print {{\n{_PRINT.strip()}\n{light}\n}}\n")
 
 
