@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from grokdesk.errors import ExitCode
 from grokdesk.export import jsonio, store
 from grokdesk.export.operations import (
+    EXTENSIONS,
     ExportFormat,
     ExportOptions,
+    PdfWriter,
     export_conversations,
     render_conversation,
     suggested_name,
@@ -26,28 +28,34 @@ if TYPE_CHECKING:
     from grokdesk.chat.service import ChatService
     from grokdesk.storage.repository import History
 
-_SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".md": "md", ".zip": "md"}
+_SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".md": "md", ".html": "html",
+                                             ".htm": "html", ".pdf": "pdf"}
+_FORMATS: tuple[ExportFormat, ...] = ("md", "json", "html", "pdf")
 
 
 def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``export`` to the ``add_subparsers()`` object of the main parser."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "export", help="export conversations as Markdown or JSON",
+        "export", help="export conversations as Markdown, JSON, HTML or PDF",
         description="Export conversations. One conversation goes to stdout unless --out is "
-                    "given; several Markdown conversations go to a folder, or a .zip when "
-                    "--out ends in .zip; JSON is always one document.")
+                    "given (a PDF always needs --out); several Markdown, HTML or PDF "
+                    "conversations go to a folder, or a .zip when --out ends in .zip; JSON "
+                    "is always one document.")
     parser.add_argument("ids", nargs="*", type=int, metavar="ID",
                         help="conversations to export (see `grokdesk list`)")
     parser.add_argument("--all", action="store_true", help="export every conversation")
-    parser.add_argument("--format", choices=["md", "json"],
-                        help="md (readable, default) or json (lossless backup); "
+    parser.add_argument("--format", choices=list(_FORMATS),
+                        help="md (readable, default), json (lossless backup), html (one "
+                             "standalone page to read or send) or pdf (to print); "
                              "default from --out's extension")
     parser.add_argument("-o", "--out", type=Path, metavar="PATH",
                         help="file, folder or .zip to write (default: stdout)")
     parser.add_argument("--include-reasoning", action="store_true",
-                        help="include the model's reasoning (Markdown; JSON always has it)")
+                        help="include the model's reasoning (Markdown, HTML, PDF; JSON "
+                             "always has it)")
     parser.add_argument("--include-usage", action="store_true",
-                        help="include token usage (Markdown; JSON always has it)")
+                        help="include token usage (Markdown; JSON, HTML and PDF always "
+                             "have it)")
     return parser
 
 
@@ -73,16 +81,28 @@ def _export_format(args: argparse.Namespace) -> ExportFormat:
         return implied or "md"
     if implied is not None and implied != args.format:
         raise _UsageError(f"--format {args.format} does not match --out {args.out}")
-    return "json" if args.format == "json" else "md"
+    return next(f for f in _FORMATS if f == args.format)
+
+
+def _pdf_writer() -> PdfWriter:
+    """Qt's PDF writer, with an offscreen Qt started for it: only a PDF export loads Qt."""
+    from grokdesk.printing import ensure_application, pdf_bytes
+
+    ensure_application()
+    return pdf_bytes
+
+
+_NAMES = {"md": "Markdown", "html": "HTML", "pdf": "PDF"}
 
 
 def _target(history: History, args: argparse.Namespace, ids: list[int],
             options: ExportOptions) -> Path:
     """Where to write: ``--out``, or a file named after the export inside an existing folder."""
     target: Path = args.out
-    if options.format == "md" and len(ids) > 1 and target.suffix.lower() == ".md":
-        raise _UsageError("several conversations as Markdown go to a folder or a .zip, "
-                          f"not to {target}")
+    single_file = target.suffix.lower() in (".htm", EXTENSIONS[options.format])
+    if options.format != "json" and len(ids) > 1 and single_file:
+        raise _UsageError(f"several conversations as {_NAMES[options.format]} go to a folder "
+                          f"or a .zip, not to {target}")
     if target.is_dir() and (options.format == "json" or len(ids) == 1):
         chosen = [c for c in (history.get_conversation(i) for i in ids) if c is not None]
         return target / suggested_name(chosen, options)
@@ -92,21 +112,24 @@ def _target(history: History, args: argparse.Namespace, ids: list[int],
 def _export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.all == bool(args.ids):
         raise _UsageError("name the conversations to export (IDs) or use --all, not both")
-    options = ExportOptions(format=_export_format(args),
-                            include_reasoning=args.include_reasoning,
-                            include_usage=args.include_usage)
+    export_format = _export_format(args)
+    if export_format == "pdf" and args.out is None:
+        raise _UsageError("a PDF goes to a file: add --out FILE.pdf (or a folder)")
     ids = store.resolve_ids(history, None if args.all else list(dict.fromkeys(args.ids)))
     if not ids:
         print("grokdesk: there are no conversations to export", file=err)
         return ExitCode.OK
+    options = ExportOptions(format=export_format, include_reasoning=args.include_reasoning,
+                            include_usage=args.include_usage,
+                            pdf=_pdf_writer() if export_format == "pdf" else None)
     if args.out is None:
         if options.format == "json":
             out.write(jsonio.to_json(store.iter_records(history, ids)))
         elif len(ids) == 1:
             out.write(render_conversation(history, ids[0], options))
         else:
-            raise _UsageError("several conversations as Markdown need --out FOLDER "
-                              "(or --out FILE.zip)")
+            raise _UsageError(f"several conversations as {_NAMES[options.format]} need "
+                              "--out FOLDER (or --out FILE.zip)")
         return ExitCode.OK
     result = export_conversations(history, ids, _target(history, args, ids, options), options)
     noun = "conversation" if result.conversations == 1 else "conversations"

@@ -287,6 +287,27 @@ def check_math() -> Result:
     return Result("ok", "LaTeX math to SVG (ziamath), here and in a worker process")
 
 
+def check_page_exports() -> Result:
+    """An HTML page and a PDF of a small conversation: Qt's PDF writer and SVG are there."""
+    _qapp()
+    try:
+        from grokdesk.export.page import to_html, to_print_page
+        from grokdesk.export.records import ConversationRecord
+        from grokdesk.printing import pdf_bytes
+        from grokdesk.storage.models import Conversation, Message
+    except ImportError as exc:
+        raise Missing(f"the HTML and PDF export is not there ({exc})") from None
+    answer = Message(id=0, uuid="self-test", conversation_id=0, role="assistant",
+                     content=SAMPLE_MARKDOWN)
+    record = ConversationRecord(Conversation(0, "self-test", "Self-test", 0.0, 0.0), (answer,))
+    if "Title" not in to_html(record):
+        raise Missing("the HTML page lost the answer")
+    pdf = pdf_bytes(to_print_page(record))
+    if not pdf.startswith(b"%PDF-") or len(pdf) < 1000:
+        raise Missing("Qt wrote no PDF")
+    return Result("ok", f"HTML page and a {len(pdf):,}-byte PDF")
+
+
 def check_tls_certificates() -> Result:
     import certifi
     import httpx
@@ -311,6 +332,7 @@ CHECKS: list[tuple[str, Callable[[], Result]]] = [
     ("pygments", check_pygments),
     ("markdown", check_markdown),
     ("math", check_math),
+    ("html and pdf", check_page_exports),
     ("tls certificates", check_tls_certificates),
 ]
 

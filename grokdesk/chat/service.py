@@ -48,7 +48,7 @@ from grokdesk.storage.repository import RecordGoneError
 
 if TYPE_CHECKING:
     from grokdesk.api.client import ChatClient
-    from grokdesk.export import ExportOptions, ExportResult, ImportReport, Progress
+    from grokdesk.export import ExportOptions, ExportResult, ImportReport, PrintPage, Progress
     from grokdesk.secrets import KeyStore
     from grokdesk.storage.repository import History
 
@@ -615,6 +615,14 @@ class ChatService:
         with self._own_history() as history:
             return export_conversations(history, conversation_ids, target, options,
                                         progress=progress)
+
+    def print_page(self, conversation_id: int, *, include_reasoning: bool = False
+                   ) -> PrintPage:
+        """One conversation as the page the window prints (read as exports read it)."""
+        from grokdesk.export import print_page
+
+        with self._own_history() as history:
+            return print_page(history, conversation_id, include_reasoning=include_reasoning)
 
     def import_files(self, paths: Sequence[Path], *,
                      progress: Progress | None = None) -> ImportReport:

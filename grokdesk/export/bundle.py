@@ -1,4 +1,4 @@
-"""Many conversations as many Markdown files: in a folder, or in one ``.zip``.
+"""Many conversations as many files (Markdown, HTML or PDF): in a folder, or in one ``.zip``.
 
 File names come from titles, so they must be safe everywhere the files may travel:
 no path separators or characters Windows refuses, no reserved device names, no
@@ -27,8 +27,13 @@ MAX_NAME_BYTES = 120
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f'
                      r"\u202a-\u202e\u2066-\u2069]")
 
-Render = Callable[[ConversationRecord], str]
+Render = Callable[[ConversationRecord], str | bytes]
 Step = Callable[[], None]
+
+
+def encoded(content: str | bytes) -> bytes:
+    """What goes into the file: text as UTF-8, bytes (a PDF) as they are."""
+    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 def _fold(name: str) -> str:
@@ -67,8 +72,9 @@ class NamePicker:
 
 
 def write_folder(records: Iterable[ConversationRecord], folder: Path, render: Render, *,
-                 step: Step | None = None, tz: tzinfo | None = None) -> list[Path]:
-    """One ``.md`` per conversation in ``folder`` (created if needed; never overwrites).
+                 step: Step | None = None, tz: tzinfo | None = None,
+                 extension: str = ".md") -> list[Path]:
+    """One file per conversation in ``folder`` (created if needed; never overwrites).
 
     If anything fails (or ``step`` raises to cancel), the files written so far are
     removed again, so a folder never holds half an export.
@@ -78,10 +84,10 @@ def write_folder(records: Iterable[ConversationRecord], folder: Path, render: Re
     written: list[Path] = []
     try:
         for record in records:
-            path = folder / picker.pick(record.conversation, ".md")
-            with path.open("x", encoding="utf-8", newline="") as handle:
+            path = folder / picker.pick(record.conversation, extension)
+            with path.open("xb") as handle:
                 written.append(path)
-                handle.write(render(record))
+                handle.write(encoded(render(record)))
             if step is not None:
                 step()
     except BaseException:
@@ -92,8 +98,9 @@ def write_folder(records: Iterable[ConversationRecord], folder: Path, render: Re
 
 
 def write_zip(records: Iterable[ConversationRecord], target: Path, render: Render, *,
-              step: Step | None = None, tz: tzinfo | None = None) -> list[str]:
-    """One ``.md`` per conversation in a new ``.zip``, written to a temporary file first.
+              step: Step | None = None, tz: tzinfo | None = None,
+              extension: str = ".md") -> list[str]:
+    """One file per conversation in a new ``.zip``, written to a temporary file first.
 
     ``target`` appears only once the archive is complete, so a failed or cancelled
     export never leaves a truncated archive (or destroys an existing one).
@@ -107,8 +114,8 @@ def write_zip(records: Iterable[ConversationRecord], target: Path, render: Rende
     try:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for record in records:
-                name = picker.pick(record.conversation, ".md")
-                archive.writestr(name, render(record).encode("utf-8"))
+                name = picker.pick(record.conversation, extension)
+                archive.writestr(name, encoded(render(record)))
                 names.append(name)
                 if step is not None:
                     step()

@@ -14,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from grokdesk.export import bundle, jsonio, markdown, store
+from grokdesk.export import bundle, jsonio, markdown, page, store
 from grokdesk.export.errors import ExportCancelled
 from grokdesk.export.records import ConversationRecord, Progress
 from grokdesk.export.report import FileOutcome, ImportReport
@@ -30,20 +30,41 @@ if TYPE_CHECKING:
     from grokdesk.storage.models import Conversation
     from grokdesk.storage.repository import History
 
-ExportFormat = Literal["md", "json"]
+ExportFormat = Literal["md", "json", "html", "pdf"]
+PdfWriter = Callable[[page.PrintPage], bytes]
+"""Turns a print page into a PDF file's bytes: Qt's work, so a face hands it in
+(``grokdesk.printing.pdf_bytes``); the core imports no Qt."""
+
+EXTENSIONS: dict[str, str] = {"md": ".md", "html": ".html", "pdf": ".pdf", "json": ".json"}
 
 
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
-    """What to export and how; ``tz`` is the zone for times shown in Markdown (local)."""
+    """What to export and how; ``tz`` is the zone for times shown (local).
+
+    ``include_usage`` is for Markdown: HTML and PDF always carry each answer's small
+    print. A PDF export needs ``pdf``, the writer.
+    """
 
     format: ExportFormat = "md"
     include_reasoning: bool = False
     include_usage: bool = False
     tz: tzinfo | None = None
+    pdf: PdfWriter | None = None
 
-    def render(self, record: ConversationRecord) -> str:
-        """One conversation as Markdown with these options."""
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.format]
+
+    def render(self, record: ConversationRecord) -> str | bytes:
+        """One conversation as one file in this format (Markdown, HTML or PDF)."""
+        if self.format == "html":
+            return page.to_html(record, include_reasoning=self.include_reasoning, tz=self.tz)
+        if self.format == "pdf":
+            if self.pdf is None:
+                raise ValueError("a PDF export needs ExportOptions.pdf, the writer")
+            return self.pdf(page.to_print_page(record, include_reasoning=self.include_reasoning,
+                                               tz=self.tz))
         return markdown.to_markdown(record, include_reasoning=self.include_reasoning,
                                     include_usage=self.include_usage, tz=self.tz)
 
@@ -82,30 +103,40 @@ class _Counter:
 
 def suggested_name(conversations: Sequence[Conversation], options: ExportOptions, *,
                    now: float | None = None) -> str:
-    """A file name for a save dialog: the safe title for one conversation as Markdown,
-    else a dated ``grokdesk-export-YYYY-MM-DD`` with ``.json`` or ``.zip``."""
-    if len(conversations) == 1 and options.format == "md":
-        return bundle.NamePicker(tz=options.tz).pick(conversations[0], ".md")
+    """A file name for a save dialog: the safe title for one conversation as Markdown, HTML
+    or PDF, else a dated ``grokdesk-export-YYYY-MM-DD`` with ``.json`` or ``.zip``."""
+    if len(conversations) == 1 and options.format != "json":
+        return bundle.NamePicker(tz=options.tz).pick(conversations[0], options.extension)
     moment = datetime.now(options.tz) if now is None else datetime.fromtimestamp(now, options.tz)
     extension = ".json" if options.format == "json" else ".zip"
     return f"grokdesk-export-{moment:%Y-%m-%d}{extension}"
 
 
 def render_conversation(history: History, conversation_id: int, options: ExportOptions) -> str:
-    """One conversation as text in ``options.format`` (for stdout or the clipboard)."""
+    """One conversation as text in ``options.format`` (for stdout or the clipboard; not PDF)."""
     record = store.read_record(history, conversation_id)
     if options.format == "json":
         return jsonio.to_json([record])
-    return options.render(record)
+    rendered = options.render(record)
+    if isinstance(rendered, bytes):
+        raise ValueError("a PDF is not text: export it to a file")
+    return rendered
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a failure leaves the old file (if any) intact."""
+def print_page(history: History, conversation_id: int, *, include_reasoning: bool = False,
+               tz: tzinfo | None = None) -> page.PrintPage:
+    """One conversation as the page Qt prints (the window's Print…), read as exports read."""
+    return page.to_print_page(store.read_record(history, conversation_id),
+                              include_reasoning=include_reasoning, tz=tz)
+
+
+def _write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` so that a failure leaves the old file (if any) intact."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".grokdesk-export-", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(bundle.encoded(content))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -116,9 +147,9 @@ def _write_atomically(path: Path, text: str) -> None:
 def export_conversations(history: History, conversation_ids: Sequence[int] | None,
                          target: Path, options: ExportOptions, *,
                          progress: Progress | None = None) -> ExportResult:
-    """Export to ``target``: JSON → one file; Markdown → one file for one conversation
-    (unless ``target`` ends in ``.zip``), a ``.zip`` when ``target`` ends in ``.zip``,
-    else a folder of ``.md`` files.
+    """Export to ``target``: JSON → one file; Markdown, HTML or PDF → one file for one
+    conversation (unless ``target`` ends in ``.zip`` or is a folder), a ``.zip`` when
+    ``target`` ends in ``.zip``, else a folder of files, one per conversation.
 
     ``conversation_ids`` None means all, in sidebar order. Unknown ids raise
     ``store.UnknownConversationError`` before anything is written.
@@ -138,10 +169,10 @@ def export_conversations(history: History, conversation_ids: Sequence[int] | Non
         return ExportResult(target, 1, counter.messages, (target.name,))
     if zipped:
         names = bundle.write_zip(records, target, options.render, step=counter.step,
-                                 tz=options.tz)
+                                 tz=options.tz, extension=options.extension)
         return ExportResult(target, counter.done, counter.messages, tuple(names))
     paths = bundle.write_folder(records, target, options.render, step=counter.step,
-                                tz=options.tz)
+                                tz=options.tz, extension=options.extension)
     return ExportResult(target, counter.done, counter.messages, tuple(p.name for p in paths))
 
 

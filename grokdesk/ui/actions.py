@@ -34,7 +34,10 @@ class WindowActions(QObject):
         a = _action
         self.new_chat = a(self, "&New chat", ("Ctrl+N",), "Start a new conversation")
         self.export_conversation = a(self, "&Export conversation…", ("Ctrl+E",),
-                                     "Save this conversation as Markdown or JSON")
+                                     "Save this conversation as Markdown, JSON, HTML or PDF")
+        self.export_pdf = a(self, "Export as P&DF…", (),
+                            "Save this conversation as a PDF document")
+        self.print_ = a(self, "&Print…", (StandardKey.Print,), "Print this conversation")
         self.export_all = a(self, "Export &all…", ("Ctrl+Shift+E",),
                             "Save every conversation to a file")
         self.import_ = a(self, "&Import…", ("Ctrl+O",),
@@ -82,8 +85,9 @@ class WindowActions(QObject):
     def menus(self) -> list[tuple[str, list[QAction | None]]]:
         """Menu titles and their actions (None is a separator)."""
         return [
-            ("&File", [self.new_chat, None, self.export_conversation, self.export_all,
-                       self.import_, None, self.preferences, None, self.quit]),
+            ("&File", [self.new_chat, None, self.export_conversation, self.export_pdf,
+                       self.export_all, self.import_, None, self.print_, None,
+                       self.preferences, None, self.quit]),
             ("&Edit", [self.copy, self.select_all, None, self.find, None, self.edit_last]),
             ("&View", [self.show_reasoning, self.show_sidebar, None, self.zoom_in,
                        self.zoom_out, self.zoom_reset]),

@@ -115,6 +115,8 @@ class MainWindow(WindowFrame):
                 (a.settings, lambda: d.show_conversation_settings(self.chat.current)),
                 (a.shortcuts, d.show_shortcuts), (a.about, d.show_about),
                 (a.export_conversation, lambda: t.ask_export(self.chat.current)),
+                (a.export_pdf, lambda: t.ask_export_pdf(self.chat.current)),
+                (a.print_, lambda: t.ask_print(self.chat.current)),
                 (a.export_all, t.ask_export_all), (a.import_, t.ask_import),
                 (a.copy, lambda: self._on_focus_widget("copy")),
                 (a.select_all, lambda: self._on_focus_widget("selectAll"))):

@@ -21,9 +21,15 @@ from PySide6.QtCore import QObject, Signal
 from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
     from grokdesk.chat.service import ChatService
+    from grokdesk.export.operations import ExportFormat
 
 log = logging.getLogger("grokdesk.ui")
+
+_SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".html": "html", ".htm": "html",
+                                             ".pdf": "pdf"}
 
 
 class Transfers(QObject):
@@ -58,11 +64,18 @@ class Transfers(QObject):
 
     def export(self, conversation_ids: Sequence[int] | None, target: Path,
                include_reasoning: bool) -> None:
-        """Write conversations (None: all) to ``target``; JSON for ``.json``, else Markdown."""
+        """Write conversations (None: all) to ``target``: JSON, HTML or PDF by its suffix,
+        else Markdown. A PDF is laid out by Qt in the worker too (no widgets involved)."""
         from grokdesk.export import ExportOptions
 
-        options = ExportOptions(format="json" if target.suffix.lower() == ".json" else "md",
-                                include_reasoning=include_reasoning, include_usage=True)
+        export_format = _SUFFIX_FORMATS.get(target.suffix.lower(), "md")
+        pdf = None
+        if export_format == "pdf":
+            from grokdesk.printing import pdf_bytes
+
+            pdf = pdf_bytes
+        options = ExportOptions(format=export_format, include_reasoning=include_reasoning,
+                                include_usage=True, pdf=pdf)
 
         def work() -> str:
             result = self._core.export(conversation_ids, target, options,
@@ -71,6 +84,18 @@ class Transfers(QObject):
             return f"Exported {result.conversations} {noun} to {result.path}"
 
         self._run(work, f"Exporting to {target.name}…")
+
+    def print_(self, printer: QPrinter, conversation_id: int, include_reasoning: bool) -> None:
+        """Lay a conversation out on ``printer`` as its PDF export looks. In the worker
+        too: Qt paints on a printer from any thread, and a long chat takes seconds."""
+        from grokdesk.printing import print_page
+
+        def work() -> str:
+            page = self._core.print_page(conversation_id, include_reasoning=include_reasoning)
+            pages = print_page(page, printer)
+            return f"Printed {pages} {'page' if pages == 1 else 'pages'}"
+
+        self._run(work, "Printing…")
 
     def import_files(self, paths: Sequence[Path]) -> None:
         """Import grokdesk JSON/Markdown or ChatGPT exports (files, folders, zips)."""

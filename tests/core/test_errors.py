@@ -24,6 +24,7 @@ from grokdesk.errors import ExitCode, GrokdeskError, register_secret
 from grokdesk.export import errors as export
 from grokdesk.export.staging import ImportInterruptedError
 from grokdesk.export.store import UnknownConversationError
+from grokdesk.printing.pages import PrintFailedError
 from grokdesk.secrets import KeyringUnavailableError, MissingKeyError
 from grokdesk.storage import db
 from grokdesk.storage.repository import RecordGoneError
@@ -68,6 +69,7 @@ EXAMPLES: dict[type[GrokdeskError], Callable[[], GrokdeskError]] = {
     export.ExportCancelled: lambda: export.ExportCancelled(),
     ImportInterruptedError: lambda: ImportInterruptedError("the import was removed"),
     UnknownConversationError: lambda: UnknownConversationError([4, 7]),
+    PrintFailedError: PrintFailedError,
 }
 
 #: Exceptions that never reach a face: each is translated into a GrokdeskError (or, for

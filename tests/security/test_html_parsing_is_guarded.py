@@ -6,6 +6,8 @@ QTextDocument or QTextDocumentFragment and each ``fromHtml``/``setHtml``/``inser
 call: constructions only in the guard's module, parsing calls only there and in the view
 whose document is guarded (checked at run time below). Anything new fails here until it
 goes through :func:`grokdesk.ui.transcript.guarded_document.parse_html` or ``RichTextView``.
+Printing (Qt-only, no window) has a guard of its own, ``grokdesk.printing.document.
+PrintDocument``, checked at run time in tests/export/test_pdf.py.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import grokdesk
 PACKAGE = Path(grokdesk.__file__).resolve().parent
 GUARD = "ui/transcript/guarded_document.py"
 VIEW = "ui/transcript/rich_text_view.py"
+PRINT = "printing/document.py"  # PrintDocument: the printed page's own guard (no grokdesk.ui)
 # Rich-text editors parse HTML too (pasted HTML); QPlainTextEdit never does.
 CONSTRUCTORS = frozenset({"QTextDocument", "QTextDocumentFragment", "QTextEdit",
                           "QTextBrowser"})
@@ -29,8 +32,9 @@ ALLOWED_CONSTRUCTION = {
     (GUARD, "QTextDocument"),  # GuardedDocument's base class, nothing else
     (VIEW, "QTextDocumentFragment"),  # built from a GuardedDocument (append_html)
     (VIEW, "QTextBrowser"),  # RichTextView's base class; read-only, its document guarded
+    (PRINT, "QTextDocument"),  # PrintDocument's base class: refuses every resource
 }
-ALLOWED_PARSING = {GUARD, VIEW}
+ALLOWED_PARSING = {GUARD, VIEW, PRINT}
 
 
 def _name(node: ast.expr) -> str:

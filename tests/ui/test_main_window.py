@@ -403,8 +403,8 @@ def test_menus_hold_every_action_with_its_shortcut(make_window: MakeWindow) -> N
                                           if not a.isSeparator()]
              for m in (a.menu() for a in window.menuBar().actions()) if m is not None}
     assert list(menus) == ["File", "Edit", "View", "Conversation", "Help"]
-    assert menus["File"] == ["New chat", "Export conversation…", "Export all…", "Import…",
-                             "Preferences…", "Quit"]
+    assert menus["File"] == ["New chat", "Export conversation…", "Export as PDF…",
+                             "Export all…", "Import…", "Print…", "Preferences…", "Quit"]
     assert {"Copy", "Select all", "Find in conversations", "Edit last message"} <= set(
         menus["Edit"])
     assert {"Show reasoning", "Show sidebar", "Zoom in", "Zoom out", "Reset zoom"} <= set(
@@ -416,7 +416,8 @@ def test_menus_hold_every_action_with_its_shortcut(make_window: MakeWindow) -> N
     expected = {a.new_chat: "Ctrl+N", a.quit: "Ctrl+Q", a.preferences: "Ctrl+,",
                 a.find: "Ctrl+F", a.show_reasoning: "Ctrl+R", a.show_sidebar: "Ctrl+B",
                 a.zoom_in: "Ctrl++", a.zoom_out: "Ctrl+-", a.zoom_reset: "Ctrl+0",
-                a.regenerate: "Ctrl+Shift+R", a.stop: "Esc", a.rename: "F2"}
+                a.regenerate: "Ctrl+Shift+R", a.stop: "Esc", a.rename: "F2",
+                a.print_: "Ctrl+P"}
     for action, keys in expected.items():
         assert action.shortcut() == QKeySequence(keys), action.text()
     table = a.shortcut_table()

@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-EXPORT_ONE_FILTERS = ["Markdown (*.md)", "JSON (*.json)"]
+EXPORT_ONE_FILTERS = ["Markdown (*.md)", "JSON (*.json)", "HTML page (*.html)", "PDF (*.pdf)"]
+EXPORT_PDF_FILTERS = ["PDF (*.pdf)"]
 EXPORT_ALL_FILTERS = ["Markdown files in a zip (*.zip)", "JSON (*.json)"]
 IMPORT_FILTERS = ["Conversations (*.json *.md *.zip)", "All files (*)"]
 
@@ -21,7 +22,7 @@ def _start_folder() -> str:
 def save_dialog(parent: QWidget, title: str, name: str, filters: list[str],
                 chosen: Callable[[Path], None]) -> QFileDialog:
     """Where to save, for the caller to open; the suffix follows the chosen filter
-    (``.md``/``.zip``/``.json``)."""
+    (``.md``/``.zip``/``.json``/``.html``/``.pdf``)."""
     dialog = QFileDialog(parent, title, str(Path(_start_folder()) / name), ";;".join(filters))
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)

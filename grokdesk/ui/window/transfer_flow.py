@@ -1,4 +1,4 @@
-"""Export and import from the window: where to, progress, and what came of it."""
+"""Export, print and import from the window: where to, progress, and what came of it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from grokdesk.ui.transfers import Transfers
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
     from grokdesk.chat.records import Conversation
     from grokdesk.chat.service import ChatService
     from grokdesk.ui.dialogs.transfer import TransferProgress
@@ -48,6 +50,40 @@ class TransferFlow(QObject):
         self._open_dialog(save_dialog(self.window, "Export conversation", name,
                                       EXPORT_ONE_FILTERS,
                                       lambda path: self.export_to(path, [conversation.id])))
+
+    def ask_export_pdf(self, conversation: Conversation | None) -> None:
+        """Ask where to save one conversation as a PDF."""
+        if conversation is None:
+            self._notify("Nothing to export yet: this chat has no messages")
+            return
+        from grokdesk.export import ExportOptions, suggested_name
+        from grokdesk.ui.dialogs.file_choosers import EXPORT_PDF_FILTERS, save_dialog
+
+        name = suggested_name([conversation], ExportOptions(format="pdf"))
+        self._open_dialog(save_dialog(self.window, "Export as PDF", name, EXPORT_PDF_FILTERS,
+                                      lambda path: self.export_to(path, [conversation.id])))
+
+    def ask_print(self, conversation: Conversation | None) -> None:
+        """The system's print dialog for one conversation; printing starts once accepted."""
+        if conversation is None:
+            self._notify("Nothing to print yet: this chat has no messages")
+            return
+        from PySide6.QtPrintSupport import QPrinter
+
+        from grokdesk.ui.dialogs.print_dialog import PrintDialog
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(conversation.title)
+        dialog = PrintDialog(printer, self.window)
+        dialog.accepted.connect(lambda: self.print_to(printer, conversation.id))
+        self._open_dialog(dialog)
+
+    def print_to(self, printer: QPrinter, conversation_id: int) -> None:
+        """Print a conversation (in the background) as its PDF export looks, reasoning
+        included when it is shown."""
+        self._notify("Printing…")
+        self._ensure_progress()
+        self.transfers.print_(printer, conversation_id, self._reasoning_shown())
 
     def ask_export_all(self) -> None:
         from grokdesk.export import ExportOptions, suggested_name
