@@ -24,6 +24,7 @@ from bench.report import Figure, markdown_table, table, write_results
 def _groups() -> dict[str, ModuleType]:
     """Benchmark modules in run order; each has ``run(ctx) -> list[Figure]``."""
     from bench import (
+        fig_branch,
         fig_export,
         fig_open_switch,
         fig_rss_open,
@@ -35,7 +36,7 @@ def _groups() -> dict[str, ModuleType]:
 
     return {"startup": fig_startup, "rss_open": fig_rss_open, "open_switch": fig_open_switch,
             "stream": fig_stream, "ttft": fig_ttft, "storage": fig_storage,
-            "export": fig_export}
+            "branch": fig_branch, "export": fig_export}
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -44,7 +45,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
                         help="tiny data, one repetition, seconds per benchmark (CI)")
     parser.add_argument("--only", default="",
                         help="comma-separated groups: startup, rss_open, open_switch, "
-                             "stream, ttft, storage, export")
+                             "stream, ttft, storage, branch, export")
     parser.add_argument("--repeat", type=int, help="override every repetition count")
     parser.add_argument("--out", type=Path, help="where to write the results JSON")
     parser.add_argument("--markdown", action="store_true",

@@ -8,6 +8,6 @@ if getattr(sys, "frozen", False):
 
     multiprocessing.freeze_support()
 
-from grokdesk.cli import main
+from grokdesk.entry import main
 
 sys.exit(main())

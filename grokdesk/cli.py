@@ -29,10 +29,10 @@ from grokdesk.visible import VisibleWriter, terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from grokdesk.api.types import StreamEvent
-    from grokdesk.chat.service import ChatService
+    from grokdesk.chat.service import ChatService, PreparedTurn
     from grokdesk.config import Settings
     from grokdesk.secrets import KeyStore
-    from grokdesk.storage.models import Conversation, ConversationSettings, Message
+    from grokdesk.storage.models import Conversation, ConversationSettings
     from grokdesk.storage.repository import History
 
 log = logging.getLogger("grokdesk")
@@ -75,6 +75,9 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="stream the model's reasoning to stderr")
     ask.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     ask.add_argument("--raw", action="store_true", help=RAW_HELP)
+    ask.add_argument("--regenerate", action="store_true",
+                     help="add a new version of the last answer (of the newest conversation "
+                          "unless -c); -m and --reasoning-effort apply to it alone")
 
     lst = sub.add_parser("list", help="list conversations, newest first")
     lst.add_argument("--json", action="store_true")
@@ -84,6 +87,8 @@ def _build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     show.add_argument("--show-reasoning", action="store_true")
     show.add_argument("--raw", action="store_true", help=RAW_HELP)
+    show.add_argument("--tree", action="store_true",
+                      help="with --json: every message of every branch, and the current leaf")
 
     search = sub.add_parser("search", help="full-text search of titles and messages")
     search.add_argument("query")
@@ -93,8 +98,12 @@ def _build_parser() -> argparse.ArgumentParser:
     key.add_argument("action", choices=["set", "status", "delete"])
     key.add_argument("--provider", help="provider profile (default: the active one)")
 
+    from grokdesk.cli_manage import add_manage_parsers
     from grokdesk.cli_transfer import add_export_parser, add_import_parser
+    from grokdesk.cli_tree import add_tree_parsers
 
+    add_tree_parsers(sub, RAW_HELP)
+    add_manage_parsers(sub)
     add_export_parser(sub)
     add_import_parser(sub)
     return parser
@@ -163,19 +172,6 @@ def _conversation_json(c: Conversation) -> dict[str, Any]:
     }
 
 
-def _message_json(m: Message) -> dict[str, Any]:
-    return {
-        "id": m.id, "role": m.role, "content": m.content, "reasoning": m.reasoning,
-        "status": m.status, "model": m.model, "finish_reason": m.finish_reason,
-        "error": m.error, "created_at": m.created_at,
-        "usage": {
-            "prompt_tokens": m.prompt_tokens, "completion_tokens": m.completion_tokens,
-            "reasoning_tokens": m.reasoning_tokens, "total_tokens": m.total_tokens,
-            "cost_usd": m.cost_usd,
-        },
-    }
-
-
 def _write_json(out: TextIO, data: object) -> None:
     out.write(terminal_json(data) + "\n")
 
@@ -201,7 +197,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return ExitCode.OK
 
 
-def _require_conversation(ctx: Context, conversation_id: int) -> Conversation:
+def require_conversation(ctx: Context, conversation_id: int) -> Conversation:
     conversation = ctx.core.conversation(conversation_id)
     if conversation is None:
         raise UsageError(f"there is no conversation {conversation_id} "
@@ -210,13 +206,16 @@ def _require_conversation(ctx: Context, conversation_id: int) -> Conversation:
 
 
 def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    conversation = _require_conversation(ctx, args.id)
-    messages = ctx.core.messages(conversation.id)
+    if args.tree and not args.json:
+        raise UsageError("--tree works with --json: grokdesk show ID --json --tree")
+    conversation = require_conversation(ctx, args.id)
     if args.json:
-        data = _conversation_json(conversation)
-        data["messages"] = [_message_json(m) for m in messages]
-        _write_json(out, data)
+        from grokdesk.cli_tree import path_json, tree_json
+
+        view = tree_json if args.tree else path_json
+        _write_json(out, view(ctx.core, conversation.id, _conversation_json(conversation)))
         return ExitCode.OK
+    messages = ctx.core.messages(conversation.id)
     if args.raw:
         out = _raw(out)
     out.write(f"# {conversation.title}\n")
@@ -263,7 +262,7 @@ def _pick_conversation(ctx: Context, args: argparse.Namespace
 
     core = ctx.core
     if args.conversation is not None:
-        conversation = _require_conversation(ctx, args.conversation)
+        conversation = require_conversation(ctx, args.conversation)
     elif args.continue_latest and (latest := core.latest_conversation()) is not None:
         conversation = latest
     else:
@@ -325,6 +324,10 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
             stdin: TextIO) -> int:
     from grokdesk.config import UnknownProfileError
 
+    if args.regenerate:
+        from grokdesk.cli_tree import regenerate
+
+        return regenerate(ctx, args, out, err)
     prompt = _read_prompt(args, stdin)
     if args.provider is not None and args.provider not in ctx.settings.profiles:
         raise UsageError(str(UnknownProfileError(args.provider, sorted(ctx.settings.profiles))))
@@ -334,6 +337,13 @@ def cmd_ask(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
         print(f"grokdesk: warning: {warning}.", file=err)
     turn = core.begin_send(conversation.id if conversation else None, prompt,
                            new_settings=new_settings)
+    return stream_answer(ctx, turn, args, out, err)
+
+
+def stream_answer(ctx: Context, turn: PreparedTurn, args: argparse.Namespace, out: TextIO,
+                   err: TextIO) -> int:
+    """Stream the answer a ``begin_*`` prepared to the terminal; say how it ended."""
+    core = ctx.core
     conversation_id = turn.conversation.id
     printer = (_Printer(_raw(out), _raw(err), args.show_reasoning) if args.raw
                else _Printer(out, err, args.show_reasoning))
@@ -413,6 +423,26 @@ def _import(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) ->
     return run_import(ctx.core, args, out, err)
 
 
+def _tree_command(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
+                  stdin: TextIO) -> int:
+    from grokdesk.cli_tree import cmd_branch, cmd_edit
+
+    if args.command == "edit":
+        return cmd_edit(ctx, args, out, err, stdin)
+    return cmd_branch(ctx.core, args, out)
+
+
+def _manage_command(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
+                    stdin: TextIO) -> int:
+    from grokdesk.cli_manage import cmd_delete, cmd_pin, cmd_rename
+
+    if args.command == "rename":
+        return cmd_rename(ctx, args, out)
+    if args.command == "delete":
+        return cmd_delete(ctx, args, out, err, stdin)
+    return cmd_pin(ctx, args, out)
+
+
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     ctx = _open_context(err)
     ctx.base_url = getattr(args, "base_url", None)
@@ -422,7 +452,13 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
             "show": lambda: cmd_show(ctx, args, out),
             "search": lambda: cmd_search(ctx, args, out),
             "ask": lambda: cmd_ask(ctx, args, out, err, stdin),
+            "edit": lambda: _tree_command(ctx, args, out, err, stdin),
+            "branch": lambda: _tree_command(ctx, args, out, err, stdin),
             "key": lambda: cmd_key(ctx, args, out, err, stdin),
+            "rename": lambda: _manage_command(ctx, args, out, err, stdin),
+            "pin": lambda: _manage_command(ctx, args, out, err, stdin),
+            "unpin": lambda: _manage_command(ctx, args, out, err, stdin),
+            "delete": lambda: _manage_command(ctx, args, out, err, stdin),
             "export": lambda: _export(ctx, args, out, err),
             "import": lambda: _import(ctx, args, out, err),
         }

@@ -13,10 +13,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from grokdesk.api.proxies import DEFAULT_NO_PROXY, ProxyURLError, parse_proxy_url
-from grokdesk.api.types import EffortStyle, ReasoningEffort
+
+if TYPE_CHECKING:
+    from grokdesk.api.types import EffortStyle, ReasoningEffort
 
 Theme = Literal["system", "light", "dark"]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import TextIO
@@ -63,7 +64,20 @@ def terminal_json(data: object) -> str:
     ``json.dumps`` escapes C0 controls only; the other invisible characters can occur
     only inside strings, where a ``\\uXXXX`` escape means the same character.
     """
-    return mark_invisible(json.dumps(data, ensure_ascii=False, indent=2), _json_escape)
+    return mark_invisible(json.dumps(_finite(data), ensure_ascii=False, indent=2,
+                                     allow_nan=False), _json_escape)
+
+
+def _finite(data: object) -> object:
+    """``data`` with every NaN or infinite number (a damaged row's) as null: JSON has no
+    spelling for them, and ``Infinity`` would break the reader of the output."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
 
 
 class VisibleWriter(io.TextIOBase, TextIO):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from grokdesk.storage.models import Conversation, Message
+from grokdesk.storage.models import ActivePath, Conversation, DeletedSubtree, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,13 @@ class Changes:
     ``conversations`` holds the new state of every conversation created or changed;
     ``created`` says which of them are new. ``reloaded`` means too much changed to
     say row by row (an import, another process writing): views read their data again.
+
+    Conversations are trees: ``paths`` gives a conversation's whole new active path when
+    it was replaced rather than extended (a branch switched, a regenerate or edit begun,
+    a subtree deleted or restored); a view shows that path instead of patching rows.
+    ``siblings`` gives, for a message added where other versions exist, every version
+    at its place (oldest first, itself included). ``deleted`` is what a delete took
+    away, for :meth:`ChatService.restore_messages` (Undo).
     """
 
     conversations: tuple[Conversation, ...] = ()
@@ -40,6 +47,10 @@ class Changes:
     removed: tuple[int, ...] = ()
     totals: Mapping[int, Totals] = field(default_factory=lambda: MappingProxyType({}))
     reloaded: bool = False
+    paths: Mapping[int, ActivePath] = field(default_factory=lambda: MappingProxyType({}))
+    siblings: Mapping[int, tuple[int, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    deleted: DeletedSubtree | None = None
 
     def conversation(self, conversation_id: int | None) -> Conversation | None:
         """The new state of ``conversation_id`` if this change touched it."""
@@ -50,7 +61,8 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(self.conversations or self.removed_conversations or self.added
-                    or self.updated or self.removed or self.totals or self.reloaded)
+                    or self.updated or self.removed or self.totals or self.reloaded
+                    or self.paths or self.siblings or self.deleted is not None)
 
 
 NOTHING = Changes()

@@ -27,7 +27,7 @@ from grokdesk.config import Profile
 log = logging.getLogger(__name__)
 
 MAX_AGE = 24 * 60 * 60.0
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class ModelLister(Protocol):
@@ -92,7 +92,7 @@ def read_cache(path: Path, base_url: str) -> ModelList | None:
         log.debug("model cache %s unreadable: %s", path, exc)
         return None
     if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION
-            or data.get("base_url") != base_url.rstrip("/")):
+            or data.get("source") != _source(base_url)):
         return None
     fetched_at = data.get("fetched_at")
     models = _models_from_json(data.get("models"))
@@ -106,7 +106,7 @@ def write_cache(path: Path, base_url: str, models: Sequence[ModelInfo],
     """Save the list atomically; a cache that cannot be written is only logged."""
     document = {
         "version": CACHE_VERSION,
-        "base_url": base_url.rstrip("/"),
+        "source": _source(base_url),
         "fetched_at": fetched_at,
         "models": [{"id": m.id, "name": m.name, "context_length": m.context_length,
                     "aliases": list(m.aliases)} for m in models],
@@ -118,6 +118,12 @@ def write_cache(path: Path, base_url: str, models: Sequence[ModelInfo],
         os.replace(tmp, path)
     except OSError as exc:
         log.debug("model cache %s not written: %s", path, exc)
+
+
+def _source(base_url: str) -> str:
+    """Which service a list came from, as a digest: a URL may hold a user name and
+    password (``https://user:secret@host/v1``), and the cache is a plain file."""
+    return hashlib.sha256(base_url.rstrip("/").encode()).hexdigest()
 
 
 def _models_from_json(items: Any) -> tuple[ModelInfo, ...] | None:

@@ -8,13 +8,16 @@ import contracts forbid ``grokdesk.ui`` to import ``grokdesk.storage``).
 from __future__ import annotations
 
 from grokdesk.storage.models import (
+    ActivePath,
     Conversation,
     ConversationSettings,
+    DeletedSubtree,
     Message,
     MessageRole,
     MessageStatus,
+    MessageTree,
     SearchHit,
 )
 
-__all__ = ["Conversation", "ConversationSettings", "Message", "MessageRole", "MessageStatus",
-           "SearchHit"]
+__all__ = ["ActivePath", "Conversation", "ConversationSettings", "DeletedSubtree", "Message",
+           "MessageRole", "MessageStatus", "MessageTree", "SearchHit"]

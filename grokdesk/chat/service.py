@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import itertools
 import logging
+import threading
+import uuid as uuidlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from grokdesk.api.types import ChatMessage, ChatRequest
 from grokdesk.chat import titles
@@ -34,7 +35,15 @@ from grokdesk.config import Profile, Settings, with_env_overrides
 from grokdesk.errors import GrokdeskError
 from grokdesk.secrets import MissingKeyError
 from grokdesk.storage.db import DatabaseError
-from grokdesk.storage.models import Conversation, ConversationSettings, Message, SearchHit
+from grokdesk.storage.models import (
+    ActivePath,
+    Conversation,
+    ConversationSettings,
+    DeletedSubtree,
+    Message,
+    MessageTree,
+    SearchHit,
+)
 from grokdesk.storage.repository import RecordGoneError
 
 if TYPE_CHECKING:
@@ -58,6 +67,7 @@ class ChatService:
         self.base_url_override = base_url_override
         self.proxy_credentials = ProxyCredentials(keys)
         self._clients: dict[tuple[object, ...], ChatClient] = {}
+        self._clients_lock = threading.Lock()
         self._subscribers: list[Callable[[Changes], None]] = []
         self._open_turn_: PreparedTurn | None = None
         self._data_version: int | None = None
@@ -94,17 +104,29 @@ class ChatService:
         one URL and one key. Raises MissingKeyError, or NetworkSettingsError for a
         proxy or CA bundle that cannot be used.
         """
-        key = self.keys.lookup(profile).key
-        if key is None and profile.key_required:
-            raise MissingKeyError(profile.label)
-        network = self.settings.network
-        proxy_auth = self.proxy_credentials.lookup(network.proxy) if network.proxy else None
-        cache_key = (profile.name, profile.base_url, key, network, proxy_auth)
-        client = self._clients.get(cache_key)
-        if client is None:
-            client = build_client(profile.base_url, key, network, proxy_auth=proxy_auth)
-            self._clients[cache_key] = client
-        return client
+        with self._clients_lock:
+            key = self.keys.lookup(profile).key
+            if key is None and profile.key_required:
+                raise MissingKeyError(profile.label)
+            network = self.settings.network
+            proxy_auth = (self.proxy_credentials.lookup(network.proxy) if network.proxy
+                          else None)
+            cache_key = (profile.name, profile.base_url, key, network, proxy_auth)
+            client = self._clients.get(cache_key)
+            if client is None:
+                client = build_client(profile.base_url, key, network, proxy_auth=proxy_auth)
+                self._clients[cache_key] = client
+            return client
+
+    def warm_up(self) -> None:
+        """Build the active provider's client ahead of the first send.
+
+        Importing httpx and loading the TLS roots take a fifth of a second. Safe to call
+        from a worker thread: :meth:`client_for` builds each client once, under a lock,
+        so a send that comes meanwhile waits for this client instead of building another.
+        Raises what :meth:`client_for` raises.
+        """
+        self.client_for(self.profile_for(None))
 
     def new_client(self, profile: Profile, key: str | None, **overrides: Any) -> ChatClient:
         """A separate client for ``profile`` with ``key`` (say, one typed in Preferences and
@@ -180,7 +202,19 @@ class ChatService:
         return self._history.search(query, limit=limit)
 
     def messages(self, conversation_id: int) -> list[Message]:
+        """The active path: root to current leaf, what is shown and sent."""
         return self._history.messages(conversation_id)
+
+    def active_path(self, conversation_id: int) -> ActivePath:
+        """The active path with each message's versions (sibling ids, oldest first)."""
+        return self._history.active_path(conversation_id)
+
+    def tree(self, conversation_id: int) -> MessageTree:
+        """Every message of every branch with its parent, and the current leaf."""
+        return self._history.tree(conversation_id)
+
+    def message(self, message_id: int) -> Message | None:
+        return self._history.get_message(message_id)
 
     def totals(self, conversation_id: int) -> Totals:
         tokens, cost = self._history.usage_totals(conversation_id)
@@ -214,7 +248,13 @@ class ChatService:
         return conversation
 
     def rename(self, conversation_id: int, title: str) -> Changes:
-        self._history.rename_conversation(conversation_id, title)
+        """Give a conversation the title the user chose (:func:`titles.chosen_title`:
+        one plain line; BlankTitleError when nothing is left). The same title is no
+        change; a conversation that is gone raises RecordGoneError."""
+        chosen = titles.chosen_title(title)
+        if self._conversation(conversation_id).title == chosen:
+            return NOTHING
+        self._history.rename_conversation(conversation_id, chosen)
         return self._publish(self._conversation_changes(conversation_id))
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> Changes:
@@ -243,15 +283,74 @@ class ChatService:
         return self._publish(Changes(removed_conversations=(conversation_id,)))
 
     def delete_message(self, message_id: int) -> Changes:
-        """Delete one stored message (never the one streaming)."""
-        if self.live is not None and self.live.message.id == message_id:
+        """Delete a message and every message below it (never while one of them streams).
+
+        ``Changes.deleted`` holds what went, for :meth:`restore_messages` (Undo);
+        ``removed`` its ids; ``paths`` the conversation's new active path.
+        """
+        live = self.live
+        if live is not None and live.message.id in self._history.subtree_ids(message_id):
             raise TurnInProgressError("Stop the answer before deleting it")
+        deleted = self._history.delete_message(message_id)
+        if deleted is None:
+            return NOTHING
+        conversation_id = deleted.conversation_id
+        base = self._conversation_changes(conversation_id, removed=deleted.ids,
+                                          with_totals=True)
+        return self._publish(dataclasses.replace(
+            base, deleted=deleted, paths={conversation_id: self.active_path(conversation_id)}))
+
+    def restore_messages(self, deleted: DeletedSubtree) -> Changes:
+        """Put back what :meth:`delete_message` took (Undo); the restored messages come in
+        ``added`` (their ids are kept where still free) and the path in ``paths``.
+
+        Raises ``RecordGoneError`` when the conversation or the parent went meanwhile.
+        """
+        ids = self._history.restore(deleted)
+        conversation_id = deleted.conversation_id
+        wanted = set(ids.values())
+        restored = tuple(m for m in self._history.tree(conversation_id).messages
+                         if m.id in wanted)
+        base = self._conversation_changes(conversation_id, with_totals=True)
+        return self._publish(dataclasses.replace(
+            base, added=restored, paths={conversation_id: self.active_path(conversation_id)}))
+
+    def select_branch(self, message_id: int) -> Changes:
+        """Make the path through ``message_id`` current, ending at the newest leaf below it:
+        switching to a sibling version, or opening a search hit on another branch."""
+        if self.live is not None and self.live.conversation_id == self._conversation_of(
+                message_id):
+            raise TurnInProgressError("Wait for the answer (or stop it) before switching")
+        conversation_id = self._history.select_branch(message_id)
+        return self._publish(dataclasses.replace(
+            self._conversation_changes(conversation_id),
+            paths={conversation_id: self.active_path(conversation_id)}))
+
+    def fork(self, message_id: int) -> Changes:
+        """Copy the path up to ``message_id`` into a new conversation (same title and
+        settings); ``Changes.created`` names it."""
         message = self._history.get_message(message_id)
         if message is None:
-            return NOTHING
-        self._history.delete_message(message_id)
-        return self._publish(self._conversation_changes(
-            message.conversation_id, removed=(message_id,), with_totals=True))
+            raise RecordGoneError(f"There is no message {message_id}")
+        source = self._conversation(message.conversation_id)
+        # A copy is a new record (new uuids); nothing streams into it.
+        kept = [dataclasses.replace(m, uuid=str(uuidlib.uuid4()), status="interrupted"
+                                    if m.status == "streaming" else m.status)
+                for m in self._history.path_to(message_id)]
+        with self._history.batch():
+            copy = self._history.create_conversation(source.title, source.settings)
+            self._history.insert_tree(copy.id, kept, current_leaf_id=kept[-1].id)
+        conversation = self._conversation(copy.id)
+        return self._publish(Changes(
+            conversations=(conversation,), created=frozenset({copy.id}),
+            paths={copy.id: self.active_path(copy.id)},
+            totals={copy.id: self.totals(copy.id)}))
+
+    def _conversation_of(self, message_id: int) -> int:
+        message = self._history.get_message(message_id)
+        if message is None:
+            raise RecordGoneError(f"There is no message {message_id}")
+        return message.conversation_id
 
     def _conversation_changes(self, conversation_id: int, *, with_totals: bool = False,
                               updated: tuple[Message, ...] = (),
@@ -268,8 +367,11 @@ class ChatService:
 
     # ------------------------------------------------------------------ turns
 
-    def build_request(self, conversation: Conversation, messages: list[Message]) -> ChatRequest:
-        """The request for the next answer: system prompt, then the visible exchange."""
+    def build_request(self, conversation: Conversation, messages: list[Message], *,
+                      model: str | None = None,
+                      reasoning_effort: Literal["low", "high"] | None = None) -> ChatRequest:
+        """The request for the next answer: system prompt, then the visible exchange (the
+        active path); ``model``/``reasoning_effort`` override the conversation's for it."""
         profile = self.profile_for(conversation)
         chat = conversation.settings
         defaults = self.settings.defaults
@@ -289,9 +391,9 @@ class ChatService:
             log.info("%d older messages left out of the request to fit the context window",
                      fitted.left_out)
         return ChatRequest(
-            model=self.model_for(conversation),
+            model=model or self.model_for(conversation),
             messages=fitted.messages,
-            reasoning_effort=chat.reasoning_effort,
+            reasoning_effort=reasoning_effort or chat.reasoning_effort,
             effort_style=profile.effort_style,
             temperature=chat.temperature,
             top_p=defaults.top_p,
@@ -346,41 +448,53 @@ class ChatService:
         self._publish(Changes(conversations=(after,), added=(message,)))
         return self._opened(PreparedTurn(after, [*messages, message], sent_text=text))
 
-    def begin_regenerate(self, conversation_id: int) -> PreparedTurn:
-        """Drop the last answer (or failed attempt) so that a new one replaces it."""
+    def begin_regenerate(self, conversation_id: int, *, model: str | None = None,
+                         reasoning_effort: Literal["low", "high"] | None = None
+                         ) -> PreparedTurn:
+        """Prepare a new version of the last answer on the active path (the earlier ones
+        stay as its siblings); ``model`` and ``reasoning_effort`` apply to this answer
+        only ("Regenerate with…"). A path ending in a question gets its first answer."""
         self._open_turn()
         conversation = self._conversation(conversation_id)
         self.client_for(self.profile_for(conversation))
         messages = self._history.messages(conversation_id)
         if not messages:
             raise RecordGoneError("This conversation has no message to answer")
-        return self._begin_retry(conversation, messages)
+        return self._begin_retry(conversation, messages, model=model,
+                                 reasoning_effort=reasoning_effort)
 
     def _begin_retry(self, conversation: Conversation, messages: list[Message], *,
-                     sent_text: str | None = None) -> PreparedTurn:
-        removed: tuple[int, ...] = ()
-        if messages[-1].role == "assistant":
-            self._history.delete_message(messages[-1].id)
-            removed = (messages[-1].id,)
+                     sent_text: str | None = None, model: str | None = None,
+                     reasoning_effort: Literal["low", "high"] | None = None) -> PreparedTurn:
+        versions = bool(messages[-1].role == "assistant")
+        if versions:
             messages = messages[:-1]
-        self._publish(Changes(removed=removed))
-        return self._opened(PreparedTurn(conversation, messages, sent_text=sent_text))
+        turn = PreparedTurn(conversation, messages, sent_text=sent_text, model=model,
+                            reasoning_effort=reasoning_effort, new_version=versions)
+        self._publish(Changes(paths={conversation.id: self._path_prefix(conversation.id,
+                                                                          len(messages))}))
+        return self._opened(turn)
+
+    def _path_prefix(self, conversation_id: int, length: int) -> ActivePath:
+        path = self._history.active_path(conversation_id)
+        return ActivePath(conversation_id, path.messages[:length], path.sibling_ids[:length])
 
     def begin_edit(self, message_id: int, text: str) -> PreparedTurn:
-        """Replace a user message and drop everything after it."""
+        """Add a new version of a user message (a sibling: the old one and the answers
+        below it stay) and prepare its answer."""
         self._open_turn()
         message = self._history.get_message(message_id)
         if message is None or message.role != "user":
             raise RecordGoneError("Only a stored user message can be edited")
         conversation = self._conversation(message.conversation_id)
         self.client_for(self.profile_for(conversation))
-        messages = self._history.messages(conversation.id)
-        kept = list(itertools.takewhile(lambda m: m.id != message_id, messages))
-        self._history.delete_messages_from(conversation.id, message_id)
-        new = self._history.add_message(conversation.id, "user", text)
-        self._publish(Changes(removed=tuple(m.id for m in messages[len(kept):]),
-                              added=(new,)))
-        return self._opened(PreparedTurn(conversation, [*kept, new]))
+        kept = self._history.path_to(message_id)[:-1]
+        new = self._history.add_message(conversation.id, "user", text,
+                                        parent_id=message.parent_id)
+        after = _touched(conversation, new)
+        self._publish(Changes(conversations=(after,), added=(new,),
+                              paths={conversation.id: self.active_path(conversation.id)}))
+        return self._opened(PreparedTurn(after, [*kept, new]))
 
     async def answer(self, turn: PreparedTurn, *, listener: TurnListener | None = None,
                      on_start: Callable[[LiveAnswer], None] | None = None,
@@ -396,16 +510,20 @@ class ChatService:
             client: StreamingClient = self.client_for(profile)
             if profile.think_tags:
                 client = ThinkTagClient(client)
-            request = self.build_request(conversation, turn.messages)
+            request = self.build_request(conversation, turn.messages, model=turn.model,
+                                         reasoning_effort=turn.reasoning_effort)
 
             def started(live: LiveAnswer) -> None:
                 self.live = live
-                self._publish(Changes(added=(live.message,)))
+                siblings = ({live.message.id: self._history.sibling_ids(live.message.id)}
+                            if turn.new_version else {})
+                self._publish(Changes(added=(live.message,), siblings=siblings))
                 if on_start is not None:
                     on_start(live)
 
             outcome = await run_turn(self._history, client, conversation.id, request,
-                                     listener=listener, on_start=started, stream=stream)
+                                     listener=listener, on_start=started, stream=stream,
+                                     parent_id=turn.messages[-1].id)
         finally:
             live, self.live = self.live, None
             self.release(turn)
@@ -467,16 +585,20 @@ class ChatService:
                                  listener=listener, stream=stream)
 
     async def regenerate(self, conversation_id: int, *,
-                         listener: TurnListener | None = None,
-                         stream: bool = True) -> TurnOutcome:
-        """Replace the last answer (or the failed attempt) with a new one."""
-        return await self.answer(self.begin_regenerate(conversation_id),
-                                 listener=listener, stream=stream)
+                         listener: TurnListener | None = None, stream: bool = True,
+                         model: str | None = None,
+                         reasoning_effort: Literal["low", "high"] | None = None
+                         ) -> TurnOutcome:
+        """Add a new version of the last answer (the earlier ones stay)."""
+        return await self.answer(
+            self.begin_regenerate(conversation_id, model=model,
+                                  reasoning_effort=reasoning_effort),
+            listener=listener, stream=stream)
 
     async def edit_and_resend(self, message_id: int, text: str, *,
                               listener: TurnListener | None = None,
                               stream: bool = True) -> TurnOutcome:
-        """Change a user message and answer it again; the answers after it go."""
+        """Add a new version of a user message and answer it; the old versions stay."""
         return await self.answer(self.begin_edit(message_id, text),
                                  listener=listener, stream=stream)
 
@@ -542,12 +664,17 @@ class PreparedTurn:
     conversation and the messages the request is built from.
 
     ``sent_text`` is the text the user sent, when the turn came from sending it, so
-    that a face can give it back if the service turns out to be unreachable.
+    that a face can give it back if the service turns out to be unreachable. The answer
+    follows ``messages[-1]``; ``model``/``reasoning_effort`` override the conversation's
+    for it alone, and ``new_version`` says it becomes another version of an answer.
     """
 
     conversation: Conversation
     messages: list[Message]
     sent_text: str | None = None
+    model: str | None = None
+    reasoning_effort: Literal["low", "high"] | None = None
+    new_version: bool = False
     open: bool = field(default=True, repr=False)
 
 

@@ -52,6 +52,9 @@ class ThinkSplitter:
     def __init__(self) -> None:
         self._state: _State = "start"
         self._buffer = ""
+        self._lead: list[str] = []
+        """Whitespace before anything else, kept apart so that a stream of blank chunks
+        costs linear time; it is the answer's if no ``<think>`` follows."""
 
     def feed(self, event: StreamEvent) -> list[StreamEvent]:
         """The events ``event`` stands for (possibly none yet, while a tag may be forming)."""
@@ -66,7 +69,7 @@ class ThinkSplitter:
 
     def finish(self) -> list[StreamEvent]:
         """What is still held back, at the end of the answer."""
-        held, self._buffer = self._buffer, ""
+        held, self._buffer = self._held(), ""
         state, self._state = self._state, "text"
         if state == "think" and held:
             return [ReasoningDelta(held)]
@@ -75,27 +78,35 @@ class ThinkSplitter:
         return []
 
     def _give_up(self) -> list[StreamEvent]:
-        held, self._buffer, self._state = self._buffer, "", "text"
+        held, self._buffer, self._state = self._held(), "", "text"
         return [ContentDelta(held)] if held else []
+
+    def _held(self) -> str:
+        lead, self._lead = "".join(self._lead), []
+        return lead + self._buffer
 
     def _text(self, text: str) -> list[StreamEvent]:
         if self._state == "text":
             return [ContentDelta(text)] if text else []
-        self._buffer += text
         if self._state == "start":
-            return self._start()
+            return self._start(text)
+        self._buffer += text
         if self._state in ("think_lead", "think"):
             return self._think()
         return self._answer_lead()
 
-    def _start(self) -> list[StreamEvent]:
-        stripped = self._buffer.lstrip()
-        if OPEN.startswith(stripped):
-            if stripped != OPEN:
+    def _start(self, text: str) -> list[StreamEvent]:
+        if not self._buffer:
+            stripped = text.lstrip()
+            self._lead.append(text[: len(text) - len(stripped)])
+            text = stripped
+        self._buffer += text
+        if OPEN.startswith(self._buffer):
+            if self._buffer != OPEN:
                 return []
-        elif not stripped.startswith(OPEN):
+        elif not self._buffer.startswith(OPEN):
             return self._give_up()
-        self._buffer = stripped[len(OPEN):]
+        self._buffer, self._lead = self._buffer[len(OPEN):], []
         self._state = "think_lead"
         return self._think()
 

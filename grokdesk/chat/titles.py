@@ -21,6 +21,7 @@ from grokdesk.errors import GrokdeskError, redact
 log = logging.getLogger(__name__)
 
 MAX_TITLE = 60
+MAX_CHOSEN_TITLE = 200
 MAX_MODEL_TITLE_WORDS = 6
 DEFAULT_TITLE = "New chat"
 TITLE_TIMEOUT = 30.0
@@ -61,6 +62,27 @@ def plain_line(text: str) -> str:
     line = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
                    for c in line if unicodedata.category(c) != "Cf")
     return re.sub(r"\s+", " ", line).strip().strip("#").strip()
+
+
+class BlankTitleError(GrokdeskError):
+    """A title was chosen that has nothing to show."""
+
+    hint = "type at least one letter, digit or sign; the old title stays"
+
+
+def chosen_title(text: str) -> str:
+    """A title the user typed, as the list shows it: one line, control and invisible
+    characters out, runs of spaces as one, at most ``MAX_CHOSEN_TITLE`` characters.
+
+    Markdown is left as typed: the user chose these characters. Raises BlankTitleError
+    when nothing visible is left.
+    """
+    line = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+                   for c in text if unicodedata.category(c) != "Cf")
+    title = " ".join(line.split())
+    if not title:
+        raise BlankTitleError("A conversation needs a title to show")
+    return shorten_title(title, MAX_CHOSEN_TITLE)
 
 
 def shorten_title(text: str, limit: int = MAX_TITLE) -> str:

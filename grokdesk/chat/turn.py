@@ -24,7 +24,7 @@ from grokdesk.api.types import (
 )
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Message, MessageStatus
-from grokdesk.storage.repository import History
+from grokdesk.storage.repository import AT_LEAF, History, Place
 
 REASONING_ATE_THE_LIMIT = (
     "The token limit was spent on reasoning before an answer was written: raise the "
@@ -93,6 +93,7 @@ async def run_turn(
     stream: bool = True,
     flush_interval: float = 1.0,
     clock: Callable[[], float] = time.time,
+    parent_id: int | Place | None = AT_LEAF,
 ) -> TurnOutcome:
     """Ask for one answer to ``request`` and store it in ``conversation_id``.
 
@@ -100,12 +101,13 @@ async def run_turn(
     the request goes out, so a view can show it at once; ``listener`` is told of each
     event after the live answer has taken it. Cancelling the task running this coroutine
     stops the stream, keeps the partial answer as ``interrupted`` and re-raises
-    ``CancelledError``.
+    ``CancelledError``. The answer follows ``parent_id`` (by default the current leaf)
+    and becomes the current leaf.
     """
     import asyncio  # here, not at the top: the window paints before it needs asyncio
 
     message = history.start_assistant_message(conversation_id, request.model,
-                                              request.sent_effort)
+                                              request.sent_effort, parent_id=parent_id)
     acc = LiveAnswer(message)
     if on_start is not None:
         on_start(acc)

@@ -23,7 +23,12 @@ from dataclasses import dataclass
 from grokdesk.errors import GrokdeskError
 from grokdesk.storage.db import DatabaseError
 from grokdesk.storage.models import Conversation, Message
-from grokdesk.storage.repository import INSERT_MESSAGE, History, message_values
+from grokdesk.storage.repository import (
+    INSERT_MESSAGE,
+    History,
+    current_leaf,
+    message_values,
+)
 
 SLICE_SECONDS = 0.2
 PAUSE_SECONDS = 0.1
@@ -140,11 +145,15 @@ class Staging:
 
     @staticmethod
     def _move(conn: sqlite3.Connection, hidden: _Hidden, target: int) -> None:
-        """Append the hidden conversation's messages to ``target`` and drop the hidden row."""
+        """Append the hidden conversation's messages to ``target`` (after its current
+        leaf, which moves to the last one appended) and drop the hidden row."""
+        conn.execute("UPDATE messages SET parent_id = ? WHERE conversation_id = ?"
+                     " AND parent_id IS NULL", (current_leaf(conn, target), hidden.row))
         row = conn.execute("SELECT COALESCE(MAX(position), 0) FROM messages"
                            " WHERE conversation_id = ?", (target,)).fetchone()
         conn.execute("UPDATE messages SET conversation_id = ?, position = position + ?"
                      " WHERE conversation_id = ?", (target, int(row[0]), hidden.row))
+        conn.execute("UPDATE conversations SET current_leaf_id = NULL WHERE id = ?", (target,))
         if hidden.latest is not None:
             conn.execute("UPDATE conversations SET updated_at = MAX(updated_at, ?)"
                          " WHERE id = ?", (hidden.latest, target))

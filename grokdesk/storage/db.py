@@ -233,9 +233,29 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, status ON messages B
 END;
 """
 
+# Conversations become trees: each message has a parent (NULL for a root) and each
+# conversation a current leaf, whose path to the root is what is shown and sent.
+# ``position`` stays the insertion order (unique per conversation); the active path is
+# read from the leaf up by a recursive query over the primary key. Deleting a message
+# deletes its subtree (the cascade needs ``messages_children``). Every existing list
+# becomes a chain, its last message the current leaf.
+_V5 = """
+ALTER TABLE messages ADD COLUMN parent_id INTEGER
+    REFERENCES messages (id) ON DELETE CASCADE;
+ALTER TABLE conversations ADD COLUMN current_leaf_id INTEGER;
+UPDATE messages SET parent_id = (
+    SELECT p.id FROM messages AS p
+    WHERE p.conversation_id = messages.conversation_id AND p.position < messages.position
+    ORDER BY p.position DESC LIMIT 1);
+CREATE INDEX messages_children ON messages (parent_id);
+UPDATE conversations SET current_leaf_id = (
+    SELECT m.id FROM messages AS m WHERE m.conversation_id = conversations.id
+    ORDER BY m.position DESC LIMIT 1);
+"""
+
 #: Schema steps in order; a file at ``user_version`` N has had the first N applied.
 #: Append, never edit: released files depend on each step staying as it was.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 
 def split_statements(script: str) -> list[str]:

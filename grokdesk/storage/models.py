@@ -57,6 +57,8 @@ class Message:
     finished_at: float | None = None
     reasoning_effort: str | None = None
     """The effort the answer's request asked for; None when none was sent."""
+    parent_id: int | None = None
+    """The message this one follows (None for a first message): messages form a tree."""
 
     @property
     def reasoning_seconds(self) -> float | None:
@@ -120,3 +122,59 @@ class SearchHit:
     snippet: str
     updated_at: float
     highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActivePath:
+    """A conversation's active path: root to current leaf, as the window shows it.
+
+    ``sibling_ids[i]`` are the ids of every version at ``messages[i]``'s place (the
+    children of its parent, itself included), oldest first; one id means no versions.
+    """
+
+    conversation_id: int
+    messages: tuple[Message, ...]
+    sibling_ids: tuple[tuple[int, ...], ...]
+
+    @property
+    def current_leaf_id(self) -> int | None:
+        return self.messages[-1].id if self.messages else None
+
+    def siblings_of(self, message_id: int) -> tuple[int, ...]:
+        """The versions at ``message_id``'s place (``()`` when it is not on the path)."""
+        for message, siblings in zip(self.messages, self.sibling_ids, strict=True):
+            if message.id == message_id:
+                return siblings
+        return ()
+
+    def index_of(self, message_id: int) -> int:
+        """``message_id``'s index among its versions (0: the oldest); -1 off the path."""
+        siblings = self.siblings_of(message_id)
+        return siblings.index(message_id) if siblings else -1
+
+
+@dataclass(frozen=True, slots=True)
+class MessageTree:
+    """Every message of a conversation, every branch, in insertion order; ``parent_id``
+    links them and ``current_leaf_id`` ends the active path (None: no messages)."""
+
+    conversation_id: int
+    current_leaf_id: int | None
+    messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedSubtree:
+    """What deleting a message took away, kept so that Undo can put it back.
+
+    ``messages`` start with the deleted message and list parents before children;
+    ``previous_leaf_id`` is the current leaf before the delete.
+    """
+
+    conversation_id: int
+    messages: tuple[Message, ...]
+    previous_leaf_id: int | None
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(m.id for m in self.messages)

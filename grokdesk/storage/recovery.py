@@ -241,6 +241,7 @@ def _copy_rows(source: sqlite3.Connection, db: Database) -> tuple[int, int, bool
                 continue
             insert = (f"INSERT INTO {table} ({', '.join(columns)}) "
                       f"VALUES ({', '.join('?' * len(columns))})")
+            parents: dict[int, object] = {}
             for row in readable_rows(source, table, columns):
                 values = dict(zip(columns, row, strict=True))
                 placeholder = None
@@ -248,6 +249,7 @@ def _copy_rows(source: sqlite3.Connection, db: Database) -> tuple[int, int, bool
                 try:
                     if table == "messages":
                         placeholder = _add_placeholder(target, values, conversation_ids)
+                        row = _without_parent(values, parents)
                     target.execute(insert, row)
                 except sqlite3.Error:
                     target.execute("ROLLBACK TO salvage_row")
@@ -256,9 +258,41 @@ def _copy_rows(source: sqlite3.Connection, db: Database) -> tuple[int, int, bool
                     if isinstance(owner, int):
                         conversation_ids.add(owner)
                 target.execute("RELEASE salvage_row")
+            if table == "messages":
+                _link_parents(target, parents, "parent_id" in old_columns[table])
     counts = [int(target.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
               for t in SALVAGED_TABLES]
     return counts[0], counts[1], True
+
+
+def _without_parent(values: dict[str, object], parents: dict[int, object]) -> tuple[object, ...]:
+    """The row with no parent yet, the parent noted: a parent may come later in rowid
+    order, or be lost, and the foreign key would refuse the row."""
+    if isinstance(values.get("id"), int) and values.get("parent_id") is not None:
+        parents[int(values["id"])] = values["parent_id"]  # type: ignore[call-overload]
+    return tuple(None if name == "parent_id" else value for name, value in values.items())
+
+
+def _link_parents(conn: sqlite3.Connection, parents: dict[int, object],
+                  had_parents: bool) -> None:
+    """Give each salvaged message its parent back where that was recovered too; one
+    whose parent was lost, and every message of a file from before trees, follows the
+    message before it (in insertion order)."""
+    orphans = []
+    for message_id, parent_id in parents.items():
+        cursor = conn.execute(
+            "UPDATE messages SET parent_id = ? WHERE id = ? AND EXISTS (SELECT 1 FROM"
+            " messages AS p WHERE p.id = ? AND p.conversation_id = messages.conversation_id)",
+            (parent_id, message_id, parent_id))
+        if cursor.rowcount == 0:
+            orphans.append(message_id)
+    chain = ("UPDATE messages SET parent_id = (SELECT p.id FROM messages AS p"
+             " WHERE p.conversation_id = messages.conversation_id"
+             " AND p.position < messages.position ORDER BY p.position DESC LIMIT 1)")
+    if not had_parents:
+        conn.execute(chain)
+    for message_id in orphans:
+        conn.execute(chain + " WHERE id = ?", (message_id,))
 
 
 def _add_placeholder(conn: sqlite3.Connection, message: dict[str, object],

@@ -14,17 +14,21 @@ import uuid as uuidlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from enum import Enum
 from sqlite3 import Connection, Row
 from typing import Any
 
 from grokdesk.storage.db import Database, DatabaseError, translated_errors
 from grokdesk.storage.models import (
     MESSAGE_COLUMNS,
+    ActivePath,
     Conversation,
     ConversationSettings,
+    DeletedSubtree,
     Message,
     MessageRole,
     MessageStatus,
+    MessageTree,
     SearchHit,
     TokenUsage,
     UnknownUsage,
@@ -49,11 +53,50 @@ SELECT c.id, c.uuid, c.title, c.created_at, c.updated_at, c.pinned, c.provider, 
 FROM conversations AS c WHERE c.import_batch IS NULL
 """
 _MESSAGE_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"
+_M_COLUMNS = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
 #: What a new message row is written with: every column but the id SQLite assigns.
 _WRITTEN_COLUMNS = ("position", *(c for c in MESSAGE_COLUMNS if c != "id"))
-INSERT_MESSAGE = (f"INSERT INTO messages ({', '.join(_WRITTEN_COLUMNS)})"
-                  f" VALUES ({', '.join(':' + c for c in _WRITTEN_COLUMNS)})")
-"""Adds one message; its parameters by name, as :func:`message_values` gives them."""
+_PREVIOUS_IN_LIST = ("(SELECT p.id FROM messages AS p WHERE p.conversation_id = :conversation_id"
+                     " AND p.position < :position ORDER BY p.position DESC LIMIT 1)")
+INSERT_MESSAGE = (f"INSERT INTO messages ({', '.join(_WRITTEN_COLUMNS)}) VALUES ("
+                  + ", ".join(f"COALESCE(:parent_id, {_PREVIOUS_IN_LIST})" if c == "parent_id"
+                              else ":" + c for c in _WRITTEN_COLUMNS) + ")")
+"""Adds one message to a list; its parameters by name, as :func:`message_values` gives
+them. A message without ``parent_id`` follows the one before it in ``position`` order
+(list writers: imports of lists, benchmark data); trees use :data:`INSERT_NODE`."""
+_NODE_COLUMNS = ("id", *_WRITTEN_COLUMNS)
+INSERT_NODE = (f"INSERT INTO messages ({', '.join(_NODE_COLUMNS)})"
+               f" VALUES ({', '.join(':' + c for c in _NODE_COLUMNS)})")
+"""Adds one message exactly where ``parent_id`` says (None: a root); ``id`` None lets
+SQLite choose."""
+
+#: The current leaf: the stored one while it is a message of the conversation, else the
+#: newest message (files written by list writers, a leaf deleted by another process).
+_LEAF = ("SELECT COALESCE((SELECT c.current_leaf_id FROM conversations AS c"
+         " JOIN messages AS l ON l.id = c.current_leaf_id AND l.conversation_id = c.id"
+         " WHERE c.id = :cid), (SELECT x.id FROM messages AS x WHERE x.conversation_id = :cid"
+         " ORDER BY x.position DESC LIMIT 1))")
+#: The path from the leaf up, one primary-key step per message.
+_PATH_UP = ("WITH RECURSIVE path(id, depth) AS (SELECT :leaf, 0 UNION ALL"
+            " SELECT m.parent_id, path.depth + 1 FROM messages AS m JOIN path ON m.id = path.id"
+            " WHERE m.parent_id IS NOT NULL)")
+#: The newest leaf of the subtree below (and including) ``:top``.
+_NEWEST_LEAF_BELOW = (
+    "WITH RECURSIVE below(id) AS (SELECT :top UNION ALL"
+    " SELECT m.id FROM messages AS m JOIN below ON m.parent_id = below.id)"
+    " SELECT m.id FROM below JOIN messages AS m ON m.id = below.id"
+    " WHERE NOT EXISTS (SELECT 1 FROM messages AS k WHERE k.parent_id = m.id)"
+    " ORDER BY m.created_at DESC, m.id DESC LIMIT 1")
+
+
+class Place(Enum):
+    """Where a new message goes when no parent is named."""
+
+    LEAF = "leaf"
+
+
+AT_LEAF = Place.LEAF
+"""``parent_id`` of :meth:`History.add_message`: after the conversation's current leaf."""
 
 
 class RecordGoneError(DatabaseError, LookupError):
@@ -194,11 +237,92 @@ class History:
     # ---------------------------------------------------------------------- messages
 
     def messages(self, conversation_id: int) -> list[Message]:
-        """The conversation's messages in order (stale streams read as interrupted)."""
+        """The active path, root to current leaf (stale streams read as interrupted).
+
+        One recursive query from the leaf up, a primary-key step per message, so a long
+        conversation with many branches costs what its path costs.
+        """
+        now = self._clock()
+        return [self._message(row, now) for row in self._path_rows(conversation_id)]
+
+    def active_path(self, conversation_id: int) -> ActivePath:
+        """The active path with every message's versions: two queries, whatever its length."""
+        messages = self.messages(conversation_id)
+        children: dict[int | None, list[int]] = {}
+        if messages:
+            rows = self.db.fetchall(
+                "SELECT id, parent_id FROM messages WHERE conversation_id = ?"
+                " ORDER BY created_at, id", (conversation_id,))
+            for message_id, parent_id in rows:
+                children.setdefault(parent_id, []).append(message_id)
+        siblings = tuple(tuple(children.get(m.parent_id, (m.id,))) for m in messages)
+        return ActivePath(conversation_id, tuple(messages), siblings)
+
+    def tree(self, conversation_id: int) -> MessageTree:
+        """Every message of every branch in insertion order, and the current leaf."""
+        rows = self.db.fetchall(_MESSAGE_SELECT + " WHERE conversation_id = ? ORDER BY position",
+                                (conversation_id,))
+        now = self._clock()
+        leaf = self.db.fetchone(_LEAF, {"cid": conversation_id})
+        return MessageTree(conversation_id, None if leaf is None else leaf[0],
+                           tuple(self._message(row, now) for row in rows))
+
+    def sibling_ids(self, message_id: int) -> tuple[int, ...]:
+        """Every version at ``message_id``'s place, itself included, oldest first."""
         rows = self.db.fetchall(
-            _MESSAGE_SELECT + " WHERE conversation_id = ? ORDER BY position", (conversation_id,))
+            "SELECT s.id FROM messages AS m JOIN messages AS s"
+            " ON s.conversation_id = m.conversation_id AND s.parent_id IS m.parent_id"
+            " WHERE m.id = ? ORDER BY s.created_at, s.id", (message_id,))
+        return tuple(int(row[0]) for row in rows)
+
+    def newest_leaf_below(self, message_id: int) -> int:
+        """The newest message at the end of a branch through ``message_id``."""
+        row = self.db.fetchone(_NEWEST_LEAF_BELOW, {"top": message_id})
+        if row is None:
+            raise _message_gone(message_id)
+        return int(row[0])
+
+    def select_branch(self, message_id: int) -> int:
+        """Make the path through ``message_id`` current, ending at the newest leaf below
+        it; return its conversation id."""
+        with self.db.transaction() as conn:
+            found = conn.execute("SELECT conversation_id FROM messages WHERE id = ?",
+                                 (message_id,)).fetchone()
+            if found is None:
+                raise _message_gone(message_id)
+            leaf = conn.execute(_NEWEST_LEAF_BELOW, {"top": message_id}).fetchone()[0]
+            conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                         (leaf, found[0]))
+            return int(found[0])
+
+    def path_to(self, message_id: int) -> list[Message]:
+        """The messages from the root down to ``message_id``, on whatever branch it is."""
+        rows = self.db.fetchall(
+            f"{_PATH_UP} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
+            " ORDER BY path.depth DESC", {"leaf": message_id})
+        if not rows:
+            raise _message_gone(message_id)
         now = self._clock()
         return [self._message(row, now) for row in rows]
+
+    def subtree_ids(self, message_id: int) -> set[int]:
+        """``message_id`` and every message below it."""
+        rows = self.db.fetchall(
+            "WITH RECURSIVE below(id) AS (SELECT id FROM messages WHERE id = ? UNION ALL"
+            " SELECT m.id FROM messages AS m JOIN below ON m.parent_id = below.id)"
+            " SELECT id FROM below", (message_id,))
+        return {int(row[0]) for row in rows}
+
+    def _path_rows(self, conversation_id: int) -> list[Row]:
+        with translated_errors(self.db.path):
+            conn = self.db.connection
+            leaf = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()[0]
+            if leaf is None:
+                return []
+            rows: list[Row] = conn.execute(
+                f"{_PATH_UP} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
+                " ORDER BY path.depth DESC", {"leaf": leaf}).fetchall()
+            return rows
 
     def usage_totals(self, conversation_id: int) -> tuple[int, float | None]:
         """The conversation's token use and cost, summed in SQL over its messages.
@@ -220,24 +344,31 @@ class History:
         return None if row is None else self._message(row, self._clock())
 
     def add_message(self, conversation_id: int, role: MessageRole, content: str, *,
+                    parent_id: int | Place | None = AT_LEAF,
                     reasoning: str = "", status: MessageStatus = "complete",
                     model: str | None = None, finish_reason: str | None = None,
                     error: str | None = None, usage: TokenUsage | None = None,
                     request_id: str | None = None, uuid: str | None = None,
                     created_at: float | None = None,
                     reasoning_effort: str | None = None) -> Message:
-        """Append a message and mark the conversation active.
+        """Add a message after ``parent_id`` (by default the current leaf) and make it the
+        current leaf; mark the conversation active.
 
-        Raises ``RecordGoneError`` if the conversation is gone.
+        Raises ``RecordGoneError`` if the conversation or the parent is gone.
         """
         now = self._clock() if created_at is None else created_at
         usage = usage or UnknownUsage()
         with self.db.transaction() as conn:
             self._touch(conn, conversation_id, now)
-            last = conn.execute("SELECT MAX(position) FROM messages WHERE conversation_id = ?",
-                                (conversation_id,)).fetchone()[0]
-            values = dict.fromkeys(_WRITTEN_COLUMNS) | {
-                "position": (last or 0) + 1, "uuid": uuid or str(uuidlib.uuid4()),
+            if parent_id is AT_LEAF:
+                parent_id = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()[0]
+            elif parent_id is not None and conn.execute(
+                    "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?",
+                    (parent_id, conversation_id)).fetchone() is None:
+                raise _message_gone(int(parent_id))
+            values = dict.fromkeys(_NODE_COLUMNS) | {
+                "position": _next_position(conn, conversation_id),
+                "uuid": uuid or str(uuidlib.uuid4()),
                 "conversation_id": conversation_id, "role": role, "content": content,
                 "reasoning": reasoning, "model": model, "status": status,
                 "finish_reason": finish_reason, "error": error,
@@ -246,15 +377,18 @@ class History:
                 "reasoning_tokens": usage.reasoning_tokens, "total_tokens": usage.total_tokens,
                 "cost_usd": usage.cost_usd, "request_id": request_id, "created_at": now,
                 "updated_at": now, "finished_at": None if status == "streaming" else now,
-                "reasoning_effort": reasoning_effort}
-            message_id = _rowid(conn.execute(INSERT_MESSAGE, values).lastrowid)
+                "reasoning_effort": reasoning_effort, "parent_id": parent_id}
+            message_id = _rowid(conn.execute(INSERT_NODE, values).lastrowid)
+            conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                         (message_id, conversation_id))
         return self._require_message(message_id)
 
     def start_assistant_message(self, conversation_id: int, model: str | None,
-                                reasoning_effort: str | None = None) -> Message:
+                                reasoning_effort: str | None = None, *,
+                                parent_id: int | Place | None = AT_LEAF) -> Message:
         """The empty answer a stream will fill in, stored before the request goes out."""
         return self.add_message(conversation_id, "assistant", "", status="streaming", model=model,
-                                reasoning_effort=reasoning_effort)
+                                reasoning_effort=reasoning_effort, parent_id=parent_id)
 
     def save_partial(self, message_id: int, content: str, reasoning: str, *,
                      reasoning_started_at: float | None = None,
@@ -313,25 +447,70 @@ class History:
             if cursor.rowcount == 0:
                 raise _message_gone(message_id)
 
-    def delete_message(self, message_id: int) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+    def delete_message(self, message_id: int) -> DeletedSubtree | None:
+        """Delete a message and its subtree; return what went (None: it was gone already).
 
-    def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
-        """Delete this message and every later one (edit & resend, regenerate); return how many.
-
-        Raises ``RecordGoneError`` if the message is not in that conversation.
+        When the current leaf went with it, the newest leaf left below its parent (or of
+        the whole conversation, for a first message) becomes current.
         """
         with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
-                (message_id, conversation_id)).fetchone()
-            if row is None:
-                raise _message_gone(message_id)
-            cursor = conn.execute(
-                "DELETE FROM messages WHERE conversation_id = ? AND position >= ?",
-                (conversation_id, row[0]))
-            return cursor.rowcount
+            rows = conn.execute(
+                "WITH RECURSIVE below(id, depth) AS (SELECT ?, 0 UNION ALL"
+                " SELECT m.id, below.depth + 1 FROM messages AS m"
+                " JOIN below ON m.parent_id = below.id)"
+                f" SELECT {_M_COLUMNS} FROM below JOIN messages AS m ON m.id = below.id"
+                " ORDER BY below.depth, m.id", (message_id,)).fetchall()
+            if not rows:
+                return None
+            now = self._clock()
+            taken = tuple(self._message(row, now) for row in rows)
+            top = taken[0]
+            leaf = conn.execute(_LEAF, {"cid": top.conversation_id}).fetchone()[0]
+            conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            if leaf in {m.id for m in taken}:
+                conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                             (self._leaf_after_delete(conn, top), top.conversation_id))
+        return DeletedSubtree(top.conversation_id, taken, leaf)
+
+    @staticmethod
+    def _leaf_after_delete(conn: Connection, top: Message) -> int | None:
+        if top.parent_id is not None:
+            return int(conn.execute(_NEWEST_LEAF_BELOW, {"top": top.parent_id}).fetchone()[0])
+        row = conn.execute(
+            "SELECT m.id FROM messages AS m WHERE m.conversation_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM messages AS k WHERE k.parent_id = m.id)"
+            " ORDER BY m.created_at DESC, m.id DESC LIMIT 1", (top.conversation_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def restore(self, deleted: DeletedSubtree) -> dict[int, int]:
+        """Put a deleted subtree back (Undo), under its old parent; return old id -> id.
+
+        The old ids are kept where they are still free. The current leaf goes back to what
+        it was when the delete had moved it. Raises ``RecordGoneError`` when the
+        conversation or the parent went meanwhile.
+        """
+        with self.db.transaction() as conn:
+            ids = insert_tree(conn, deleted.conversation_id, deleted.messages, keep_ids=True)
+            if deleted.previous_leaf_id in ids:
+                conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                             (ids[deleted.previous_leaf_id], deleted.conversation_id))
+            return ids
+
+    def insert_tree(self, conversation_id: int, messages: Sequence[Message], *,
+                    current_leaf_id: int | None = None) -> dict[int, int]:
+        """Add messages given with their own ``id``/``parent_id`` numbering, in one
+        transaction; return their id -> stored id.
+
+        A parent outside ``messages`` must be a message of the conversation (None: a
+        root). ``current_leaf_id`` (in the given numbering) becomes the current leaf;
+        None keeps the conversation's own.
+        """
+        with self.db.transaction() as conn:
+            ids = insert_tree(conn, conversation_id, messages)
+            if current_leaf_id is not None:
+                conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                             (ids[current_leaf_id], conversation_id))
+            return ids
 
     def recover_interrupted(self) -> int:
         """Mark streams abandoned by a dead process as interrupted; return how many.
@@ -493,6 +672,48 @@ class History:
             (when, conversation_id))
         if cursor.rowcount == 0:
             raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
+
+
+def insert_tree(conn: Connection, conversation_id: int, messages: Sequence[Message], *,
+                keep_ids: bool = False) -> dict[int, int]:
+    """Insert ``messages`` (parents before children, their own id numbering) into a
+    conversation through ``conn``, inside the caller's transaction; return id -> new id.
+
+    ``keep_ids`` keeps each old id that is still free (Undo). Raises ``RecordGoneError``
+    when the conversation or a parent outside ``messages`` is not there.
+    """
+    if conn.execute("SELECT 1 FROM conversations WHERE id = ?",
+                    (conversation_id,)).fetchone() is None:
+        raise RecordGoneError(f"Conversation {conversation_id} no longer exists.")
+    ids: dict[int, int] = {}
+    position = _next_position(conn, conversation_id)
+    for message in messages:
+        parent = message.parent_id
+        if parent is not None:
+            if parent in ids:
+                parent = ids[parent]
+            elif conn.execute("SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?",
+                              (parent, conversation_id)).fetchone() is None:
+                raise _message_gone(parent)
+        free = keep_ids and conn.execute("SELECT 1 FROM messages WHERE id = ?",
+                                         (message.id,)).fetchone() is None
+        values = message_values(message, position, conversation_id=conversation_id,
+                                parent_id=parent) | {"id": message.id if free else None}
+        ids[message.id] = _rowid(conn.execute(INSERT_NODE, values).lastrowid)
+        position += 1
+    return ids
+
+
+def current_leaf(conn: Connection, conversation_id: int) -> int | None:
+    """The conversation's current leaf (None: no messages), read through ``conn``."""
+    row = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def _next_position(conn: Connection, conversation_id: int) -> int:
+    row = conn.execute("SELECT MAX(position) FROM messages WHERE conversation_id = ?",
+                       (conversation_id,)).fetchone()
+    return int(row[0] or 0) + 1
 
 
 def message_values(message: Message, position: int, **changes: object) -> dict[str, object]:

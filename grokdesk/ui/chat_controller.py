@@ -44,7 +44,7 @@ class ChatController(QObject):
 
     changed = Signal(object)
     liveStarted = Signal(object)
-    liveEvent = Signal(object)
+    liveEvents = Signal(object)
     liveFinished = Signal(object)
     busyChanged = Signal(bool)
     onlineChanged = Signal(bool)
@@ -61,6 +61,7 @@ class ChatController(QObject):
         self._offline_host = ""
         self._tasks: set[asyncio.Task[Any]] = set()
         self._last_live: LiveAnswer | None = None
+        self._unsent_events: list[StreamEvent] = []
         self.checks = ProviderChecks(self)
         service.subscribe(self.changed.emit)
 
@@ -154,13 +155,13 @@ class ChatController(QObject):
         return profile.key_required and self.service.keys.lookup(profile).key is None
 
     def warm_up(self) -> None:
-        """Build the active provider's client now, while nobody is typing.
+        """Get the active provider's client ready on a worker thread, so neither the
+        window nor the first Send waits for httpx and the TLS roots."""
+        self.spawn(self._warm_up())
 
-        Importing httpx and loading the TLS roots take a fifth of a second; done
-        lazily, that pause would land on the first Send.
-        """
+    async def _warm_up(self) -> None:
         with contextlib.suppress(GrokdeskError):
-            self.service.client_for(self.service.profile_for(None))
+            await asyncio.to_thread(self.service.warm_up)
 
     # ---------------------------------------------------------------- changing
 
@@ -218,7 +219,7 @@ class ChatController(QObject):
         return turn.conversation.id
 
     def regenerate(self, conversation_id: int) -> bool:
-        """Replace the last answer (or retry a failed one)."""
+        """Add a new version of the last answer (or retry a failed one); earlier ones stay."""
         turn = self._prepare(conversation_id,
                              lambda: self.service.begin_regenerate(conversation_id))
         if turn is None:
@@ -227,7 +228,7 @@ class ChatController(QObject):
         return True
 
     def edit(self, message_id: int, text: str, conversation_id: int | None = None) -> bool:
-        """Replace a user message, drop what followed it, and answer it again."""
+        """Add a new version of a user message and answer it; the old version stays."""
         turn = self._prepare(conversation_id,
                              lambda: self.service.begin_edit(message_id, text))
         if turn is None:
@@ -274,8 +275,7 @@ class ChatController(QObject):
     async def _run_turn(self, turn: PreparedTurn) -> None:
         conversation_id = turn.conversation.id
         try:
-            outcome = await self.service.answer(turn, listener=self._on_event,
-                                                on_start=self._on_start)
+            outcome = await self._answer(turn)
         except asyncio.CancelledError:
             self._finish_stopped()
             raise
@@ -292,14 +292,32 @@ class ChatController(QObject):
             self._last_live = None
             self.busyChanged.emit(False)
 
+    async def _answer(self, turn: PreparedTurn) -> TurnOutcome:
+        """The core's answer; the views get every event before they hear how it ended."""
+        try:
+            return await self.service.answer(turn, listener=self._on_event,
+                                             on_start=self._on_start)
+        finally:
+            self._send_events()
+
     def _on_start(self, live: LiveAnswer) -> None:
         self._last_live = live
         self.liveStarted.emit(live)
 
     def _on_event(self, event: StreamEvent) -> None:
+        """Events that arrive in one network read reach the views as one ``liveEvents``
+        tuple, at the end of the loop's current step: one signal per read, not per
+        token, which is most of the window's cost on a fast stream."""
         if isinstance(event, ResponseInfo):
             self.set_online(True)
-        self.liveEvent.emit(event)
+        if not self._unsent_events:
+            asyncio.get_running_loop().call_soon(self._send_events)
+        self._unsent_events.append(event)
+
+    def _send_events(self) -> None:
+        events, self._unsent_events = tuple(self._unsent_events), []
+        if events:
+            self.liveEvents.emit(events)
 
     def _finish(self, outcome: TurnOutcome, turn: PreparedTurn) -> None:
         conversation_id = outcome.message.conversation_id

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -99,8 +99,7 @@ class MainWindow(WindowFrame):
         self.outside = OutsideChanges(self.controller, self.chat.show_outside_changes, self)
 
     def _open_newest(self) -> None:
-        """The newest conversation; asking for a key or warming the connection up (httpx)
-        waits until it is painted."""
+        """The newest conversation; asking for a key waits until it is painted."""
         self.chat.open_initial()
         after_next_paint(self.transcript, self._greet)
 
@@ -146,11 +145,13 @@ class MainWindow(WindowFrame):
     # ---------------------------------------------------------------- Qt events
 
     def _greet(self) -> None:
-        """Ask for a key, or get the connection ready while nobody is typing."""
+        """Ask for a key, or get the connection ready once the user starts typing: a
+        window that is only read never loads the network stack."""
         if self.controller.needs_key():
             QTimer.singleShot(0, self.dialogs.show_welcome)
         else:
-            QTimer.singleShot(0, self.controller.warm_up)
+            self.composer.input.textChanged.connect(
+                self.controller.warm_up, Qt.ConnectionType.SingleShotConnection)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import contextlib
+import json
 import re
 from pathlib import Path
 
@@ -29,15 +29,12 @@ from tests.api.helpers import KEY, REQUEST, collect, text_of
 from tests.support import fake_api as fake
 from tests.support.fake_api import FakeAPI
 
-SAMPLE_PAGE = Path("/work/shared/api/grok-3-mini-beta.md")
+SAMPLE_RESPONSE = Path(__file__).parent / "fixtures" / "grok-3-mini-beta-response.json"
+"""The non-streamed response printed on the provider's model page, as JSON."""
 
 
 def sample_response() -> dict[str, object]:
-    """The response printed on the provider's model page (a Python dict repr there)."""
-    text = SAMPLE_PAGE.read_text(encoding="utf-8")
-    block = re.search(r"```json5\n(.*?)\n```", text, re.DOTALL)
-    assert block is not None
-    data = ast.literal_eval(block.group(1))
+    data = json.loads(SAMPLE_RESPONSE.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 

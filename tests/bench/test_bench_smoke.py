@@ -19,7 +19,7 @@ FIGURES = {
     "lateness_p99", "lateness_max", "lateness_long_line", "long_line_final", "stream_rate",
     "stream_rate_unpaced", "ttft", "list_all", "list_page",
     "list_last_page", "sidebar_first_page", "search_common", "search_two_common", "search_rare",
-    "search_short", "search_none", "sidebar_search", "export_md",
+    "search_short", "search_none", "sidebar_search", "switch_branch", "export_md",
 }
 
 

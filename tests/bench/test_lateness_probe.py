@@ -22,19 +22,28 @@ def _hold_the_loop(probe: LatenessProbe) -> None:
         time.sleep(0.01)
 
 
+def _held_by_the_test(tick: dict[str, object]) -> bool:
+    return str(tick["stack"][0]).startswith(  # type: ignore[index]
+        "_hold_the_loop (bench/test_lateness_probe.py:")
+
+
 def test_a_late_tick_keeps_the_stack_that_held_the_loop(qapp: QApplication) -> None:
+    """A busy machine can make other ticks late too: the one this test held is found
+    among them, and the summary keeps the latest ticks worst first."""
     probe = LatenessProbe(4, trace_ms=20)
     probe.start()
     QTimer.singleShot(30, lambda: _hold_the_loop(probe))
     deadline = time.monotonic() + 15
-    while not probe.late_stacks and time.monotonic() < deadline:
+    while not any(map(_held_by_the_test, probe.late_stacks)) and time.monotonic() < deadline:
         qapp.processEvents()
         time.sleep(0.001)
     probe.stop()
+    assert any(map(_held_by_the_test, probe.late_stacks))
     summary = probe.summary()
-    [late, *_] = summary["late_stacks"]  # type: ignore[misc]
-    assert late["stack"][0].startswith("_hold_the_loop (bench/test_lateness_probe.py:")
-    assert late["late_ms"] == summary["max_ms"]
+    kept = summary["late_stacks"]
+    assert kept[0]["late_ms"] == summary["max_ms"]  # type: ignore[index]
+    assert [t["late_ms"] for t in kept] == sorted(  # type: ignore[attr-defined]
+        (t["late_ms"] for t in kept), reverse=True)  # type: ignore[attr-defined]
 
 
 def test_without_a_trace_nothing_is_kept(qapp: QApplication) -> None:

@@ -105,15 +105,18 @@ async def test_an_effort_the_provider_takes_no_effort_for_is_not_recorded(
     assert outcome.message.reasoning_effort is None, "nothing was sent, so nothing is shown"
 
 
-async def test_regenerate_replaces_the_last_answer(service: ChatService,
-                                                   fake_api: FakeAPI) -> None:
+async def test_regenerate_adds_a_version_and_keeps_the_old_one(service: ChatService,
+                                                                fake_api: FakeAPI) -> None:
     conversation = service.new_conversation()
     fake_api.queue(fake.stream([], ["first answer"]), fake.stream([], ["second answer"]))
-    await service.send(conversation.id, "Hi")
-    await service.regenerate(conversation.id)
+    first = await service.send(conversation.id, "Hi")
+    second = await service.regenerate(conversation.id)
     messages = service.messages(conversation.id)
     assert [(m.role, m.content) for m in messages] == [("user", "Hi"),
                                                        ("assistant", "second answer")]
+    assert service.active_path(conversation.id).sibling_ids[-1] == (first.message.id,
+                                                                    second.message.id)
+    assert [m["content"] for m in fake_api.last_body["messages"]] == ["Hi"]
 
 
 async def test_failed_answer_then_retry_succeeds(service: ChatService,
@@ -128,19 +131,24 @@ async def test_failed_answer_then_retry_succeeds(service: ChatService,
     assert [(m.role, m.content, m.status) for m in messages] == [
         ("user", "Hi", "complete"), ("assistant", "ok now", "complete")]
     assert [m["role"] for m in fake_api.last_body["messages"]] == ["user"]
+    assert service.active_path(conversation.id).sibling_ids[-1] == (failed.message.id,
+                                                                    retried.message.id)
 
 
-async def test_edit_and_resend_drops_what_followed(service: ChatService,
-                                                   fake_api: FakeAPI) -> None:
+async def test_edit_and_resend_adds_a_version_and_keeps_what_followed(
+        service: ChatService, fake_api: FakeAPI) -> None:
     conversation = service.new_conversation()
     await service.send(conversation.id, "first question")
     await service.send(conversation.id, "second question")
-    first_user = service.messages(conversation.id)[0]
+    before = service.messages(conversation.id)
     fake_api.queue(fake.stream([], ["edited answer"]))
-    await service.edit_and_resend(first_user.id, "better question")
+    await service.edit_and_resend(before[0].id, "better question")
     messages = service.messages(conversation.id)
     assert [(m.role, m.content) for m in messages] == [("user", "better question"),
                                                        ("assistant", "edited answer")]
+    assert [m["content"] for m in fake_api.last_body["messages"]] == ["better question"]
+    service.select_branch(before[0].id)
+    assert service.messages(conversation.id) == before
 
 
 async def test_missing_key_stores_nothing(tmp_path: Path) -> None:

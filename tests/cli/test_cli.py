@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,18 +26,6 @@ def grokdesk(*args: str, stdin: str = "") -> Run:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(args), stdout=out, stderr=err, stdin=io.StringIO(stdin))
     return Run(code, out.getvalue(), err.getvalue())
-
-
-@pytest.fixture
-def api(fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeAPI:
-    """The CLI pointed at the fake server, with a key and quick retries."""
-    monkeypatch.setenv("GROKDESK_BASE_URL", fake_api.url)
-    monkeypatch.setenv("GROKDESK_API_KEY", KEY)
-    config = Path(os.environ["GROKDESK_DATA_DIR"]) / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[network]\nconnect_timeout = 2.0\nread_timeout = 1.5\nmax_retries = 2\n",
-                      encoding="utf-8")
-    return fake_api
 
 
 def show(conversation_id: int) -> dict:  # type: ignore[type-arg]

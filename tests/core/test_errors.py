@@ -18,6 +18,7 @@ import pytest
 import grokdesk
 from grokdesk.api import errors as api
 from grokdesk.chat.service import TurnInProgressError
+from grokdesk.chat.titles import BlankTitleError
 from grokdesk.cli import main
 from grokdesk.errors import ExitCode, GrokdeskError, register_secret
 from grokdesk.export import errors as export
@@ -53,6 +54,7 @@ EXAMPLES: dict[type[GrokdeskError], Callable[[], GrokdeskError]] = {
     MissingKeyError: lambda: MissingKeyError("AI/ML API"),
     TurnInProgressError: lambda: TurnInProgressError(
         "An answer is still coming: wait for it or stop it"),
+    BlankTitleError: lambda: BlankTitleError("A conversation needs a title to show"),
     db.DatabaseError: lambda: db.DatabaseError("The history cannot be read.", HISTORY),
     db.NewerDatabaseError: lambda: db.NewerDatabaseError(HISTORY, 9, 4),
     db.CorruptDatabaseError: lambda: db.CorruptDatabaseError(HISTORY, "file is not a database"),

@@ -39,12 +39,15 @@ def contents(history: History) -> list[tuple[Conversation, tuple[Message, ...]]]
     found: list[tuple[Conversation, tuple[Message, ...]]] = []
     for record in store.iter_records(history, store.resolve_ids(history, None)):
         conversation = replace(record.conversation, id=0)
-        found.append((conversation, tuple(_plain(m) for m in record.messages)))
+        places = {m.id: index for index, m in enumerate(record.messages)}
+        found.append((conversation, tuple(_plain(m, places) for m in record.messages)))
     return sorted(found, key=lambda item: item[0].uuid)
 
 
-def _plain(message: Message) -> Message:
-    return replace(message, id=0, conversation_id=0)
+def _plain(message: Message, places: dict[int, int]) -> Message:
+    """The message without database ids; its parent named by its place in the path."""
+    parent = None if message.parent_id is None else places.get(message.parent_id, -1)
+    return replace(message, id=0, conversation_id=0, parent_id=parent)
 
 
 def texts(record: ConversationRecord) -> list[tuple[str, str, str]]:

@@ -94,7 +94,8 @@ def test_hostile_conversations_survive_json_through_real_histories(
     assert contents(target) == contents(source)
     [(conversation, messages)] = contents(target)
     assert conversation == replace(record.conversation, message_count=len(record.messages))
-    assert messages == record.messages
+    assert tuple(replace(m, parent_id=None) for m in messages) == record.messages
+    assert [m.parent_id for m in messages] == [None, *range(len(messages) - 1)][:len(messages)]
 
 
 _counter = itertools.count()

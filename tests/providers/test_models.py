@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -53,7 +54,7 @@ async def test_aimlapi_shape_keeps_chat_models_with_names_and_context(fake_api: 
     assert listed.models == (GROK_MINI, GROK)
     assert listed.from_cache is False and listed.error is None
     saved = json.loads(cache_path(profile).read_text(encoding="utf-8"))
-    assert saved["base_url"] == fake_api.url
+    assert saved["source"] == hashlib.sha256(fake_api.url.encode()).hexdigest()
     assert saved["fetched_at"] == listed.fetched_at
     assert [m["id"] for m in saved["models"]] == [GROK_MINI.id, GROK.id]
 
@@ -121,7 +122,20 @@ async def test_corrupt_cache_is_ignored(fake_api: FakeAPI) -> None:
     fake_api.queue(fake.models_openai(("grok-3-mini",)), path="/models")
     listed = await _load(profile)
     assert [m.id for m in listed.models] == ["grok-3-mini"]
-    assert json.loads(path.read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads(path.read_text(encoding="utf-8"))["version"] == 2
+
+
+async def test_the_cache_keeps_no_credentials_of_the_url(fake_api: FakeAPI) -> None:
+    """A base URL may carry a user name and password; the cache file holds neither."""
+    with_credentials = fake_api.url.replace("http://", "http://reader:s3cret-pass@")
+    profile = _profile(with_credentials)
+    fake_api.queue(fake.models_openai(("grok-3-mini",)), path="/models")
+    listed = await _load(profile)
+    assert [m.id for m in listed.models] == ["grok-3-mini"]
+    saved = cache_path(profile).read_text(encoding="utf-8")
+    assert "s3cret-pass" not in saved and "reader" not in saved
+    offline = await _load(profile, f"http://127.0.0.1:{free_port()}/v1")
+    assert [m.id for m in offline.models] == ["grok-3-mini"], "the cache still matches"
 
 
 async def test_keyless_local_profile_lists_models_through_the_service(

@@ -180,3 +180,16 @@ async def test_think_tags_can_be_turned_off_per_profile(make_service: MakeServic
     outcome = await service.send(conversation, "Hi")
     assert (outcome.message.reasoning, outcome.message.content) == (
         "", "<think>kept</think>as is")
+
+
+@pytest.mark.parametrize("then", ["The answer.", f"{OPEN}Hmm.{CLOSE}The answer."])
+def test_a_long_run_of_blank_chunks_is_held_then_given_to_what_follows(then: str) -> None:
+    """Blank chunks before anything else are kept apart from the text that may still
+    become a tag (each costs its own length, not the whole lead's): they stay the
+    answer's when no tag follows, and go when a ``<think>`` does."""
+    blanks = [" ", "\n", "\t "] * 20_000
+    reasoning, content, _events = _run([*blanks, then])
+    if then.startswith(OPEN):
+        assert (reasoning, content) == ("Hmm.", "The answer.")
+    else:
+        assert content == "".join(blanks) + then

@@ -34,3 +34,16 @@ def test_terminal_text_and_json_hold_no_invisible_character(text: str) -> None:
     escaped = terminal_json({"text": text})
     assert INVISIBLE_RE.search(escaped) is None
     assert json.loads(escaped) == {"text": text}
+
+
+def test_terminal_json_writes_numbers_json_cannot_spell_as_null() -> None:
+    """A damaged row can hold NaN or an infinity; ``Infinity`` is not JSON, so a reader
+    of ``grokdesk list --json`` would fail on the whole list."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    written = terminal_json({"cost": float("inf"), "times": [float("nan"), 1.5, -float("inf")],
+                             "usage": ({"tokens": 3},)})
+    assert json.loads(written, parse_constant=refuse) == {
+        "cost": None, "times": [None, 1.5, None], "usage": [{"tokens": 3}]}

@@ -322,17 +322,17 @@ def test_save_partial_revives_a_stream_wrongly_judged_dead(history: History,
     assert got is not None and got.status == "streaming"
 
 
-def test_delete_messages_from_drops_the_tail(history: History) -> None:
+def test_deleting_a_message_takes_its_subtree_and_moves_the_leaf_up(history: History) -> None:
     c = history.create_conversation()
     ids = [history.add_message(c.id, "user" if text in "ac" else "assistant", text).id
            for text in "abcd"]
-    assert history.delete_messages_from(c.id, ids[2]) == 2
+    deleted = history.delete_message(ids[2])
+    assert deleted is not None and deleted.ids == (ids[2], ids[3])
+    assert deleted.previous_leaf_id == ids[3]
     assert [m.content for m in history.messages(c.id)] == ["a", "b"]
     history.add_message(c.id, "user", "c2")
     assert [m.content for m in history.messages(c.id)] == ["a", "b", "c2"]
-    other = history.create_conversation()
-    with pytest.raises(RecordGoneError):
-        history.delete_messages_from(other.id, ids[0])
+    assert history.delete_message(ids[3]) is None
     assert history.search("d") == []
     _fts_consistent(history)
 

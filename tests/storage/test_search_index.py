@@ -97,19 +97,25 @@ def test_the_index_is_exact_after_any_sequence_of_changes(tmp_path_factory: obje
 def test_a_file_with_an_answer_streaming_in_the_old_index_migrates_exactly(
         tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
-    with open_database(path, migrations=MIGRATIONS[:-1]) as db:
-        history = History(db)
-        conversation = history.create_conversation("Old file")
-        done = history.add_message(conversation.id, "user", "salmon run")
-        streaming = history.start_assistant_message(conversation.id, "m")
-        history.save_partial(streaming.id, "heron half written", "")
+    with open_database(path, migrations=MIGRATIONS[:3]) as db:  # the index before step 4
+        conn = db.connection
+        conn.execute("INSERT INTO conversations (id, uuid, title, created_at, updated_at)"
+                     " VALUES (1, 'u', 'Old file', 1, 1)")
+        for mid, role, content, status in ((1, "user", "salmon run", "complete"),
+                                           (2, "assistant", "heron half written",
+                                            "streaming")):
+            conn.execute("INSERT INTO messages (id, uuid, conversation_id, position, role,"
+                         " content, status, created_at, updated_at)"
+                         " VALUES (?, ?, 1, ?, ?, ?, ?, 1, 1)",
+                         (mid, f"m{mid}", mid, role, content, status))
+    done_id, streaming_id = 1, 2
     with open_database(path) as db:
         history = History(db)
-        assert _indexed(history) == {done.id}
+        assert _indexed(history) == {done_id}
         _check(history)
-        history.finish_message(streaming.id, content="heron in full", reasoning="",
+        history.finish_message(streaming_id, content="heron in full", reasoning="",
                                status="complete")
-        assert [hit.message_id for hit in history.search("heron")] == [streaming.id]
+        assert [hit.message_id for hit in history.search("heron")] == [streaming_id]
         _check(history)
 
 

@@ -24,7 +24,7 @@ from PySide6.QtGui import QCursor, QIcon
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from grokdesk.api.types import StreamEvent
+from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
 from grokdesk.app import asyncgen_hooks, close_loop, open_history
 from grokdesk.chat.service import ChatService
 from grokdesk.config import NetworkPreferences, Settings
@@ -156,9 +156,11 @@ async def until(predicate: Callable[[], object], timeout: float = 10.0,
 
 @dataclass(frozen=True)
 class LiveFrame:
-    """What the pane showed right after the window handled one stream event."""
+    """What the pane showed right after the window handled one stream event: the events
+    of one network read reach it together, as one batch."""
 
     event: StreamEvent
+    batch: int
     live_shown: bool
     thinking: bool | None
     """The reasoning block's "Thinking…" state; None while there is no block."""
@@ -175,16 +177,25 @@ class LiveWatch:
     def __init__(self, window: MainWindow) -> None:
         self.frames: list[LiveFrame] = []
         self._window = window
-        window.controller.liveEvent.connect(self._record)
+        window.controller.liveEvents.connect(self._record)
 
-    def _record(self, event: StreamEvent) -> None:
+    def _record(self, events: tuple[StreamEvent, ...]) -> None:
         live = self._window.transcript.live
         reasoning = live.view.reasoning if live is not None else None
-        self.frames.append(LiveFrame(event, live is not None,
-                                     reasoning.thinking if reasoning is not None else None))
+        batch = len({frame.batch for frame in self.frames})
+        self.frames.extend(LiveFrame(event, batch, live is not None,
+                                     reasoning.thinking if reasoning is not None else None)
+                           for event in events)
 
     def first(self, kind: type[StreamEvent]) -> LiveFrame:
         return next(frame for frame in self.frames if isinstance(frame.event, kind))
+
+    def reasoning_only(self) -> list[LiveFrame]:
+        """The frames of batches that held reasoning and no answer text yet."""
+        answered = {frame.batch for frame in self.frames if isinstance(frame.event, ContentDelta)}
+        seen_answer = min(answered, default=len(self.frames))
+        return [frame for frame in self.frames if isinstance(frame.event, ReasoningDelta)
+                and frame.batch < seen_answer]
 
     def kinds(self) -> list[type[StreamEvent]]:
         return [type(frame.event) for frame in self.frames]

@@ -31,7 +31,7 @@ class LiveFeed:
 
     def __call__(self, event: StreamEvent) -> None:
         self.answer.take(event)
-        self.transcript.live_event(event)
+        self.transcript.live_events((event,))
 
 
 def make_message(role: str = "assistant", content: str = "", **fields: object) -> Message:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from grokdesk import paths
 from grokdesk.cli import main
@@ -37,6 +39,15 @@ class Face(Protocol):
 
     def wait_for_title(self, conversation_id: int, title: str) -> None: ...
 
+    def rename(self, conversation_id: int, title: str) -> None: ...
+
+    def pin(self, conversation_id: int) -> None: ...
+
+    def delete(self, conversation_id: int) -> None: ...
+
+    def order(self) -> list[int]:
+        """The conversations' ids as this face lists them."""
+
 
 @dataclass
 class WindowFace:
@@ -54,6 +65,31 @@ class WindowFace:
 
     def history_path(self) -> Path:
         return self.app.history.db.path
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        """F2's inline editor: the text replaced, then Enter."""
+        sidebar = self.app.window.sidebar
+        sidebar.rename(conversation_id)
+        editor = sidebar.view.viewport().findChild(QLineEdit)
+        assert editor is not None, "F2 opened the inline editor"
+        editor.setText(title)
+        self.app.qtbot.keyClick(editor, Qt.Key.Key_Return)
+        self.app.qtbot.waitUntil(  # the delegate commits from a queued call
+            lambda: sidebar.view.state() != QAbstractItemView.State.EditingState)
+
+    def pin(self, conversation_id: int) -> None:
+        self.app.window.sidebar.toggle_pin(conversation_id)
+
+    def delete(self, conversation_id: int) -> None:
+        """Delete, then let the Undo offer run out."""
+        sidebar = self.app.window.sidebar
+        sidebar.delete(conversation_id)
+        sidebar.commit_delete()
+
+    def order(self) -> list[int]:
+        model = self.app.window.sidebar.model
+        rows = (model.conversation_at(row) for row in range(model.rowCount()))
+        return [conversation.id for conversation in rows if conversation is not None]
 
     def wait_for_title(self, conversation_id: int, title: str) -> None:
         """The window asks for the title in the background, after the turn."""
@@ -79,6 +115,21 @@ class CommandLineFace:
     def wait_for_title(self, conversation_id: int, title: str) -> None:
         """``grokdesk ask`` waits for the title before it exits."""
         assert _title(self, conversation_id) == title
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        main(["rename", str(conversation_id), title], stdout=io.StringIO(),
+             stderr=io.StringIO())
+
+    def pin(self, conversation_id: int) -> None:
+        assert main(["pin", str(conversation_id)], stdout=io.StringIO(),
+                    stderr=io.StringIO()) == 0
+
+    def delete(self, conversation_id: int) -> None:
+        assert main(["delete", str(conversation_id), "--yes"], stdout=io.StringIO(),
+                    stderr=io.StringIO()) == 0
+
+    def order(self) -> list[int]:
+        return [int(c["id"]) for c in self._list()]  # type: ignore[call-overload]
 
     @staticmethod
     def _list() -> list[dict[str, object]]:
@@ -177,3 +228,32 @@ def test_a_title_is_asked_for_after_the_first_answer(
     face.ask("And a functor?", conversation_id)
     assert _title(face, conversation_id) == "Monads in one line"
     assert len(fake_api.chat_requests) == 3, "no second title request"
+
+
+def test_a_chosen_title_is_one_plain_line_and_a_blank_one_is_refused(
+        face_for: object, fake_api: FakeAPI) -> None:
+    face: Face = face_for()  # type: ignore[operator]
+    conversation_id = face.ask("Soup")
+    assert conversation_id is not None
+    face.rename(conversation_id, " Soups\tof  the\u200b world\n")
+    assert _title(face, conversation_id) == "Soups of the world"
+    face.rename(conversation_id, " \t\u200b ")
+    assert _title(face, conversation_id) == "Soups of the world"
+
+
+def test_a_pinned_conversation_comes_first(face_for: object, fake_api: FakeAPI) -> None:
+    face: Face = face_for()  # type: ignore[operator]
+    older, newer = face.ask("Older"), face.ask("Newer")
+    assert older is not None and newer is not None
+    assert face.order() == [newer, older]
+    face.pin(older)
+    assert face.order() == [older, newer]
+
+
+def test_a_deleted_conversation_leaves_the_history(face_for: object, fake_api: FakeAPI) -> None:
+    face: Face = face_for()  # type: ignore[operator]
+    keep, doomed = face.ask("Keep"), face.ask("Go")
+    assert keep is not None and doomed is not None
+    face.delete(doomed)
+    assert face.order() == [keep]
+    assert _title(face, doomed) is None and _rows(face, doomed) == []

@@ -36,7 +36,7 @@ _BREAK_RE = re.compile(f"[{BREAKS}\u2029\ufdd0\ufdd1\ufdef]")
 def feed(answer: AnswerSoFar, live: LiveStream, event: StreamEvent) -> None:
     """What a turn does with each event: the answer takes it, then the view is told."""
     answer.take(event)
-    live.feed(event)
+    live.feed((event,))
 
 
 def _random(alphabet: str, size: int) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel
 
 from grokdesk.api.types import ContentDelta, ReasoningDelta
+from grokdesk.chat.changes import Changes
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
 from grokdesk.ui.dialogs.conversation_settings import ConversationSettingsDialog
@@ -80,7 +81,8 @@ def _assert_shown_live_then_stored(harness: AppHarness, watch: LiveWatch, text: 
     kinds = [kind for kind in watch.kinds() if kind in (ReasoningDelta, ContentDelta)]
     assert kinds.index(ContentDelta) > kinds.index(ReasoningDelta), "reasoning comes first"
     assert all(frame.live_shown for frame in watch.frames), "every event reached a live answer"
-    assert watch.first(ReasoningDelta).thinking is True, "the reasoning block says Thinking…"
+    assert all(frame.thinking for frame in watch.reasoning_only()), \
+        "the reasoning block says Thinking… until the answer starts"
     assert window.transcript.live is None, "the live answer ended with its stream"
 
     conversation = harness.history.latest_conversation()
@@ -99,6 +101,7 @@ def _assert_shown_live_then_stored(harness: AppHarness, watch: LiveWatch, text: 
 def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
+    harness.fake.delay = 0.1  # between chunks of its echoing answer
     watch = harness.watch_live()
 
     async def scenario() -> None:
@@ -108,6 +111,7 @@ def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: Mak
 
     harness.run(scenario())
     _assert_shown_live_then_stored(harness, watch, "Hello there")
+    assert watch.reasoning_only(), "paced, the reasoning came in reads of its own"
     answer = harness.history.messages(window.current_id)[-1]  # type: ignore[arg-type]
     assert "Hello there" in answer.content and answer.reasoning.startswith("The user wrote")
     assert "tokens" in window.status.usage.text() and "$" in window.status.usage.text()
@@ -232,13 +236,37 @@ def test_a_message_can_be_deleted_from_the_transcript(make_window: MakeWindow) -
     assert window.status.usage.text() == ""
 
 
-def test_regenerate_replaces_the_last_answer(make_window: MakeWindow) -> None:
+def test_deleting_a_question_takes_what_followed_and_restoring_shows_it_again(
+        make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
 
     async def scenario() -> None:
+        harness.send("First")
+        await harness.idle()
+        harness.send("Second")
+        await harness.idle()
+
+    harness.run(scenario())
+    shown = [m.id for m in window.transcript.messages]
+    published: list[Changes] = []
+    harness.controller.changed.connect(published.append)
+    window.transcript.deleteRequested.emit(shown[2])
+    assert [m.id for m in window.transcript.messages] == shown[:2]
+    deleted = next(c.deleted for c in published if c.deleted is not None)
+    harness.controller.service.restore_messages(deleted)
+    assert [m.id for m in window.transcript.messages] == shown
+
+
+def test_regenerate_shows_a_new_version_and_keeps_the_old(make_window: MakeWindow) -> None:
+    harness = make_window()
+    window = harness.window
+    first: list[int] = []
+
+    async def scenario() -> None:
         harness.send("Give me a name")
         await harness.idle()
+        first.append(window.transcript.messages[-1].id)
         harness.fake.queue(fake_api.stream(["Another idea. "], ["Call it ", "Nova."]))
         press(harness, Qt.Key.Key_R, CTRL_SHIFT)
         await harness.until(lambda: harness.controller.busy, what="the new turn")
@@ -250,9 +278,10 @@ def test_regenerate_replaces_the_last_answer(make_window: MakeWindow) -> None:
     assert messages[1].content == "Call it Nova."
     assert [m.content for m in window.transcript.messages] == ["Give me a name", "Call it Nova."]
     assert len(harness.fake.chat_requests) == 2
+    assert harness.history.sibling_ids(messages[1].id) == (first[0], messages[1].id)
 
 
-def test_edit_a_message_and_resend_replaces_what_followed(make_window: MakeWindow) -> None:
+def test_edit_a_message_and_resend_shows_the_new_version(make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
 
@@ -275,6 +304,9 @@ def test_edit_a_message_and_resend_replaces_what_followed(make_window: MakeWindo
     assert messages[0].content == "What is 3+3?"
     assert "What is 3+3?" in messages[1].content
     assert [m.id for m in window.transcript.messages] == [m.id for m in messages]
+    old_question = harness.history.sibling_ids(messages[0].id)[0]
+    assert [m.content for m in harness.history.path_to(old_question)] == ["What is 2+2?"]
+    assert len(harness.history.tree(window.current_id).messages) == 4  # type: ignore[arg-type]
 
 
 def test_an_error_is_shown_in_the_conversation_then_retry_succeeds(
@@ -573,7 +605,8 @@ def test_a_fast_stream_of_thousands_of_chunks_is_shown_in_full(make_window: Make
     content = [f"word{n} " if n % 40 else f"\n\nParagraph {n}. " for n in range(1200)]
     harness.fake.queue(fake_api.stream(reasoning, content, delay=0.0005))
     chunks: list[int] = [0]
-    harness.controller.liveEvent.connect(lambda _event: chunks.__setitem__(0, chunks[0] + 1))
+    harness.controller.liveEvents.connect(
+        lambda events: chunks.__setitem__(0, chunks[0] + len(events)))
 
     async def scenario() -> None:
         harness.send("Stream fast")

@@ -164,7 +164,7 @@ def test_streamed_math_shows_as_source_until_closed_and_is_typeset_once(
     answer = AnswerSoFar()
     live = LiveStream(view, answer, dark=False)
     answer.take(ReasoningDelta("thinking"))
-    live.feed(ReasoningDelta("thinking"))
+    live.feed((ReasoningDelta("thinking"),))
     equations = [r"\int_0^{5} t^4 \, dt = 625", r"\frac{d}{dt} \sin(11 t) = 11 \cos(11 t)",
                  r"\lim_{m \to \infty} (1 + 3/m)^m = e^3"]
     text = (f"First \\({equations[0]}\\) holds.\n\nThen:\n\\[\n{equations[1]}\n\\]\n\n"
@@ -173,7 +173,7 @@ def test_streamed_math_shows_as_source_until_closed_and_is_typeset_once(
     for start in range(0, len(text), 7):
         chunk = text[start : start + 7]
         answer.take(ContentDelta(chunk))
-        live.feed(ContentDelta(chunk))
+        live.feed((ContentDelta(chunk),))
         live.flush()
         shown = live.shown_content
         if shown.count("\\(") > shown.count("\\)"):

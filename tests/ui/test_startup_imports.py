@@ -31,6 +31,8 @@ DEFERRED = (
     "grokdesk.ui.chat_controller",
     "grokdesk.ui.dialogs",
     "grokdesk.ui.transcript.message_view",
+    "grokdesk.api.types",
+    "grokdesk.cli",
 )
 
 FIRST_STAGE = f"""

@@ -137,14 +137,11 @@ class ConversationListModel(QAbstractListModel):
 
     def setData(self, index: ModelIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
-        """Inline rename: store the new title (blank or unchanged titles are ignored)."""
+        """Inline rename: the core decides what the title becomes (a blank one is refused
+        with a notice, the same one is no change) and reports it through ``apply``."""
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
-        title = " ".join(str(value).split())
-        conversation = self._rows[index.row()]
-        if not title or title == conversation.title:
-            return False
-        self.rename(conversation.id, title)
+        self.rename(self._rows[index.row()].id, str(value))
         return True
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008

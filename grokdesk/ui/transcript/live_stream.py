@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 
 from PySide6.QtCore import QObject
 
@@ -85,13 +86,15 @@ class LiveStream(QObject):
             self._content_taken = len(chunks)
         return self._content_text
 
-    def feed(self, event: StreamEvent) -> None:
-        """The answer took ``event``: draw what changed at the next throttled redraw."""
-        if isinstance(event, ContentDelta | ReasoningDelta):
-            if event.text:
-                self._throttle()
-        elif isinstance(event, UsageReport):
-            self._tokens_dirty = True
+    def feed(self, events: Sequence[StreamEvent]) -> None:
+        """The answer took ``events``: draw what changed at the next throttled redraw."""
+        changed = False
+        for event in events:
+            if isinstance(event, ContentDelta | ReasoningDelta):
+                changed = changed or bool(event.text)
+            elif isinstance(event, UsageReport):
+                self._tokens_dirty = changed = True
+        if changed:
             self._throttle()
 
     def set_dark(self, dark: bool) -> None:

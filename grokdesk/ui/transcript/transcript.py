@@ -18,13 +18,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPalette, QResizeEvent
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from grokdesk.chat.records import Message
 from grokdesk.ui.colors import is_dark
+from grokdesk.ui.transcript.column import MessageColumn
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
     from grokdesk.ui.transcript.live_stream import LiveStream
@@ -36,37 +39,6 @@ LOAD_MORE_PX = 600
 """Build older messages when the view is this close to the top."""
 BOTTOM_SLACK_PX = 24
 """This close to the end still counts as "at the bottom"."""
-MAX_COLUMN_WIDTH = 860
-"""Lines longer than this are hard to read; wider windows get side margins."""
-SIDE_MARGIN = 20
-MESSAGE_SPACING = 18
-
-
-class _Column(QWidget):
-    """The scroll area's content: messages top to bottom, centred up to MAX_COLUMN_WIDTH."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.messages = QVBoxLayout(self)
-        self.messages.setSpacing(MESSAGE_SPACING)
-        self.messages.setContentsMargins(SIDE_MARGIN, 16, SIDE_MARGIN, 20)
-        self.messages.addStretch(1)
-        # As wide as the viewport, whatever a message's minimum width (a long small print
-        # with its buttons): the scroll area would otherwise widen the column past the
-        # viewport, cutting text off on the right, and lay every message out again at
-        # the new width whenever the widest minimum changed (a second for a megabyte).
-        policy = self.sizePolicy()
-        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
-        self.setSizePolicy(policy)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        side = max(SIDE_MARGIN, (event.size().width() - MAX_COLUMN_WIDTH) // 2)
-        margins = self.messages.contentsMargins()
-        if margins.left() != side:
-            self.messages.setContentsMargins(side, margins.top(), side, margins.bottom())
-        super().resizeEvent(event)
-
-
 class Transcript(QWidget):
     """Shows one conversation and the answer streaming into it."""
 
@@ -91,7 +63,7 @@ class Transcript(QWidget):
         self._adjusting = False
         self._load_pending = False
 
-        self._column = _Column()
+        self._column = MessageColumn()
         self._scroll = QScrollArea(self)
         self._scroll.setObjectName("transcriptScroll")
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -145,10 +117,10 @@ class Transcript(QWidget):
         self._live = LiveStream(view, answer, dark=self._dark, parent=self)
         self._set_busy(True)
 
-    def live_event(self, event: StreamEvent) -> None:
-        """The live answer took ``event``; cheap, drawing is throttled."""
+    def live_events(self, events: Sequence[StreamEvent]) -> None:
+        """The live answer took ``events``; cheap, drawing is throttled."""
         if self._live is not None:
-            self._live.feed(event)
+            self._live.feed(events)
 
     def finish_live(self, final: Message) -> None:
         """Show the finished answer in its final state (complete, interrupted, error).

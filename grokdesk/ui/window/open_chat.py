@@ -7,7 +7,7 @@ Nothing here reads the history again for what a change already carries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -53,7 +53,7 @@ class OpenChat(QObject):
         self._initial_pending = True
         controller.changed.connect(self.apply)
         controller.liveStarted.connect(self._live_started)
-        controller.liveEvent.connect(self._live_event)
+        controller.liveEvents.connect(self._live_events)
         controller.liveFinished.connect(self._live_finished)
         controller.busyChanged.connect(self._busy_changed)
         self._busy_changed(False)
@@ -111,13 +111,21 @@ class OpenChat(QObject):
         current = self.current_id
         if current is None:
             return
+        path = changes.paths.get(current)
+        if path is not None and not self.is_live_in(current):
+            self.transcript.set_messages(list(path.messages))
+        else:
+            self._patch(changes, current)
+        if current in changes.totals:
+            self.status.usage.show_totals(changes.totals[current])
+
+    def _patch(self, changes: Changes, current: int) -> None:
+        """Apply a change that extends or trims the path on screen, row by row."""
         for message_id in changes.removed:
             self.transcript.remove_message(message_id)
         for message in changes.added:
             if message.conversation_id == current and message.status != "streaming":
                 self.transcript.append_message(message)
-        if current in changes.totals:
-            self.status.usage.show_totals(changes.totals[current])
 
     def show_outside_changes(self) -> None:
         """Show what another window or the command line wrote to the history."""
@@ -159,9 +167,9 @@ class OpenChat(QObject):
         if answer.conversation_id == self.current_id:
             self.transcript.begin_live(answer)
 
-    def _live_event(self, event: StreamEvent) -> None:
+    def _live_events(self, events: Sequence[StreamEvent]) -> None:
         if self.is_live_in(self.current_id):
-            self.transcript.live_event(event)
+            self.transcript.live_events(events)
 
     def _live_finished(self, message: Message) -> None:
         if message.conversation_id == self.current_id:

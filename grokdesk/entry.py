@@ -1,0 +1,24 @@
+"""The ``grokdesk`` command's entry point: the window with no arguments, the command line
+with them.
+
+Kept apart from :mod:`grokdesk.cli` so that starting the window imports nothing the
+command line needs (argparse, its commands and their modules) before its first frame.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the window or the command line, and return the process's exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        from grokdesk.app import run_app
+        from grokdesk.visible import VisibleWriter
+
+        return run_app([], VisibleWriter(sys.stderr))
+    from grokdesk.cli import main as command_line
+
+    return command_line(args)

@@ -1,0 +1,38 @@
+"""The connection is got ready when the user starts typing, on a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from tests.ui.conftest import MakeWindow
+
+
+def test_typing_warms_the_connection_up_once_off_the_gui_thread(
+        make_window: MakeWindow) -> None:
+    harness = make_window(show=False)
+    service = harness.controller.service
+    threads: list[str] = []
+    real_warm_up = service.warm_up
+
+    def recording_warm_up() -> None:
+        threads.append(threading.current_thread().name)
+        real_warm_up()
+
+    service.warm_up = recording_warm_up  # type: ignore[method-assign]
+    with harness.qtbot.waitActive(harness.window):
+        harness.window.show()
+
+    async def scenario() -> None:
+        await asyncio.sleep(0.3)
+        assert threads == [], "a window that is only looked at needs no network stack"
+        harness.window.composer.input.setFocus()
+        harness.qtbot.keyClicks(harness.window.composer.input, "H")
+        await harness.until(lambda: threads, what="the warm-up")
+        harness.qtbot.keyClicks(harness.window.composer.input, "ello")
+        await asyncio.sleep(0.2)
+
+    harness.run(scenario())
+    assert len(threads) == 1
+    assert threads[0] != threading.main_thread().name
+    assert harness.window.composer.text() == "Hello"
