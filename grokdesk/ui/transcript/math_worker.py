@@ -18,17 +18,19 @@ system refusing processes), the worker falls back to a thread: slower streaming,
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import cache, partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from grokdesk.render.math import MathRequest, TypesetMath
 from grokdesk.render.math.typeset import cached, store, typeset_uncached
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 BACKGROUND_NICENESS = 10
 """How much lower the worker process's CPU priority is: a streaming window comes first."""
@@ -67,6 +69,10 @@ class MathWorker(QObject):
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _submit(self, request: MathRequest) -> Future[TypesetMath | None]:
+        # Imported with the first equation: 50 ms that a conversation without math never pays.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
