@@ -193,16 +193,24 @@ def test_cancelling_an_import_rolls_everything_back(make_history: MakeHistory,
     assert seen[0] == (0, 10) and seen[-1] == (6, 10)
 
 
-def test_chatgpt_export_imports_once(history: History, tmp_path: Path) -> None:
+def test_chatgpt_export_imports_once_with_every_branch(history: History, tmp_path: Path
+                                                       ) -> None:
     path = tmp_path / "conversations.json"
     path.write_text(json.dumps(sample_export()), encoding="utf-8")
     first = import_files(history, [path])
     second = import_files(history, [path])
     assert first.files[0].kind == "ChatGPT export"
-    assert (first.totals.added, first.totals.messages_added) == (1, 2)
+    assert (first.totals.added, first.totals.messages_added) == (1, 4)
     assert (second.totals.added, second.totals.duplicates) == (0, 1)
     imported = history.conversation_by_uuid(conversation_uuid("abc-123"))
     assert imported is not None and imported.title == "Edited chat"
+    tree = history.tree(imported.id)
+    named = {m.id: m.content for m in tree.messages}
+    assert sorted((m.content, named.get(m.parent_id)) for m in tree.messages) == [  # type: ignore[arg-type]
+        ("edited question", None), ("first try", None), ("new answer", "edited question"),
+        ("old answer", "first try")]
+    assert [m.content for m in history.messages(imported.id)] == [
+        "edited question", "new answer"]
 
 
 def test_markdown_folder_and_zip_exports_import_back(make_history: MakeHistory,
