@@ -7,9 +7,9 @@ a transaction ends after ``SLICE_SECONDS`` and the lock is left free for
 ``PAUSE_SECONDS``, about as often as SQLite's busy handler retries. At the end one
 transaction reveals everything (new conversations get their real uuid, messages for
 existing ones move over, each under its parent), so a user sees all of an import or
-none of it. A failed or
-cancelled import deletes its rows; those of a process that died are removed by the
-next ``History`` that opens the file, once the import's heartbeat is stale.
+none of it. A failed or cancelled import deletes its rows; those of a process that
+died are removed by the next ``History`` that opens the file, once the import's
+heartbeat is stale.
 """
 
 from __future__ import annotations
