@@ -10,6 +10,13 @@ what the app opens at start. Everything is written in one transaction with
 row-by-row trigger updates took 70 s for the full history, the rebuild a third of
 that, and the index holds the same rows either way. Finally the tables are analysed,
 as the app's ``PRAGMA optimize`` at quit would do for a real history.
+
+Conversations are trees, as regenerating and editing leave them (:func:`_branches`):
+one ordinary conversation in ten has an older version of one message, and the first
+long conversation has ``long_size // 10`` branch points (100 in the full history). An
+older version was written just before the one that replaced it, and an older question
+keeps the answer it had, so the 1,000 messages of the active path stay what the
+figures open, and search sees every branch.
 """
 
 from __future__ import annotations
@@ -22,18 +29,20 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bench import DATA_DIR
 from bench.textgen import TextPool
 from grokdesk.storage.db import MIGRATIONS, open_database
 from grokdesk.storage.models import Message
-from grokdesk.storage.repository import INSERT_MESSAGE, message_values
+from grokdesk.storage.repository import INSERT_NODE, message_values
 
 GENERATOR_VERSION = 4
 MODEL = "x-ai/grok-3-mini-beta"
 DAY = 86_400.0
+BRANCHED_EVERY = 10
+"""One ordinary conversation in this many has a message with an older version."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +201,62 @@ def _plans(spec: HistorySpec, rng: random.Random, now: float) -> list[_Plan]:
     return sorted(plans, key=lambda plan: plan.start)
 
 
+def _branches(pool: TextPool, rows: list[Message], points: int) -> list[Message]:
+    """Older versions for ``points`` messages of a main line (``rows``, whose ``id`` is
+    the place in it, 1-based, and ``parent_id`` the one before): a regenerated answer
+    leaves its older answer, an edited question its older question with its answer."""
+    if points <= 0 or len(rows) < 2:
+        return []
+    rng = pool.rng
+    step = max(1, len(rows) // points)
+    extra: list[Message] = []
+    next_id = len(rows) + 1
+    for k in range(points):
+        at = rows[min(len(rows) - 1, k * step + rng.randrange(step))]
+        before = rows[at.id - 2].created_at if at.id > 1 else at.created_at - 60
+        when = (before + at.created_at) / 2
+        text = pool.user() if at.role == "user" else pool.assistant()
+        old = replace(at, id=next_id, uuid=_uuid(rng), content=text, created_at=when,
+                      updated_at=when, finished_at=when)
+        extra.append(old)
+        next_id += 1
+        if at.role == "user" and at.id < len(rows):
+            answer = rows[at.id]
+            then = (when + at.created_at) / 2
+            extra.append(replace(answer, id=next_id, uuid=_uuid(rng), parent_id=old.id,
+                                 content=pool.assistant(), created_at=then, updated_at=then,
+                                 finished_at=then))
+            next_id += 1
+    return extra
+
+
+def _tree_rows(pool: TextPool, branch_pool: TextPool, number: int, plan: _Plan,
+               points: int) -> list[Message]:
+    """One conversation's messages, ids and parents numbered within it (1-based)."""
+    rows = [replace(m, id=position, parent_id=position - 1 or None)
+            for m, position in _message_rows(pool, number, plan.count, plan.start, plan.end)]
+    return rows + _branches(branch_pool, rows, points)
+
+
+def _branch_points(spec: HistorySpec, plan: _Plan, ordinary_index: int) -> int:
+    if plan.long:
+        return spec.long_size // 10 if ordinary_index == 0 else 0
+    return 1 if ordinary_index % BRANCHED_EVERY == BRANCHED_EVERY // 2 else 0
+
+
+def _numbered(conversations: list[list[Message]]) -> Iterator[dict[str, object]]:
+    """``INSERT_NODE`` parameters: ids and positions follow time across the history."""
+    timeline = sorted(((m, n) for n, rows in enumerate(conversations, start=1) for m in rows),
+                      key=lambda item: item[0].created_at)
+    ids = {(n, m.id): index for index, (m, n) in enumerate(timeline, start=1)}
+    positions = [0] * (len(conversations) + 1)
+    for m, n in timeline:
+        positions[n] += 1
+        parent = None if m.parent_id is None else ids[(n, m.parent_id)]
+        yield message_values(m, positions[n], conversation_id=n, parent_id=parent) | {
+            "id": ids[(n, m.id)]}
+
+
 def build_history(path: Path, spec: HistorySpec, *, now: float | None = None
                   ) -> tuple[tuple[int, ...], int]:
     """Write ``spec`` into a new history at ``path``; return the long ids and the latest id.
@@ -203,20 +268,23 @@ def build_history(path: Path, spec: HistorySpec, *, now: float | None = None
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = random.Random(spec.seed)
     pool = TextPool(spec.seed)
+    branch_pool = TextPool(spec.seed + 1)
     plans = _plans(spec, rng, time.time() if now is None else now)
-    conversations, messages = [], []
+    conversations, trees = [], []
+    counters = {True: 0, False: 0}
     for number, plan in enumerate(plans, start=1):
-        rows = list(_message_rows(pool, number, plan.count, plan.start, plan.end))
-        conversations.append((number, plan.uuid, _title(rows[0][0].content), plan.start,
+        points = _branch_points(spec, plan, counters[plan.long])
+        counters[plan.long] += 1
+        rows = _tree_rows(pool, branch_pool, number, plan, points)
+        conversations.append((number, plan.uuid, _title(rows[0].content), plan.start,
                               plan.end, int(plan.long), plan.effort))
-        messages += rows
-    messages.sort(key=lambda row: row[0].created_at)
+        trees.append(rows)
     db = open_database(path)
     try:
         with db.transaction() as conn, _fts_set_aside(conn, "messages"):
             conn.executemany(_INSERT_CONVERSATION, conversations)
-            conn.executemany(INSERT_MESSAGE, (message_values(m, position)
-                                              for m, position in messages))
+            conn.executemany(INSERT_NODE, _numbered(trees))
+            conn.execute(_LEAVES)
         connection = db.connection
         connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -224,6 +292,12 @@ def build_history(path: Path, spec: HistorySpec, *, now: float | None = None
         db.close()
     latest = max(range(len(plans)), key=lambda index: plans[index].end) + 1
     return tuple(n for n, plan in enumerate(plans, start=1) if plan.long), latest
+
+
+_LEAVES = ("UPDATE conversations SET current_leaf_id = (SELECT m.id FROM messages AS m"
+           " WHERE m.conversation_id = conversations.id ORDER BY m.position DESC LIMIT 1)")
+"""The newest message is the end of the main line: older versions are written before
+the one that replaced them."""
 
 
 @contextmanager

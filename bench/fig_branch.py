@@ -2,44 +2,37 @@
 
 Measures the chat core's part of a switch: ``ChatService.select_branch`` (the newest leaf
 below the chosen version, stored as the current leaf) plus the ``ActivePath`` it
-publishes (the path read from the leaf up, with every message's versions). The tree is
-built in a file of its own: a 900-message main line whose every ninth message has a
-second version, itself continued by a short branch, 1,000 messages in all.
+publishes (the path read from the leaf up, with every message's versions). The
+conversation is the first long one of the benchmark history (:mod:`bench.datagen`:
+1,000 messages on its active path, 100 of them with an older version, some of those
+continued by their own answer), so the figure is taken among 200,000 other messages.
+The switches alternate between older versions spread along the path (their paths are
+shorter) and back to the main line's leaf; the figure is the median of the switches
+back, each of which reads the whole 1,000-message path. The main line is current
+again at the end, as the other figures expect.
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import time
 
 from bench.context import Context
-from bench.fig_storage import timed_ms
 from bench.report import Figure
 from bench.stats import median, rounded
 from grokdesk.storage.db import open_database
-from grokdesk.storage.models import Message
 from grokdesk.storage.repository import History
 
 BUDGET_MS = 50.0
-TEXT = "A paragraph of an answer with some words in it. " * 20
 
 
-def _tree(size: int, branch_points: int) -> tuple[list[Message], list[int]]:
-    """Messages in their own numbering, and the second version of each branch point."""
-    main = size - branch_points
-    messages = [Message(id=i + 1, uuid=f"main-{i}", conversation_id=0,
-                        role="user" if i % 2 == 0 else "assistant", content=TEXT,
-                        created_at=float(i), parent_id=i or None) for i in range(main)]
-    step = max(1, main // branch_points)
-    versions = []
-    for k in range(branch_points):
-        at = min(main - 1, k * step + 1)
-        message = Message(id=main + k + 1, uuid=f"branch-{k}", conversation_id=0,
-                          role=messages[at].role, content=TEXT, created_at=main + float(k),
-                          parent_id=messages[at].parent_id)
-        messages.append(message)
-        versions.append(message.id)
-    return messages, versions
+def _older_versions(history: History, conversation_id: int) -> tuple[list[int], int]:
+    """Every version on the active path that is not current, and the current leaf."""
+    path = history.active_path(conversation_id)
+    others = [v for message, versions in zip(path.messages, path.sibling_ids, strict=True)
+              for v in versions if v != message.id]
+    leaf = path.current_leaf_id
+    assert leaf is not None and others, "the benchmark history has no branches"
+    return others, leaf
 
 
 def run(ctx: Context) -> list[Figure]:
@@ -47,25 +40,36 @@ def run(ctx: Context) -> list[Figure]:
     from grokdesk.config import Settings
     from grokdesk.secrets import KeyStore
 
-    size, points = ctx.size(1000, 100), ctx.size(100, 10)
     reps = ctx.reps(15, 2)
-    with tempfile.TemporaryDirectory() as folder:
-        history = History(open_database(Path(folder) / "branches.sqlite3"))
+    conversation_id = ctx.history.long_ids[0]
+    history = History(open_database(ctx.history.db_path))
+    try:
+        core = ChatService(history, Settings(), KeyStore())
+        others, leaf = _older_versions(history, conversation_id)
+        size = len(history.tree(conversation_id).messages)
+        path_size = len(history.messages(conversation_id))
+
+        def switch(target: int) -> float:
+            started = time.perf_counter()
+            changes = core.select_branch(target)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert changes.paths[conversation_id].messages
+            return elapsed
+
+        away: list[float] = []
+        back: list[float] = []
         try:
-            core = ChatService(history, Settings(), KeyStore())
-            conversation = history.create_conversation("Branches")
-            messages, versions = _tree(size, points)
-            ids = history.insert_tree(conversation.id, messages, current_leaf_id=size - points)
-            targets = [ids[v] for v in versions] + [ids[2]]
-            turn = iter(range(10**9))
-
-            def switch() -> None:
-                changes = core.select_branch(targets[next(turn) % len(targets)])
-                assert changes.paths[conversation.id].messages
-
-            samples = timed_ms(switch, reps)
+            switch(others[-1])  # warm-up
+            switch(leaf)
+            for k in range(reps):
+                away.append(switch(others[k * len(others) // reps]))
+                back.append(switch(leaf))
         finally:
-            history.db.close()
-    return [Figure("switch_branch", f"switch branch in a {size:,}-message conversation with "
-                   f"{points} branch points (core)", median(samples), "ms", BUDGET_MS,
-                   detail={"samples_ms": rounded(samples)})]
+            history.select_branch(leaf)
+    finally:
+        history.db.close()
+    return [Figure("switch_branch", f"switch branch in a {path_size:,}-message conversation "
+                   f"with {len(others)} branch points (core)", median(back), "ms",
+                   BUDGET_MS, detail={"samples_ms": rounded(back),
+                                      "to_older_versions_ms": rounded(away),
+                                      "messages": size, "path_messages": path_size})]

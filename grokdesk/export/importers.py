@@ -1,8 +1,9 @@
 """ChatGPT's data export (``conversations.json``) as grokdesk conversations.
 
-ChatGPT stores each conversation as a tree (every edit or regeneration branches);
-what the user last saw is the path from the root to ``current_node``, so that branch
-is what we keep. Structure is checked strictly (a broken tree refuses the file);
+ChatGPT stores each conversation as a tree (every edit or regeneration branches), as
+grokdesk does: every branch is kept, and what the user last saw, the path from the
+root to ``current_node``, becomes the current one. Structure is checked strictly (a
+broken tree refuses the file);
 message shapes we do not know (tool calls, browsing, images, hidden context) are
 skipped, because ChatGPT adds new ones often. Ids become deterministic UUIDs so a
 second import of the same export finds the first one and adds nothing.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid as uuidlib
+from dataclasses import dataclass
 from typing import Any
 
 from grokdesk import timestamps
@@ -127,6 +129,22 @@ class _Tree:
             node_id = parent
         return self.fail(f"the message tree has no root: its parents loop at node {node_id!r}")
 
+    def children(self) -> dict[str | None, list[str]]:
+        """Each node's children by their ``parent`` links (None: the roots), in the
+        order the parent lists them; a parent missing from ``mapping`` refuses the file."""
+        found: dict[str | None, list[str]] = {}
+        for node_id, node in self.nodes.items():
+            parent = node.get("parent")
+            if parent is not None and (not isinstance(parent, str) or parent not in self.nodes):
+                raise self.fail(f"the parent {parent!r} of node {node_id!r} is missing "
+                                "from mapping")
+            found.setdefault(parent, []).append(node_id)
+        for parent, kids in found.items():
+            listed = self.nodes[parent].get("children") if parent is not None else None
+            order = {c: i for i, c in enumerate(listed)} if isinstance(listed, list) else {}
+            kids.sort(key=lambda c: order.get(c, len(order)))
+        return found
+
     def main_branch(self) -> list[tuple[str, dict[str, Any]]]:
         """The nodes from the root to the current node, oldest first."""
         node_id = self.current if self.current in self.nodes else self._last_leaf()
@@ -152,6 +170,70 @@ def _is_shown(message: dict[str, Any]) -> bool:
     return message.get("recipient") in (None, "all")
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """Where the walk down the tree is: the nearest kept message above (its record id),
+    the time so far, and reasoning summaries waiting for the next answer."""
+
+    parent: int | None
+    clock: float
+    reasoning: tuple[str, ...] = ()
+
+
+def _kept(chatgpt_id: str, node_id: str, node: dict[str, Any], step: _Step, number: int
+          ) -> tuple[Message | None, _Step]:
+    """The message ``node`` becomes (None: skipped) and the step below it."""
+    message = node.get("message")
+    if not isinstance(message, dict) or not _is_shown(message):
+        return None, step
+    author = message.get("author")
+    role = KEPT_ROLES.get(author.get("role", "")) if isinstance(author, dict) else None
+    content = message.get("content")
+    if role is None or not isinstance(content, dict):
+        return None, step
+    clock = _time(message.get("create_time")) or step.clock
+    if thoughts := _thoughts_of(content):
+        return None, _Step(step.parent, clock, (*step.reasoning, thoughts))
+    text = _text_of(content)
+    if not text.strip():
+        return None, _Step(step.parent, clock, step.reasoning)
+    metadata = message.get("metadata")
+    model = metadata.get("model_slug") if isinstance(metadata, dict) else None
+    answer = role == "assistant"
+    kept = Message(
+        id=number,
+        uuid=message_uuid(chatgpt_id, node_id),
+        conversation_id=0,
+        role=role,
+        content=text,
+        reasoning="\n\n".join(step.reasoning) if answer else "",
+        model=_clean(model) if isinstance(model, str) and answer else None,
+        created_at=clock,
+        updated_at=clock,
+        finished_at=clock if answer else None,
+        parent_id=step.parent,
+    )
+    return kept, _Step(number, clock, () if answer else step.reasoning)
+
+
+def _messages(tree: _Tree, chatgpt_id: str, start: float) -> tuple[list[Message], dict[str, int]]:
+    """Every kept message of every branch, parents first, numbered 1, 2, …; and the
+    record id of each node's nearest kept message (itself or above)."""
+    children = tree.children()
+    messages: list[Message] = []
+    nearest: dict[str, int] = {}
+    stack = [(node_id, _Step(None, start)) for node_id in reversed(children.get(None, []))]
+    while stack:
+        node_id, step = stack.pop()
+        kept, below = _kept(chatgpt_id, node_id, tree.nodes[node_id], step, len(messages) + 1)
+        if kept is not None:
+            messages.append(kept)
+        if below.parent is not None:
+            nearest[node_id] = below.parent
+        stack.extend((child, below) for child in reversed(children.get(node_id, [])))
+    return messages, nearest
+
+
 def _conversation(raw: object, index: int, source: str | None) -> ConversationRecord:
     path = f"conversation {index + 1}"
     if not isinstance(raw, dict):
@@ -160,58 +242,26 @@ def _conversation(raw: object, index: int, source: str | None) -> ConversationRe
     if not isinstance(chatgpt_id, str) or not chatgpt_id:
         chatgpt_id = json.dumps([raw.get("title"), raw.get("create_time")])
     tree = _Tree(raw, path, source)
-    messages: list[Message] = []
-    pending_reasoning: list[str] = []
+    branch = tree.main_branch()
     created = _time(raw.get("create_time"))
-    clock = created or 0.0
-    for node_id, node in tree.main_branch():
-        message = node.get("message")
-        if not isinstance(message, dict) or not _is_shown(message):
-            continue
-        author = message.get("author")
-        role = KEPT_ROLES.get(author.get("role", "")) if isinstance(author, dict) else None
-        content = message.get("content")
-        if role is None or not isinstance(content, dict):
-            continue
-        clock = _time(message.get("create_time")) or clock
-        if thoughts := _thoughts_of(content):
-            pending_reasoning.append(thoughts)
-            continue
-        text = _text_of(content)
-        if not text.strip():
-            continue
-        metadata = message.get("metadata")
-        model = metadata.get("model_slug") if isinstance(metadata, dict) else None
-        reasoning = "\n\n".join(pending_reasoning) if role == "assistant" else ""
-        if role == "assistant":
-            pending_reasoning.clear()
-        messages.append(Message(
-            id=0,
-            uuid=message_uuid(chatgpt_id, node_id),
-            conversation_id=0,
-            role=role,
-            content=text,
-            reasoning=reasoning,
-            model=_clean(model) if isinstance(model, str) and role == "assistant" else None,
-            created_at=clock,
-            updated_at=clock,
-            finished_at=clock if role == "assistant" else None,
-        ))
+    messages, nearest = _messages(tree, chatgpt_id, created or 0.0)
+    leaf = nearest.get(branch[-1][0]) if branch else None
     title = raw.get("title")
     start = created if created is not None else (messages[0].created_at if messages else 0.0)
     updated = _time(raw.get("update_time"))
+    latest = max([start, *(m.created_at for m in messages)])
     conversation = Conversation(
         id=0,
         uuid=conversation_uuid(chatgpt_id),
         title=_clean(title) if isinstance(title, str) and title.strip() else DEFAULT_TITLE,
         created_at=start,
-        updated_at=updated if updated is not None else max([start, clock]),
+        updated_at=updated if updated is not None else latest,
     )
-    return ConversationRecord(conversation, tuple(messages))
+    return ConversationRecord(conversation, tuple(messages), leaf)
 
 
 def from_chatgpt_document(data: object, *, source: str | None = None
                           ) -> list[ConversationRecord]:
-    """Every conversation of a ChatGPT export, main branch only, oldest message first."""
+    """Every conversation of a ChatGPT export, every branch, ``current_node``'s current."""
     items = data if isinstance(data, list) else [data]
     return [_conversation(raw, index, source) for index, raw in enumerate(items)]

@@ -4,6 +4,9 @@ The document is validated completely before anything is returned, so an importer
 that receives records can write them without meeting a surprise half-way. Unknown
 keys are ignored (a newer grokdesk may add optional fields within a version); a
 higher ``version`` is refused. docs/export-format.md describes each field.
+
+Version 2 keeps the whole tree: each message names its parent by uuid and each
+conversation its current leaf. Version 1 (a list per conversation) is read as a chain.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -21,7 +25,7 @@ from grokdesk.export.records import ConversationRecord
 from grokdesk.storage.models import Conversation, ConversationSettings, Message
 
 FORMAT_NAME = "grokdesk-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 ROLES = ("system", "user", "assistant")
 STATUSES = ("complete", "streaming", "interrupted", "error")
@@ -57,12 +61,13 @@ def _settings(settings: ConversationSettings) -> dict[str, Any]:
     }
 
 
-def message_to_json(message: Message) -> dict[str, Any]:
-    """One message with every field except its database ids."""
+def message_to_json(message: Message, parent_uuid: str | None = None) -> dict[str, Any]:
+    """One message with every field except its database ids; its parent by uuid."""
     usage: dict[str, Any] = {name: getattr(message, name) for name in USAGE_FIELDS}
     usage["cost_usd"] = _finite(message.cost_usd)
     return {
         "uuid": message.uuid,
+        "parent_uuid": parent_uuid,
         "role": message.role,
         "content": message.content,
         "reasoning": message.reasoning,
@@ -80,8 +85,9 @@ def message_to_json(message: Message) -> dict[str, Any]:
 
 
 def conversation_to_json(record: ConversationRecord) -> dict[str, Any]:
-    """One conversation with its settings and messages, in order."""
+    """One conversation with its settings and every message, parents first."""
     conversation = record.conversation
+    uuids: dict[int | None, str] = {m.id: m.uuid for m in record.messages}
     return {
         "uuid": conversation.uuid,
         "title": conversation.title,
@@ -89,7 +95,8 @@ def conversation_to_json(record: ConversationRecord) -> dict[str, Any]:
         "updated_at": timestamps.clamp(conversation.updated_at),
         "pinned": conversation.pinned,
         "settings": _settings(conversation.settings),
-        "messages": [message_to_json(m) for m in record.messages],
+        "current_leaf_uuid": uuids.get(record.current_leaf_id),
+        "messages": [message_to_json(m, uuids.get(m.parent_id)) for m in record.messages],
     }
 
 
@@ -253,7 +260,41 @@ def _message(node: _Node) -> Message:
     )
 
 
-def _conversation(node: _Node) -> ConversationRecord:
+def _tree(node: _Node, messages: list[Message], parents: list[str | None]
+          ) -> tuple[tuple[Message, ...], int | None]:
+    """The messages numbered 1, 2, … in the file's order with their parents linked by
+    uuid (parents before children, whatever order the file used), and the number of
+    the current leaf. A parent outside the conversation or a loop refuses the file."""
+    number = {m.uuid: i for i, m in enumerate(messages, start=1)}
+    children: dict[int | None, list[Message]] = {}
+    for index, (message, parent) in enumerate(zip(messages, parents, strict=True)):
+        if parent is not None and parent not in number:
+            raise MalformedFileError(
+                f"{node.path}.messages[{index}].parent_uuid {parent} is not a message of "
+                "this conversation", source=node.source)
+        linked = replace(message, id=index + 1,
+                         parent_id=None if parent is None else number[parent])
+        children.setdefault(linked.parent_id, []).append(linked)
+    ordered: list[Message] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        message = stack.pop()
+        ordered.append(message)
+        stack.extend(reversed(children.get(message.id, [])))
+    if len(ordered) != len(messages):
+        placed = {m.id for m in ordered}
+        first = min(i for i in range(1, len(messages) + 1) if i not in placed)
+        raise MalformedFileError(f"{node.path}.messages[{first - 1}]: its parents loop back "
+                                 "to it", source=node.source)
+    if all(m.parent_id is None or m.parent_id < m.id for m in ordered):
+        ordered.sort(key=lambda m: m.id)  # already parents first: keep the file's order
+    leaf_uuid = node.text("current_leaf_uuid")
+    if leaf_uuid is not None and leaf_uuid not in number:
+        raise node.fail("current_leaf_uuid", "the uuid of a message of this conversation")
+    return tuple(ordered), None if leaf_uuid is None else number[leaf_uuid]
+
+
+def _conversation(node: _Node, version: int) -> ConversationRecord:
     settings = node.child("settings")
     created = node.required_time("created_at")
     conversation = Conversation(
@@ -271,8 +312,12 @@ def _conversation(node: _Node) -> ConversationRecord:
             temperature=settings.number("temperature"),
         ),
     )
-    messages = tuple(_message(m) for m in node.items("messages"))
-    return ConversationRecord(conversation, messages)
+    items = node.items("messages")
+    messages = [_message(m) for m in items]
+    if version < 2:
+        return ConversationRecord(conversation, tuple(messages))
+    tree, leaf = _tree(node, messages, [m.text("parent_uuid") for m in items])
+    return ConversationRecord(conversation, tree, leaf)
 
 
 def _check_unique(records: list[ConversationRecord], source: str | None) -> None:
@@ -310,7 +355,7 @@ def from_json_document(data: object, *, source: str | None = None) -> list[Conve
         raise NewerFormatError(
             f"this is grokdesk export format version {version}, written by a newer grokdesk; "
             f"this one reads up to version {FORMAT_VERSION}", source=source)
-    records = [_conversation(c) for c in root.items("conversations")]
+    records = [_conversation(c, version) for c in root.items("conversations")]
     _check_unique(records, source)
     return records
 
@@ -324,8 +369,8 @@ def parse_json_text(text: str, *, source: str | None = None) -> object:
         return json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        what = ("the file ends too early (truncated?)" if exc.pos >= len(text.rstrip())
-                else f"invalid JSON ({exc.msg})")
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        what = "the file ends too early (truncated?)" if cut else f"invalid JSON ({exc.msg})"
         raise MalformedFileError(f"{what} at {where}", source=source) from None
     except RecursionError:
         raise MalformedFileError("the JSON is nested too deeply", source=source) from None

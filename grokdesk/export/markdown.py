@@ -19,12 +19,21 @@ Layout (docs/export-format.md has the full description)::
     <!-- grokdesk:end -->
     *Usage: …*                                             (on request)
 
+    <details><summary>Other versions (N)</summary>         (when the message has some)
+    <!-- grokdesk:message … parent="…" -->  each older version and what followed it
+    </details>
+
 The HTML comments are invisible when rendered and make parsing exact: the text of a
 message runs from the blank line after its heading to the blank line before its end
 marker, and any line of message text that starts like a marker is escaped with one
 more backslash. Carriage returns cannot survive every editor and Git checkout, so a
 text written with consistent CRLF is written with LF and flagged for restoration; any
 other CR (bare, or mixed line endings) is normalised to LF.
+
+Conversations are trees: the file follows the active path, and the other versions of
+a message (with every message below each) are folded under it, each naming its parent
+by uuid. Their text is model output inside a ``<details>`` block, so text that could
+close the block or open a code fence over its end goes in a code fence of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ from __future__ import annotations
 import math
 import re
 import uuid as uuidlib
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import TypeVar
 from urllib.parse import quote as url_quote
@@ -52,11 +63,14 @@ from grokdesk.storage.models import (
 )
 
 FORMAT_NAME = "grokdesk-markdown"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+LIST_VERSION = 1
+"""A file without other versions is exactly a version 1 file and says so."""
 
 END_MARKER = f"{fences.MARKER_PREFIX}end -->"
 DETAILS_OPEN = "<details><summary>Reasoning</summary>"
 DETAILS_CLOSE = "</details>"
+VERSIONS_OPEN = "<details><summary>Other versions ({count})</summary>"
 ROLE_LABELS: dict[str, str] = {"user": "User", "assistant": "Assistant", "system": "System"}
 ROLES: tuple[MessageRole, ...] = ("system", "user", "assistant")
 STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "interrupted", "error")
@@ -155,10 +169,23 @@ def _reasoning_block(reasoning: str) -> tuple[str, str]:
     return f"{DETAILS_OPEN}\n\n{fence}text\n{text}\n{fence}\n\n{DETAILS_CLOSE}\n\n", "fenced"
 
 
+def _folded_content(content: str) -> tuple[str, str | None]:
+    """Content for inside a ``<details>`` block: in a code fence (and "fenced") when it
+    could close the block or leave a code fence open over its end."""
+    if _HTML_LIKE.search(content) is None and fences.unclosed_fence(content) is None:
+        return content, None
+    fence = fences.fence_for(content)
+    return f"{fence}text\n{content}\n{fence}", "fenced"
+
+
 def _message_section(message: Message, *, include_reasoning: bool, include_usage: bool,
-                     tz: tzinfo | None) -> str:
+                     tz: tzinfo | None, parent: str | None = None) -> str:
+    """One message; ``parent`` (a uuid, "" for a root) marks a folded version."""
     content, content_crlf = _split_line_endings(message.content)
     content = fences.escape_markers(content)
+    content_mode = None
+    if parent is not None:
+        content, content_mode = _folded_content(content)
     reasoning, reasoning_crlf = _split_line_endings(message.reasoning)
     details, reasoning_mode = (_reasoning_block(reasoning)
                                if include_reasoning and reasoning else ("", None))
@@ -166,6 +193,8 @@ def _message_section(message: Message, *, include_reasoning: bool, include_usage
     attributes: dict[str, str | None] = {
         "role": message.role,
         "uuid": message.uuid,
+        "parent": parent,
+        "content": content_mode,
         "created": _exact_iso(message.created_at),
         "model": message.model,
         "status": None if message.status == "complete" else message.status,
@@ -195,6 +224,51 @@ def _message_section(message: Message, *, include_reasoning: bool, include_usage
     return "".join(parts)
 
 
+def _shown_path(record: ConversationRecord, children: dict[int | None, list[Message]]
+                ) -> list[Message]:
+    """The active path, continued to the newest leaf below when the current leaf has
+    children, as choosing a branch does, so every other message is in some version's
+    subtree."""
+    path = list(record.path())
+    below = children.get(path[-1].id if path else None, [])
+    while below:
+        newest = max(below, key=lambda m: (m.created_at, m.id))
+        path.append(newest)
+        below = children.get(newest.id, [])
+    return path
+
+
+def _subtree(top: Message, children: dict[int | None, list[Message]]) -> list[Message]:
+    """``top`` and every message below it, parents first."""
+    found: list[Message] = []
+    stack = [top]
+    while stack:
+        message = stack.pop()
+        found.append(message)
+        stack.extend(reversed(children.get(message.id, [])))
+    return found
+
+
+def _body(record: ConversationRecord, section: Callable[..., str]) -> tuple[list[str], bool]:
+    """The sections of the active path, each followed by its other versions folded; and
+    whether there were any."""
+    children = record.children()
+    uuids = {m.id: m.uuid for m in record.messages}
+    sections: list[str] = []
+    any_folded = False
+    for message in _shown_path(record, children):
+        sections.append(section(message))
+        others = [m for m in children.get(message.parent_id, []) if m.id != message.id]
+        if not others:
+            continue
+        any_folded = True
+        folded = [section(m, parent="" if m.parent_id is None else uuids[m.parent_id])
+                  for other in others for m in _subtree(other, children)]
+        sections.append(VERSIONS_OPEN.format(count=len(others)) + "\n\n"
+                        + "\n".join(folded) + f"\n{DETAILS_CLOSE}\n")
+    return sections, any_folded
+
+
 def to_markdown(record: ConversationRecord, *, include_reasoning: bool = False,
                 include_usage: bool = False, tz: tzinfo | None = None) -> str:
     """Render one conversation; ``tz`` is the zone for the times shown (default: local)."""
@@ -213,18 +287,19 @@ def to_markdown(record: ConversationRecord, *, include_reasoning: bool = False,
         fields["temperature"] = settings.temperature
     if settings.system_prompt is not None:
         fields["system_prompt"] = settings.system_prompt
+
+    def section(message: Message, parent: str | None = None) -> str:
+        return _message_section(message, include_reasoning=include_reasoning,
+                                include_usage=include_usage, tz=tz, parent=parent)
+
+    sections, folded = _body(record, section)
     fields |= {
         "app_version": __version__,
         "uuid": conversation.uuid,
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if folded else LIST_VERSION,
     }
     title = escape_inline(conversation.title) or "Untitled"
-    sections = [
-        _message_section(m, include_reasoning=include_reasoning, include_usage=include_usage,
-                         tz=tz)
-        for m in record.messages
-    ]
     return frontmatter.dump(fields) + f"\n# {title}\n\n" + "\n".join(sections)
 
 
@@ -247,12 +322,27 @@ class _Reader:
         markers = [i for i in range(body_start, len(self.lines))
                    if self.lines[i].startswith(fences.MARKER_PREFIX)]
         messages: list[Message] = []
+        numbers: dict[str, int] = {}
+        main_line: int | None = None
         for position in range(0, len(markers), 2):
             start = markers[position]
             if position + 1 >= len(markers):
                 raise self.fail(start, "this message has no `<!-- grokdesk:end -->` line")
-            messages.append(self._message(start, markers[position + 1]))
-        return ConversationRecord(self._conversation(fields), tuple(messages))
+            message, parent = self._message(start, markers[position + 1])
+            number = len(messages) + 1
+            if message.uuid in numbers:
+                raise self.fail(start, f"the message {message.uuid} appears twice")
+            if parent is None:  # on the active path: it follows the one before
+                parent_id, main_line = main_line, number
+            elif parent == "":
+                parent_id = None
+            elif parent in numbers:
+                parent_id = numbers[parent]
+            else:
+                raise self.fail(start, f"the parent {parent} is not a message before it")
+            numbers[message.uuid] = number
+            messages.append(replace(message, id=number, parent_id=parent_id))
+        return ConversationRecord(self._conversation(fields), tuple(messages), main_line)
 
     def _front_matter(self) -> tuple[dict[str, str | None], int]:
         try:
@@ -396,7 +486,9 @@ class _Reader:
             raise self.fail(index, f"expected a blank line after `{DETAILS_CLOSE}`")
         return text, after + 1
 
-    def _message(self, start: int, end: int) -> Message:
+    def _message(self, start: int, end: int) -> tuple[Message, str | None]:
+        """The message between two marker lines, and its ``parent`` attribute (None:
+        it is on the active path)."""
         attrs = self._attributes(start)
         if self.lines[end] != END_MARKER:
             raise self.fail(end, f"expected `{END_MARKER}` before the next message")
@@ -415,6 +507,8 @@ class _Reader:
             if not body:
                 raise self.fail(end, "the closing fence added on export is missing")
             body = body[:-1]
+        if "content" in attrs:
+            body = self._unfenced(body, end, attrs["content"])
         created = self._timestamp(attrs.get("created"), "`created`", start)
         return Message(
             id=0,
@@ -434,7 +528,17 @@ class _Reader:
             total_tokens=self._int(attrs.get("total_tokens"), "total_tokens", start),
             created_at=created,
             updated_at=created,
-        )
+        ), attrs.get("parent")
+
+    def _unfenced(self, body: list[str], end: int, mode: str) -> list[str]:
+        """The content lines inside the code fence a folded version was written in."""
+        if mode != "fenced":
+            raise self.fail(end, f"unknown content layout {mode!r}")
+        fence = body[0].removesuffix("text") if body else ""
+        if (len(body) < 2 or not body[0].endswith("text") or len(fence) < 3
+                or fence.strip("`") or body[-1] != fence):
+            raise self.fail(end, "expected the content in a code fence")
+        return body[1:-1]
 
 
 def _restore(text: str, eol: str | None) -> str:

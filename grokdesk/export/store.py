@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grokdesk.errors import GrokdeskError
@@ -54,11 +55,12 @@ def resolve_ids(history: History, conversation_ids: Sequence[int] | None) -> lis
 
 
 def read_record(history: History, conversation_id: int) -> ConversationRecord:
-    """One conversation with its messages, as stored."""
+    """One conversation with every message of every branch, as stored."""
     conversation = history.get_conversation(conversation_id)
     if conversation is None:
         raise UnknownConversationError([conversation_id])
-    return ConversationRecord(conversation, tuple(history.messages(conversation_id)))
+    tree = history.tree(conversation_id)
+    return ConversationRecord(conversation, tree.messages, tree.current_leaf_id)
 
 
 def iter_records(history: History, conversation_ids: Iterable[int]
@@ -85,9 +87,10 @@ def import_batches(history: History, batches: Sequence[Sequence[ConversationReco
                    step: Callable[[], None] | None = None) -> list[MergeCounts]:
     """Merge every batch (one per file), all or nothing; return counts per batch.
 
-    New conversations are added whole. A conversation whose uuid exists gets only the
-    messages whose uuids are new, appended after its own; its title and settings stay.
-    A message uuid already anywhere in the history is skipped. Rows are written in
+    New conversations are added whole, with their tree and current leaf. A conversation
+    whose uuid exists gets only the messages whose uuids are new, each under its parent
+    (found by uuid in the history when it was there already); its title and settings
+    stay. A message uuid already anywhere in the history is skipped. Rows are written in
     short transactions, hidden until the end (:mod:`grokdesk.export.staging`), so other
     writers are not locked out; if anything raises (including ``step``, to cancel),
     what was written is deleted again: nothing changes.
@@ -117,12 +120,24 @@ def import_batches(history: History, batches: Sequence[Sequence[ConversationReco
 
 def _stage(staging: Staging, record: ConversationRecord, known: set[str],
            seen: set[str]) -> MergeCounts:
-    """Stage what ``record`` adds; ``known`` and ``seen`` grow with what this import adds."""
+    """Stage what ``record`` adds; ``known`` and ``seen`` grow with what this import adds.
+
+    A new message whose parent was skipped (its uuid is in the history) is staged as a
+    root with that uuid as its anchor, to be hung under it when the import is shown.
+    """
+    uuids = {m.id: m.uuid for m in record.messages}
     fresh: list[Message] = []
+    anchors: dict[int, str] = {}
+    kept: set[int] = set()
     for message in record.messages:
-        if message.uuid not in seen:
-            seen.add(message.uuid)
-            fresh.append(message)
+        if message.uuid in seen:
+            continue
+        seen.add(message.uuid)
+        kept.add(message.id)
+        if message.parent_id is not None and message.parent_id not in kept:
+            anchors[message.id] = uuids[message.parent_id]
+            message = replace(message, parent_id=None)
+        fresh.append(message)
     skipped = MergeCounts(messages_added=len(fresh),
                           messages_skipped=len(record.messages) - len(fresh))
     uuid = record.conversation.uuid
@@ -130,5 +145,6 @@ def _stage(staging: Staging, record: ConversationRecord, known: set[str],
         return MergeCounts(duplicates=1, messages_skipped=skipped.messages_skipped)
     counts = MergeCounts(merged=1) if uuid in known else MergeCounts(added=1)
     known.add(uuid)
-    staging.add(record.conversation, fresh)
+    leaf = record.current_leaf_id if record.current_leaf_id in kept else None
+    staging.add(record.conversation, fresh, anchors=anchors, leaf=leaf)
     return counts + skipped

@@ -129,8 +129,12 @@ def hostile_export(text: str) -> dict[str, object]:
     (conversation,) = document["conversations"]
     conversation["uuid"] = "0f0e0d0c-0b0a-4908-8706-050403020100"
     conversation["title"] = f"Title {text} end"
-    for number, message in enumerate(conversation["messages"]):
-        message["uuid"] = f"0f0e0d0c-0b0a-4908-8706-05040302{number:04d}"
+    renamed = {message["uuid"]: f"0f0e0d0c-0b0a-4908-8706-05040302{number:04d}"
+               for number, message in enumerate(conversation["messages"])}
+    conversation["current_leaf_uuid"] = renamed[conversation["current_leaf_uuid"]]
+    for message in conversation["messages"]:
+        message["uuid"] = renamed[message["uuid"]]
+        message["parent_uuid"] = renamed.get(message["parent_uuid"])
         message["content"] = f"findme {text} content"
         if message["role"] == "assistant":
             message.update(model=f"model {text}", reasoning=f"reasoning {text}",

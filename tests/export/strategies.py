@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
@@ -82,3 +83,18 @@ def simple_record(title: str = "A chat", n: int = 2, *, start: float = 1_735_812
         for i in range(n)
     )
     return ConversationRecord(conversation, found)
+
+
+@st.composite
+def tree_records(draw: st.DrawFn, max_messages: int = 8) -> ConversationRecord:
+    """A conversation whose messages form a random tree (message i's parent is an earlier
+    one or none), with its current leaf one of the tree's leaves."""
+    base = draw(records(max_messages=0))
+    found = draw(st.lists(messages(), min_size=1, max_size=max_messages,
+                          unique_by=lambda m: m.uuid))
+    parents = [None if i == 0 else draw(st.none() | st.integers(1, i))
+               for i in range(len(found))]
+    tree = tuple(replace(m, id=i + 1, parent_id=parent)
+                 for i, (m, parent) in enumerate(zip(found, parents, strict=True)))
+    leaves = [m.id for m in tree if m.id not in set(parents)]
+    return ConversationRecord(base.conversation, tree, draw(st.sampled_from(leaves)))

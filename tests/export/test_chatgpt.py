@@ -1,4 +1,5 @@
-"""ChatGPT's conversations.json: the main branch of each tree, deterministic uuids."""
+"""ChatGPT's conversations.json: every branch of each tree, ``current_node`` current,
+deterministic uuids."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _node(node_id: str, parent: str | None, children: list[str], role: str | Non
 
 
 def sample_export() -> list[dict[str, Any]]:
-    """A tree with an edited question: the old branch (u1/a1) must be dropped."""
+    """A tree with an edited question: the old branch (u1/a1) is kept beside the new."""
     mapping = {
         "root": _node("root", None, ["sys"]),
         "sys": _node("sys", "root", ["u1", "u1b"], "system", "You are ChatGPT"),
@@ -48,16 +49,47 @@ def sample_export() -> list[dict[str, Any]]:
              "conversation_id": "abc-123"}]
 
 
-def test_main_branch_only_with_hidden_tool_and_empty_nodes_skipped() -> None:
+def test_every_branch_is_kept_with_the_current_node_current() -> None:
     [record] = from_chatgpt_document(sample_export())
     assert record.conversation.title == "Edited chat"
     assert record.conversation.created_at == 1_699_999_999.5
-    assert [(m.role, m.content) for m in record.messages] == [
+    assert [(m.role, m.content) for m in record.path()] == [
         ("user", "edited question"), ("assistant", "new answer")]
-    answer = record.messages[1]
+    answer = record.path()[1]
     assert answer.model == "gpt-4o"
     assert answer.reasoning == "Plan\n\nThink it"
     assert record.conversation.settings.model is None  # never send gpt-4o to Grok
+    by_content = {m.content: m for m in record.messages}
+    assert set(by_content) == {"first try", "old answer", "edited question", "new answer"}
+    assert by_content["first try"].parent_id is None
+    assert by_content["edited question"].parent_id is None  # the system node is skipped
+    assert by_content["old answer"].parent_id == by_content["first try"].id
+    assert by_content["new answer"].parent_id == by_content["edited question"].id
+    assert record.current_leaf_id == by_content["new answer"].id  # "empty" is skipped
+
+
+def test_the_current_node_on_another_branch_makes_it_current() -> None:
+    export = sample_export()
+    export[0]["current_node"] = "a1"
+    [record] = from_chatgpt_document(export)
+    assert [m.content for m in record.path()] == ["first try", "old answer"]
+    assert len(record.messages) == 4
+
+
+def test_reasoning_summaries_stay_on_their_own_branch() -> None:
+    export = sample_export()
+    mapping = export[0]["mapping"]
+    mapping["u1"]["children"] = ["a1", "think2"]
+    mapping["think2"] = _node("think2", "u1", ["a1b"], "assistant")
+    mapping["think2"]["message"]["content"] = {
+        "content_type": "thoughts", "thoughts": [{"summary": "Other plan"}]}
+    mapping["a1b"] = _node("a1b", "think2", [], "assistant", "regenerated answer")
+    [record] = from_chatgpt_document(export)
+    by_content = {m.content: m for m in record.messages}
+    assert by_content["regenerated answer"].reasoning == "Other plan"
+    assert by_content["old answer"].reasoning == ""
+    assert by_content["regenerated answer"].parent_id == by_content["first try"].id
+    assert by_content["new answer"].reasoning == "Plan\n\nThink it"
 
 
 def test_ids_are_deterministic_so_reimports_are_recognised() -> None:
@@ -71,7 +103,7 @@ def test_missing_current_node_follows_the_newest_branch() -> None:
     export = sample_export()
     del export[0]["current_node"]
     [record] = from_chatgpt_document(export)
-    assert [m.content for m in record.messages] == ["edited question", "new answer"]
+    assert [m.content for m in record.path()] == ["edited question", "new answer"]
 
 
 def test_images_and_multimodal_parts() -> None:
@@ -80,7 +112,7 @@ def test_images_and_multimodal_parts() -> None:
         "content_type": "multimodal_text",
         "parts": [{"content_type": "image_asset_pointer", "asset_pointer": "file-1"}, "what?"]}
     [record] = from_chatgpt_document(export)
-    assert record.messages[0].content == "[image]\n\nwhat?"
+    assert record.path()[0].content == "[image]\n\nwhat?"
 
 
 def test_detection() -> None:
@@ -98,9 +130,11 @@ def test_a_loop_in_the_tree_is_refused() -> None:
         from_chatgpt_document(export, source="conversations.json")
 
 
-def test_a_dangling_parent_is_refused() -> None:
+@pytest.mark.parametrize("node", ["u1b", "a1"])
+def test_a_dangling_parent_is_refused(node: str) -> None:
+    """On the current branch or another: every branch is imported, so every one counts."""
     export = sample_export()
-    export[0]["mapping"]["u1b"]["parent"] = "nowhere"
+    export[0]["mapping"][node]["parent"] = "nowhere"
     with pytest.raises(MalformedFileError, match="missing from mapping"):
         from_chatgpt_document(export)
 
@@ -109,7 +143,7 @@ def test_lone_surrogates_are_replaced() -> None:
     export = sample_export()
     export[0]["mapping"]["u1b"]["message"]["content"]["parts"] = ["bad \ud83d half"]
     [record] = from_chatgpt_document(export)
-    assert record.messages[0].content == "bad \ufffd half"
+    assert record.path()[0].content == "bad \ufffd half"
 
 
 def _cycle(length: int, first: int = 0) -> dict[str, dict[str, Any]]:

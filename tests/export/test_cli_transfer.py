@@ -93,7 +93,7 @@ def test_all_to_folder_zip_and_json_file(filled: History, tmp_path: Path) -> Non
     assert run(filled, "export", "--all", "-o", str(tmp_path / "chats.zip"))[0] == 0
     assert len(zipfile.ZipFile(tmp_path / "chats.zip").namelist()) == 3
     assert run(filled, "export", "--all", "-o", str(tmp_path / "all.json"))[0] == 0
-    assert json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))["version"] == 2
 
 
 def test_one_conversation_into_an_existing_folder_gets_a_safe_name(filled: History,

@@ -180,6 +180,20 @@ def test_a_history_exports_html_files_to_a_folder_and_a_zip(history: History,
                    for n in archive.namelist())
 
 
+def test_a_page_shows_the_active_path_of_a_branched_conversation(history: History,
+                                                                 tmp_path: Path) -> None:
+    chat = history.create_conversation("Versions", ConversationSettings())
+    question = history.add_message(chat.id, "user", "Name a colour")
+    history.add_message(chat.id, "assistant", "Older answer: red", parent_id=question.id)
+    history.add_message(chat.id, "assistant", "Newer answer: blue", parent_id=question.id)
+    options = ExportOptions(format="html", tz=UTC)
+    export_conversations(history, [chat.id], tmp_path / "page.html", options)
+    page = check_page((tmp_path / "page.html").read_text(encoding="utf-8"))
+    assert page.problems == []
+    assert "Newer answer: blue" in page.text and "Older answer" not in page.text
+    assert "2 messages" in page.text
+
+
 def test_an_empty_conversation_is_still_a_page() -> None:
     record = replace(PLAIN, messages=())
     page = check_page(to_html(record, tz=UTC))

@@ -94,7 +94,8 @@ def test_hostile_conversations_survive_json_through_real_histories(
     assert contents(target) == contents(source)
     [(conversation, messages)] = contents(target)
     assert conversation == replace(record.conversation, message_count=len(record.messages))
-    assert tuple(replace(m, parent_id=None) for m in messages) == record.messages
+    assert tuple(replace(m, parent_id=None) for m in messages) == tuple(
+        replace(m, id=0, parent_id=None) for m in record.messages)
     assert [m.parent_id for m in messages] == [None, *range(len(messages) - 1)][:len(messages)]
 
 
@@ -121,7 +122,7 @@ def test_hostile_conversations_survive_markdown_through_real_histories(
 
 BAD_FILES: dict[str, Callable[[str], str]] = {
     "truncated.json": lambda good: good[: len(good) // 2],
-    "newer.json": lambda good: good.replace('"version": 1', '"version": 99', 1),
+    "newer.json": lambda good: good.replace('"version": 2', '"version": 99', 1),
     "other.json": lambda good: json.dumps({"format": "someone-else", "items": []}),
     "list.json": lambda good: "[1, 2, 3]",
     "bad-message.json": lambda good: good.replace('"role": "assistant"', '"role": "robot"', 1),
@@ -151,7 +152,7 @@ def test_bad_files_are_refused_and_change_nothing(make_history: MakeHistory, tmp
 
 
 def test_refusal_kinds(tmp_path: Path, history: History) -> None:
-    cases = {"newer.json": ('{"format": "grokdesk-export", "version": 2}', NewerFormatError),
+    cases = {"newer.json": ('{"format": "grokdesk-export", "version": 3}', NewerFormatError),
              "cut.json": ('{"format": "grokdesk-export", "vers', MalformedFileError),
              "x.txt": ("hello", UnknownFormatError)}
     for name, (text, _kind) in cases.items():
@@ -192,16 +193,24 @@ def test_cancelling_an_import_rolls_everything_back(make_history: MakeHistory,
     assert seen[0] == (0, 10) and seen[-1] == (6, 10)
 
 
-def test_chatgpt_export_imports_once(history: History, tmp_path: Path) -> None:
+def test_chatgpt_export_imports_once_with_every_branch(history: History, tmp_path: Path
+                                                       ) -> None:
     path = tmp_path / "conversations.json"
     path.write_text(json.dumps(sample_export()), encoding="utf-8")
     first = import_files(history, [path])
     second = import_files(history, [path])
     assert first.files[0].kind == "ChatGPT export"
-    assert (first.totals.added, first.totals.messages_added) == (1, 2)
+    assert (first.totals.added, first.totals.messages_added) == (1, 4)
     assert (second.totals.added, second.totals.duplicates) == (0, 1)
     imported = history.conversation_by_uuid(conversation_uuid("abc-123"))
     assert imported is not None and imported.title == "Edited chat"
+    tree = history.tree(imported.id)
+    named = {m.id: m.content for m in tree.messages}
+    assert sorted((m.content, named.get(m.parent_id)) for m in tree.messages) == [  # type: ignore[arg-type]
+        ("edited question", None), ("first try", None), ("new answer", "edited question"),
+        ("old answer", "first try")]
+    assert [m.content for m in history.messages(imported.id)] == [
+        "edited question", "new answer"]
 
 
 def test_markdown_folder_and_zip_exports_import_back(make_history: MakeHistory,

@@ -27,11 +27,12 @@ def test_document_header_and_fields() -> None:
     record = simple_record()
     document = to_json_document([record], exported_at=0)
     assert document["format"] == FORMAT_NAME
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["exported_at"] == "1970-01-01T00:00:00Z"
     message = document["conversations"][0]["messages"][0]
-    assert set(message) == {"uuid", "role", "content", "reasoning", "model", "status",
-                            "finish_reason", "error", "request_id", "reasoning_effort", "usage",
+    assert set(message) == {"uuid", "parent_uuid", "role", "content", "reasoning", "model",
+                            "status", "finish_reason", "error", "request_id",
+                            "reasoning_effort", "usage",
                             "created_at", "updated_at", "timing"}
     assert "id" not in document["conversations"][0]
 
@@ -49,7 +50,7 @@ def _document() -> dict[str, object]:
 
 @pytest.mark.parametrize(("change", "error", "words"), [
     (lambda d: d.update(format="something-else"), UnknownFormatError, "not a grokdesk export"),
-    (lambda d: d.update(version=2), NewerFormatError, "newer grokdesk"),
+    (lambda d: d.update(version=3), NewerFormatError, "newer grokdesk"),
     (lambda d: d.update(version="1"), MalformedFileError, "$.version"),
     (lambda d: d.update(conversations={}), MalformedFileError, "$.conversations"),
     (lambda d: d["conversations"][0].pop("uuid"), MalformedFileError,

@@ -196,7 +196,7 @@ HAND_WRITTEN = "# My notes\n\n## User\n\nhello\n\n## Assistant\n\nhi\n"
     (HAND_WRITTEN, UnknownFormatError),
     ("---\ntitle: notes\ntags: [a]\n---\n\n# notes\n", UnknownFormatError),
     ("", UnknownFormatError),
-    ("---\nformat: grokdesk-markdown\nformat_version: 2\ntitle: x\ncreated: 2025-01-01\n---\n",
+    ("---\nformat: grokdesk-markdown\nformat_version: 3\ntitle: x\ncreated: 2025-01-01\n---\n",
      NewerFormatError),
     ("---\nformat: grokdesk-markdown\ntitle: x\n---\n", MalformedFileError),
     ("---\nformat: grokdesk-markdown\nformat_version: 1\ntitle: \"x\n---\n", MalformedFileError),

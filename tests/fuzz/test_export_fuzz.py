@@ -18,7 +18,7 @@ from grokdesk.export.records import ConversationRecord
 from grokdesk.export.sources import ParsedSource, parse_path, parse_text
 from grokdesk.storage.db import open_database
 from grokdesk.storage.repository import History
-from tests.export.strategies import HOSTILE_FRAGMENTS, records
+from tests.export.strategies import HOSTILE_FRAGMENTS, records, tree_records
 from tests.fuzz.common import FUZZ
 
 edits = st.lists(st.tuples(st.sampled_from(["delete", "insert", "duplicate", "truncate"]),
@@ -59,7 +59,7 @@ def exported(record: ConversationRecord, as_json: bool, reasoning: bool, usage: 
 
 
 @FUZZ
-@given(records(), st.booleans(), st.booleans(), st.booleans())
+@given(records() | tree_records(), st.booleans(), st.booleans(), st.booleans())
 def test_every_export_reads_back(record: ConversationRecord, as_json: bool, reasoning: bool,
                                  usage: bool) -> None:
     text = exported(record, as_json, reasoning, usage)
@@ -70,7 +70,7 @@ def test_every_export_reads_back(record: ConversationRecord, as_json: bool, reas
 
 
 @FUZZ
-@given(records(max_messages=4), st.booleans(), edits)
+@given(records(max_messages=4) | tree_records(max_messages=4), st.booleans(), edits)
 def test_damaged_exports_are_refused_or_read_never_crash(
         tmp_path_factory: pytest.TempPathFactory, record: ConversationRecord, as_json: bool,
         changes: list[tuple[str, int, int, str]]) -> None:

@@ -63,7 +63,7 @@ class _Body:
 
     def header(self) -> str:
         conversation = self.record.conversation
-        count = len(self.record.messages)
+        count = len(self.record.path())
         about = [f"{count:,} {'message' if count == 1 else 'messages'}",
                  f"started {facts.shown_time(conversation.created_at, self.tz)}"]
         model = conversation.settings.model
@@ -106,7 +106,7 @@ class _Body:
 
     def messages(self) -> str:
         separator = "<hr>\n" if self.printing else ""
-        return separator.join(self.message(m) for m in self.record.messages)
+        return separator.join(self.message(m) for m in self.record.path())
 
 
 def _plain_rendered(text: str) -> Rendered:
