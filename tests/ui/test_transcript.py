@@ -667,12 +667,13 @@ def test_a_thousand_messages_build_lazily_and_more_load_on_scrolling_up(
     assert len(transcript.findChildren(MessageView)) < 200
 
 
-def test_remove_message_and_everything_after(transcript: Transcript) -> None:
+def test_remove_messages_one_by_one(transcript: Transcript) -> None:
     history = [make_message("user" if i % 2 else "assistant", f"m{i}") for i in range(6)]
     transcript.set_messages(history)
     transcript.remove_message(history[1].id)
     assert transcript.view_for(history[1].id) is None
-    transcript.remove_messages_from(history[3].id)
+    for message in history[3:]:
+        transcript.remove_message(message.id)
     assert [m.id for m in transcript.messages] == [history[0].id, history[2].id]
     last_view = view(transcript, history[2])
     regenerate = last_view.button("regenerate")
@@ -685,7 +686,8 @@ def test_removing_unbuilt_messages_keeps_the_built_ones(transcript: Transcript) 
     transcript.remove_message(history[0].id)
     assert len(transcript.messages) == BATCH + 9
     assert len(transcript.built_views()) == BATCH
-    transcript.remove_messages_from(history[-5].id)
+    for message in history[-5:]:
+        transcript.remove_message(message.id)
     assert transcript.built_views()[-1].message is history[-6]
 
 
