@@ -155,7 +155,7 @@ def test_fork_copies_the_path_up_to_a_message_and_opens_the_copy(
     window = harness.window
     question = view(window, tree.question)
     more = question.button("more")
-    assert more is not None and more.accessibleName() == "More"
+    assert more is not None and more.accessibleName() == "More actions"
     fork = question.footer.menu_action("fork")
     assert fork is not None
     fork.trigger()

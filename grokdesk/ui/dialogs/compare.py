@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -65,6 +65,9 @@ class VersionColumn(QFrame):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.body)
+        scroll.viewport().setBackgroundRole(QPalette.ColorRole.Base)
+        scroll.viewport().setAutoFillBackground(True)
+        self.body.setContentsMargins(8, 8, 8, 8)
         self.use = QPushButton("Shown now" if current else "Use this version", self)
         self.use.setEnabled(not current)
         self.use.setAutoDefault(False)
@@ -88,7 +91,7 @@ class CompareDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Compare {len(versions)} versions")
         self.setObjectName("compareDialog")
-        self.resize(min(1240, 40 + len(versions) * (COLUMN_WIDTH + 40)), 640)
+        self.resize(min(1240, 40 + len(versions) * (COLUMN_WIDTH + 40)), 560)
         self.columns = [VersionColumn(message, number, len(versions),
                                       current=message.id == shown, dark=dark, parent=self)
                         for number, message in enumerate(versions, start=1)]

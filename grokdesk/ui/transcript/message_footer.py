@@ -87,7 +87,7 @@ class MessageFooter(QWidget):
                           self.regenerateClicked))
         specs.append(("delete", "Delete", "Delete this message and what follows it",
                       self.deleteClicked))
-        specs.append(("more", "More", "Fork, regenerate with another model, compare",
+        specs.append(("more", "…", "More: fork, regenerate with another model, compare",
                       None))
         position = 1 if self._user else self._row.count()
         for name, text, tip, signal in specs:
@@ -101,7 +101,7 @@ class MessageFooter(QWidget):
             palette = button.palette()
             palette.setColor(QPalette.ColorRole.ButtonText, color)
             button.setPalette(palette)
-            button.setAccessibleName(text)
+            button.setAccessibleName("More actions" if name == "more" else text)
             button.setAccessibleDescription(tip)
             if signal is None:
                 button.setMenu(self._more_menu(button))
@@ -152,8 +152,7 @@ class MessageFooter(QWidget):
                 return
             self.versions = VersionSwitch(message, self)
             self.versions.picked.connect(self.versionPicked)
-            for widget in self._version_widgets():
-                widget.setFont(self.meta.font())
+            self.versions.apply_font(self.meta.font())
             self._row.insertWidget(self._row.indexOf(self.meta) + (1 if self._user else 0),
                                    self.versions)
             self.apply_color(self.meta.palette().color(QPalette.ColorRole.WindowText))
@@ -168,8 +167,10 @@ class MessageFooter(QWidget):
 
     def apply_font(self, small: QFont) -> None:
         self.meta.setFont(small)
-        for button in [*self._buttons.values(), *self._version_widgets()]:
+        for button in self._buttons.values():
             button.setFont(small)
+        if self.versions is not None:
+            self.versions.apply_font(small)
         self.setFixedHeight(_button_height(small))
 
     def apply_color(self, muted: QColor) -> None:

@@ -8,11 +8,13 @@ The switch only asks for a version; the window switches the branch through the c
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 PREVIOUS_KEY = "Alt+Left"
 NEXT_KEY = "Alt+Right"
+ARROW_SCALE = 1.35
+"""The arrows are drawn larger than the small print: a "‹" of that size is a speck."""
 SHORTCUT_ROWS = [("Message", "Previous version of the focused message", PREVIOUS_KEY),
                  ("Message", "Next version of the focused message", NEXT_KEY)]
 """For Help ▸ Keyboard shortcuts: these keys belong to a message, not to a menu."""
@@ -58,6 +60,15 @@ class VersionSwitch(QWidget):
         key = PREVIOUS_KEY if object_name == "previousVersion" else NEXT_KEY
         button.setToolTip(f"{name} of this message ({key})")
         return button
+
+    def apply_font(self, small: QFont) -> None:
+        """The small print's font for the count, a larger bold one for the arrows."""
+        self.label.setFont(small)
+        arrow = QFont(small)
+        arrow.setPointSizeF(small.pointSizeF() * ARROW_SCALE)
+        arrow.setWeight(QFont.Weight.Bold)
+        for button in (self.previous, self.next):
+            button.setFont(arrow)
 
     @property
     def versions(self) -> tuple[int, ...]:
