@@ -4,15 +4,10 @@ branch. Real window, real history, the fake provider for the turns."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from grokdesk.chat.changes import Changes
-from grokdesk.storage.models import ConversationSettings, UnknownUsage
-from grokdesk.storage.repository import History
 from grokdesk.ui.dialogs.compare import CompareDialog
 from grokdesk.ui.dialogs.help import ShortcutsDialog
 from grokdesk.ui.dialogs.regenerate_with import RegenerateWithDialog
@@ -22,46 +17,9 @@ from grokdesk.ui.transcript.version_switch import VersionSwitch
 from tests.support import fake_api
 from tests.ui.conftest import AppHarness, MakeWindow
 from tests.ui.helpers import box_button, delete_box, hover_and_click, settle
+from tests.ui.trees import Tree, branched
 
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-@dataclass
-class Tree:
-    """Name a cat → Tom. → Why? → Zanzibar short.   (the older branch)
-                 → Luna.                              (the newer one: current)"""
-
-    conversation: int = 0
-    question: int = 0
-    tom: int = 0
-    why: int = 0
-    because: int = 0
-    luna: int = 0
-
-
-def branched(tree: Tree, *, newer_chat: bool = False):  # type: ignore[no-untyped-def]
-    def prepare(history: History) -> None:
-        chat = history.create_conversation("Names", ConversationSettings(provider="aimlapi"))
-        start = time.time() - 600
-        tree.conversation = chat.id
-        tree.question = history.add_message(chat.id, "user", "Name a cat",
-                                            created_at=start).id
-        tree.tom = history.add_message(
-            chat.id, "assistant", "Tom.", model="x-ai/grok-3-mini-beta",
-            reasoning_effort="low", created_at=start + 1,
-            usage=UnknownUsage(prompt_tokens=12, completion_tokens=3, cost_usd=0.0001)).id
-        tree.why = history.add_message(chat.id, "user", "Why?", created_at=start + 2).id
-        tree.because = history.add_message(chat.id, "assistant", "Zanzibar short.",
-                                           created_at=start + 3).id
-        tree.luna = history.add_message(
-            chat.id, "assistant", "Luna.", parent_id=tree.question, model="x-ai/grok-3-beta",
-            reasoning_effort="high", created_at=start + 4,
-            usage=UnknownUsage(prompt_tokens=12, completion_tokens=5, cost_usd=0.0042)).id
-        if newer_chat:
-            time.sleep(0.01)
-            other = history.create_conversation("Other", ConversationSettings(provider="aimlapi"))
-            history.add_message(other.id, "user", "something else")
-    return prepare
 
 
 def shown_ids(window: MainWindow) -> list[int]:
@@ -135,6 +93,12 @@ def test_alt_left_and_alt_right_switch_the_focused_message_and_keep_the_focus_th
     assert focus is switch_of(window, tree.luna).previous
     harness.qtbot.keyClick(focus, Qt.Key.Key_Space)
     assert shown_ids(window)[1] == tree.tom, "Space presses the focused arrow"
+
+    text = view(window, tree.tom).body.stable
+    text.setFocus()  # a click into the answer's text puts the focus there
+    assert QApplication.focusWidget() is text
+    harness.qtbot.keyClick(text, Qt.Key.Key_Right, ALT)
+    assert shown_ids(window) == [tree.question, tree.luna]
 
 
 def test_the_shortcuts_dialog_names_the_version_keys(make_window: MakeWindow) -> None:

@@ -720,3 +720,21 @@ def test_font_size_zooms_the_text(qtbot: QtBot, transcript: Transcript) -> None:
     transcript.set_font_point_size(QApplication.font().pointSizeF() * 2)
     assert stable.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF() * 2)
     qtbot.waitUntil(lambda: stable.height() > before * 1.5)
+
+
+def test_reveal_builds_an_old_message_and_scrolls_it_into_sight(
+        qtbot: QtBot, transcript: Transcript) -> None:
+    history = [make_message("user" if i % 2 else "assistant", f"message {i}\n\nmore text")
+               for i in range(3 * BATCH)]
+    transcript.set_messages(history)
+    assert transcript.view_for(history[2].id) is None
+    assert transcript.reveal(history[2].id)
+    shown = transcript.view_for(history[2].id)
+    assert shown is not None
+    bar = transcript.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() < bar.maximum())
+    settle(qtbot)
+    viewport = transcript.scroll_area.viewport()
+    top = shown.mapTo(viewport, shown.rect().topLeft()).y()
+    assert 0 <= top < viewport.height(), "the message is on screen"
+    assert not transcript.reveal(10**9), "a message not shown cannot be revealed"

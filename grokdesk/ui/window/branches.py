@@ -11,9 +11,9 @@ the bar under the chat offers Undo for a few seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, cast
+from typing import Literal, cast
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from grokdesk.chat.records import DeletedSubtree, Message
@@ -25,9 +25,6 @@ from grokdesk.ui.transcript.transcript import Transcript
 from grokdesk.ui.undo_bar import UNDO_SECONDS, UndoBar
 from grokdesk.ui.window.open_chat import OpenChat
 from grokdesk.ui.window.sending import Sending
-
-if TYPE_CHECKING:
-    from grokdesk.ui.dialogs.regenerate_with import RegenerateWithDialog
 
 
 def subtree_size(messages: tuple[Message, ...], message_id: int) -> int:
@@ -136,6 +133,7 @@ class Branches(QObject):
         versions = [m for m in self.controller.tree(current).messages if m.id in wanted]
         dialog = CompareDialog(versions, message_id, dark=is_dark(self.window.palette()),
                                parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.picked.connect(self.switch)
         self._open_dialog(dialog)
 
@@ -157,14 +155,14 @@ class Branches(QObject):
         profile = self.controller.profile_for(current)
         dialog = RegenerateWithDialog(profile.name, self.controller.model_for(current),
                                       self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.modelsWanted.connect(self.controller.checks.fetch_models)
         self.controller.checks.modelsFetched.connect(dialog.set_models)
-        dialog.chosen.connect(lambda model, effort: self._regenerate(dialog, model, effort))
+        dialog.chosen.connect(self._regenerate)
         self._open_dialog(dialog)
         dialog.request_models()
 
-    def _regenerate(self, dialog: RegenerateWithDialog, model: str, effort: str) -> None:
-        self.controller.checks.modelsFetched.disconnect(dialog.set_models)
+    def _regenerate(self, model: str, effort: str) -> None:
         self.sending.regenerate(model=model or None, reasoning_effort=cast(
             Literal["low", "high"] | None, effort or None))
 
