@@ -12,7 +12,6 @@ shown as an error where the answer would be.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
@@ -162,13 +161,8 @@ class ChatController(QObject):
         return profile.key_required and self.service.keys.lookup(profile).key is None
 
     def warm_up(self) -> None:
-        """Get the active provider's client ready on a worker thread, so neither the
-        window nor the first Send waits for httpx and the TLS roots."""
-        self.spawn(self._warm_up())
-
-    async def _warm_up(self) -> None:
-        with contextlib.suppress(GrokdeskError):
-            await asyncio.to_thread(self.service.warm_up)
+        """Get the active provider's client ready (:meth:`ProviderChecks.warm_up`)."""
+        self.checks.warm_up()
 
     # ---------------------------------------------------------------- changing
 
@@ -395,5 +389,6 @@ class ChatController(QObject):
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        await self.checks.warmed_up()
         await self.service.aclose()
 
