@@ -79,6 +79,16 @@ A formula I cannot typeset stays as source: \(\ce{2H2 + O2 -> 2H2O}\). Prices li
 stay text, and so does code: `$HOME`.
 """
 
+NAME_QUESTION = "Suggest a name for a grey cat that sleeps all day"
+NAME_REASONING = "A calm, sleepy grey cat: soft sounds, something cloud-like or restful. "
+NAME_FIRST = """A few that fit a sleepy grey cat:
+
+- **Nimbus** — a soft grey cloud
+- **Pillow** — for obvious reasons
+- **Earl Grey** — calm, a little dignified
+"""
+NAME_SECOND = """**Mochi.** Round, soft and happiest when still. If you want something grander,
+*Sir Naps-a-Lot* works for formal occasions."""
 PAST = [
     ("Weekly planning notes", True, "What should I focus on this week?",
      "Start with the release checklist, then the two bug reports."),
@@ -148,6 +158,7 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     from grokdesk.storage.db import open_database
     from grokdesk.storage.repository import History
     from grokdesk.ui.chat_controller import ChatController
+    from grokdesk.ui.dialogs.compare import CompareDialog
     from grokdesk.ui.dialogs.onboarding import WelcomeDialog
     from grokdesk.ui.dialogs.preferences import PreferencesDialog
     from grokdesk.ui.main_window import ChatParts, FrameParts, MainWindow
@@ -271,6 +282,29 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
         window.transcript.scroll_to_bottom()
         await settle(0.8)
         shot("light-1024x600.png")
+
+        window.resize(1280, 720)
+        window.new_chat()
+        fake.queue(fake_api.stream(words(NAME_REASONING), words(NAME_FIRST)))
+        await send(NAME_QUESTION)
+        fake.queue(fake_api.stream(words(NAME_REASONING), words(NAME_SECOND)))
+        assert window.current_id is not None
+        controller.regenerate(window.current_id, model="x-ai/grok-3-beta",
+                              reasoning_effort="high")
+        await until(lambda: not controller.busy)
+        await settle()
+        last = window.transcript.messages[-1].id
+        for theme_name in ("light", "dark"):
+            theme.apply(theme_name)
+            window.transcript.scroll_to_bottom()
+            await settle()
+            shot(f"{theme_name}-branched.png")
+            window.branches.compare(last)
+            compare = next(d for d in window.findChildren(CompareDialog) if d.isVisible())
+            await settle()
+            shot(f"{theme_name}-compare.png", compare)
+            compare.reject()
+        theme.apply("light")
 
         preferences = PreferencesDialog(settings, keys, Path(os.environ["GROKDESK_DATA_DIR"])
                                         / "config.toml", window)

@@ -82,6 +82,14 @@ class WindowActions(QObject):
         self.about = a(self, "&About grokdesk", (), "Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
 
+        # Versions of messages (conversations are trees): Conversation menu.
+        self.regenerate_with = a(self, "Regenerate &with…", (),
+                                 "A new version of the last answer from another model or effort")
+        self.compare = a(self, "Co&mpare versions…", (),
+                         "The versions of the last answer side by side")
+        self.fork = a(self, "&Fork to new chat", (),
+                      "Copy this conversation, up to its last message, into a new chat")
+
     def menus(self) -> list[tuple[str, list[QAction | None]]]:
         """Menu titles and their actions (None is a separator)."""
         return [
@@ -91,7 +99,8 @@ class WindowActions(QObject):
             ("&Edit", [self.copy, self.select_all, None, self.find, None, self.edit_last]),
             ("&View", [self.show_reasoning, self.show_sidebar, None, self.zoom_in,
                        self.zoom_out, self.zoom_reset]),
-            ("&Conversation", [self.regenerate, self.edit_last, self.stop, None, self.rename,
+            ("&Conversation", [self.regenerate, self.regenerate_with, self.compare,
+                               self.fork, self.edit_last, self.stop, None, self.rename,
                                self.suggest_title, self.pin, self.delete, None,
                                self.settings]),
             ("&Help", [self.shortcuts, None, self.about]),

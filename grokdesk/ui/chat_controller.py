@@ -12,11 +12,10 @@ shown as an error where the answer would be.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
@@ -29,14 +28,15 @@ from grokdesk.config import Profile, Settings
 from grokdesk.errors import GrokdeskError
 from grokdesk.secrets import MissingKeyError
 from grokdesk.ui.provider_checks import ProviderChecks
+from grokdesk.ui.titles import TitleSuggestions
 
 if TYPE_CHECKING:
+    from grokdesk.chat.records import ActivePath, DeletedSubtree, MessageTree
     from grokdesk.chat.service import ChatService, PreparedTurn
     from grokdesk.chat.turn import LiveAnswer, TurnOutcome
 
 log = logging.getLogger("grokdesk.ui")
 T = TypeVar("T")
-
 
 
 class ChatController(QObject):
@@ -51,7 +51,6 @@ class ChatController(QObject):
     keyMissing = Signal(str)
     notice = Signal(str)
     sendUndelivered = Signal(int, str)
-    titleSuggested = Signal(int, str)
 
     def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +62,7 @@ class ChatController(QObject):
         self._last_live: LiveAnswer | None = None
         self._unsent_events: list[StreamEvent] = []
         self.checks = ProviderChecks(self)
+        self.titles = TitleSuggestions(self)
         service.subscribe(self.changed.emit)
 
     # ---------------------------------------------------------------- state
@@ -131,6 +131,12 @@ class ChatController(QObject):
     def messages(self, conversation_id: int) -> list[Message]:
         return self.service.messages(conversation_id)
 
+    def active_path(self, conversation_id: int) -> ActivePath:
+        return self.service.active_path(conversation_id)
+
+    def tree(self, conversation_id: int) -> MessageTree:
+        return self.service.tree(conversation_id)
+
     def conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
         return self.service.conversations(limit, offset)
 
@@ -155,13 +161,8 @@ class ChatController(QObject):
         return profile.key_required and self.service.keys.lookup(profile).key is None
 
     def warm_up(self) -> None:
-        """Get the active provider's client ready on a worker thread, so neither the
-        window nor the first Send waits for httpx and the TLS roots."""
-        self.spawn(self._warm_up())
-
-    async def _warm_up(self) -> None:
-        with contextlib.suppress(GrokdeskError):
-            await asyncio.to_thread(self.service.warm_up)
+        """Get the active provider's client ready (:meth:`ProviderChecks.warm_up`)."""
+        self.checks.warm_up()
 
     # ---------------------------------------------------------------- changing
 
@@ -190,9 +191,20 @@ class ChatController(QObject):
         await self.wait_idle()
         self._store(lambda: self.service.delete_conversation(conversation_id))
 
-    def delete_message(self, message_id: int) -> None:
-        """Delete one stored message (the core refuses the one streaming)."""
-        self._store(lambda: self.service.delete_message(message_id))
+    def delete_message(self, message_id: int) -> Changes | None:
+        """Delete a message and its subtree; ``deleted`` is for :meth:`restore_messages`."""
+        return self._store(lambda: self.service.delete_message(message_id))
+
+    def restore_messages(self, deleted: DeletedSubtree) -> Changes | None:
+        return self._store(lambda: self.service.restore_messages(deleted))
+
+    def select_branch(self, message_id: int) -> Changes | None:
+        """Make the path through ``message_id`` current (newest leaf below it)."""
+        return self._store(lambda: self.service.select_branch(message_id))
+
+    def fork(self, message_id: int) -> Changes | None:
+        """Copy the path up to ``message_id`` into a new conversation (``created``)."""
+        return self._store(lambda: self.service.fork(message_id))
 
     def _store(self, step: Callable[[], T]) -> T | None:
         """Run one write; a refusal becomes a notice, not an exception."""
@@ -218,10 +230,11 @@ class ChatController(QObject):
         self._start_turn(turn)
         return turn.conversation.id
 
-    def regenerate(self, conversation_id: int) -> bool:
-        """Add a new version of the last answer (or retry a failed one); earlier ones stay."""
-        turn = self._prepare(conversation_id,
-                             lambda: self.service.begin_regenerate(conversation_id))
+    def regenerate(self, conversation_id: int, *, model: str | None = None,
+                   reasoning_effort: Literal["low", "high"] | None = None) -> bool:
+        """A new version of the last answer; ``model``/``reasoning_effort``: for it only."""
+        turn = self._prepare(conversation_id, lambda: self.service.begin_regenerate(
+            conversation_id, model=model, reasoning_effort=reasoning_effort))
         if turn is None:
             return False
         self._start_turn(turn)
@@ -331,23 +344,7 @@ class ChatController(QObject):
         if isinstance(outcome.error, APIConnectionError) and turn.sent_text is not None:
             self.sendUndelivered.emit(conversation_id, turn.sent_text)
         if outcome.title_due:
-            self.spawn(self._suggest_title(conversation_id, force=False))
-
-    # ---------------------------------------------------------------- titles
-
-    def suggest_title(self, conversation_id: int) -> None:
-        """Ask the model for a title now (Conversation ▸ Suggest title), in the background."""
-        self.spawn(self._suggest_title(conversation_id, force=True))
-
-    async def _suggest_title(self, conversation_id: int, *, force: bool) -> None:
-        """Never blocks a turn and never fails loudly: the local title simply stays."""
-        try:
-            title = await self.service.suggest_title(conversation_id, force=force)
-        except GrokdeskError as exc:
-            log.debug("no title suggestion: %s", exc)
-            return
-        if title is not None:
-            self.titleSuggested.emit(conversation_id, title)
+            self.titles.suggest(conversation_id, force=False)
 
     def _finish_stopped(self) -> None:
         """Stopped: the core stored the partial answer as interrupted and said so in a
@@ -392,5 +389,6 @@ class ChatController(QObject):
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        await self.checks.warmed_up()
         await self.service.aclose()
 

@@ -64,6 +64,7 @@ class MainWindow(WindowFrame):
     def attach(self, parts: ChatParts) -> None:
         """Add the chat: the controller, the presenters, the menus' slots; the newest
         conversation opens in the next event-loop step, after the frame is painted."""
+        from grokdesk.ui.window.branches import Branches
         from grokdesk.ui.window.dialog_launcher import DialogLauncher
         from grokdesk.ui.window.draft_keeper import DraftKeeper
         from grokdesk.ui.window.open_chat import OpenChat
@@ -93,6 +94,11 @@ class MainWindow(WindowFrame):
                                insecure_banner=self.insecure_banner, notify=self.notify,
                                parent=self)
         self._connect()
+        # After _connect: a search hit's branch is chosen once its conversation is open.
+        self.branches = Branches(
+            window=self, controller=self.controller, chat=self.chat, sending=self.sending,
+            transcript=self.transcript, sidebar=self.sidebar, undo_bar=self.message_undo,
+            actions=self.actions_, open_dialog=self.dialogs.open, notify=self.notify)
         self._attached = True
         self.chat.update_chrome()
         QTimer.singleShot(0, self._open_newest)
@@ -128,7 +134,6 @@ class MainWindow(WindowFrame):
         self.sidebar.newChatRequested.connect(self.new_chat)
         self.sidebar.deleted.connect(self._conversation_deleted)
         self.composer.stopRequested.connect(c.stop)
-        self.transcript.deleteRequested.connect(c.delete_message)
         self.transcript.regenerateRequested.connect(s.regenerate)
         self.transcript.retryRequested.connect(s.regenerate)
         self.transcript.editRequested.connect(
@@ -170,9 +175,11 @@ class MainWindow(WindowFrame):
         self.quitRequested.emit()
 
     def prepare_to_quit(self) -> None:
-        """Last writes before the history closes: a pending delete, drafts, window state."""
+        """Last writes before the history closes: a pending delete, drafts, window state;
+        the offer to undo a message delete ends."""
         self.outside.stop()
         self.sidebar.commit_delete()
+        self.branches.forget_undo()
         self.drafts.save()
         window_state.save(self)
 

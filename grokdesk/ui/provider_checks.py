@@ -1,11 +1,14 @@
-"""Provider checks for the dialogs: "Test connection" in Preferences and the model picker.
+"""Provider checks: "Test connection" in Preferences, the model picker, the warm-up.
 
-Both run in the background on the controller's loop, report through a signal, and
-tell the status bar whether the service could be reached.
+The checks run in the background on the controller's loop, report through a signal,
+and tell the status bar whether the service could be reached. The warm-up gets the
+provider's client ready on a worker thread at the first edit of the composer.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -31,6 +34,25 @@ class ProviderChecks(QObject):
     def __init__(self, controller: ChatController) -> None:
         super().__init__(controller)
         self.controller = controller
+        self._warming: asyncio.Future[None] | None = None
+
+    def warm_up(self) -> None:
+        """Get the active provider's client ready on a worker thread, so neither the
+        window nor the first Send waits for httpx and the TLS roots."""
+        self.controller.spawn(self._warm_up())
+
+    async def _warm_up(self) -> None:
+        # Shielded: cancelling this task cannot stop the thread, and a thread that
+        # ends after the loop closed would call into it (see :meth:`warmed_up`).
+        self._warming = asyncio.get_running_loop().run_in_executor(
+            None, self.controller.service.warm_up)
+        with contextlib.suppress(GrokdeskError):
+            await asyncio.shield(self._warming)
+
+    async def warmed_up(self) -> None:
+        """Until a warm-up's thread has ended (quit waits for it before the loop closes)."""
+        if self._warming is not None:
+            await asyncio.gather(self._warming, return_exceptions=True)
 
     def test_connection(self, profile: Profile, key: str | None) -> None:
         """Ask ``profile``'s service for its model list; report the result.

@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from grokdesk.api.types import StreamEvent
@@ -128,3 +128,21 @@ def open_transcript(qtbot: QtBot) -> Transcript:
     pane.show()
     qtbot.waitExposed(pane)
     return pane
+
+
+def delete_box(window: QWidget) -> QMessageBox:
+    """The open "Delete message" confirmation."""
+    return next(b for b in window.findChildren(QMessageBox)
+                if b.objectName() == "deleteMessageBox" and b.isVisible())
+
+
+def box_button(box: QMessageBox, text: str) -> QPushButton:
+    return next(b for b in box.findChildren(QPushButton) if b.text() == text)
+
+
+def confirm_delete(qtbot: QtBot, window: QWidget) -> str:
+    """Press Delete in the open confirmation; returns what it asked."""
+    box = delete_box(window)
+    question = box.text()
+    qtbot.mouseClick(box_button(box, "Delete"), Qt.MouseButton.LeftButton)
+    return question

@@ -21,7 +21,7 @@ from grokdesk.ui.main_window import MainWindow
 from grokdesk.ui.ui_state import UIState
 from tests.support import fake_api
 from tests.ui.conftest import KEY, AppHarness, LiveWatch, MakeWindow
-from tests.ui.helpers import shown_text
+from tests.ui.helpers import confirm_delete, shown_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -231,6 +231,7 @@ def test_a_message_can_be_deleted_from_the_transcript(make_window: MakeWindow) -
     harness.run(scenario())
     answer = window.transcript.messages[-1]
     window.transcript.deleteRequested.emit(answer.id)
+    assert confirm_delete(harness.qtbot, window) == "Delete this message?"
     assert [m.role for m in window.transcript.messages] == ["user"]
     assert harness.history.get_message(answer.id) is None
     assert window.status.usage.text() == ""
@@ -252,6 +253,7 @@ def test_deleting_a_question_takes_what_followed_and_restoring_shows_it_again(
     published: list[Changes] = []
     harness.controller.changed.connect(published.append)
     window.transcript.deleteRequested.emit(shown[2])
+    confirm_delete(harness.qtbot, window)
     assert [m.id for m in window.transcript.messages] == shown[:2]
     deleted = next(c.deleted for c in published if c.deleted is not None)
     harness.controller.service.restore_messages(deleted)

@@ -12,6 +12,7 @@ import pytest
 from grokdesk.storage.repository import History
 from tests.support import fake_api
 from tests.ui.conftest import AppHarness, MakeWindow
+from tests.ui.trees import Tree, branched
 
 
 class HistoryCalls:
@@ -88,3 +89,18 @@ def test_one_send_that_starts_a_new_chat_makes_at_most_ten_calls(
     assert history_calls.total <= 10, dict(history_calls.counts)
     assert history_calls.counts["create_conversation"] == 1
     _shown_after_send(app, "first question", 2)
+
+
+def test_switching_a_branch_shows_the_path_the_change_carried_without_reading_again(
+        make_window: MakeWindow, history_calls: HistoryCalls) -> None:
+    tree = Tree()
+    app = make_window(prepare=branched(tree))
+    app.run(app.until(lambda: app.window.transcript.messages, what="the chat"))
+    history_calls.counts.clear()
+    app.window.transcript.branchRequested.emit(tree.tom)
+    assert [m.id for m in app.window.transcript.messages] == [
+        tree.question, tree.tom, tree.why, tree.because]
+    assert history_calls.counts["select_branch"] == 1
+    assert history_calls.counts["active_path"] == 1, "the core's read for the change only"
+    assert history_calls.counts["messages"] == 0
+    assert history_calls.total <= 4, dict(history_calls.counts)

@@ -667,12 +667,13 @@ def test_a_thousand_messages_build_lazily_and_more_load_on_scrolling_up(
     assert len(transcript.findChildren(MessageView)) < 200
 
 
-def test_remove_message_and_everything_after(transcript: Transcript) -> None:
+def test_remove_messages_one_by_one(transcript: Transcript) -> None:
     history = [make_message("user" if i % 2 else "assistant", f"m{i}") for i in range(6)]
     transcript.set_messages(history)
     transcript.remove_message(history[1].id)
     assert transcript.view_for(history[1].id) is None
-    transcript.remove_messages_from(history[3].id)
+    for message in history[3:]:
+        transcript.remove_message(message.id)
     assert [m.id for m in transcript.messages] == [history[0].id, history[2].id]
     last_view = view(transcript, history[2])
     regenerate = last_view.button("regenerate")
@@ -685,7 +686,8 @@ def test_removing_unbuilt_messages_keeps_the_built_ones(transcript: Transcript) 
     transcript.remove_message(history[0].id)
     assert len(transcript.messages) == BATCH + 9
     assert len(transcript.built_views()) == BATCH
-    transcript.remove_messages_from(history[-5].id)
+    for message in history[-5:]:
+        transcript.remove_message(message.id)
     assert transcript.built_views()[-1].message is history[-6]
 
 
@@ -718,3 +720,21 @@ def test_font_size_zooms_the_text(qtbot: QtBot, transcript: Transcript) -> None:
     transcript.set_font_point_size(QApplication.font().pointSizeF() * 2)
     assert stable.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF() * 2)
     qtbot.waitUntil(lambda: stable.height() > before * 1.5)
+
+
+def test_reveal_builds_an_old_message_and_scrolls_it_into_sight(
+        qtbot: QtBot, transcript: Transcript) -> None:
+    history = [make_message("user" if i % 2 else "assistant", f"message {i}\n\nmore text")
+               for i in range(3 * BATCH)]
+    transcript.set_messages(history)
+    assert transcript.view_for(history[2].id) is None
+    assert transcript.reveal(history[2].id)
+    shown = transcript.view_for(history[2].id)
+    assert shown is not None
+    bar = transcript.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() < bar.maximum())
+    settle(qtbot)
+    viewport = transcript.scroll_area.viewport()
+    top = shown.mapTo(viewport, shown.rect().topLeft()).y()
+    assert 0 <= top < viewport.height(), "the message is on screen"
+    assert not transcript.reveal(10**9), "a message not shown cannot be revealed"

@@ -84,6 +84,7 @@ class ConversationListModel(QAbstractListModel):
         self._writer = source if isinstance(source, ConversationSource) else None
         self._rows: list[Conversation] = []
         self._snippets: dict[int, str] = {}
+        self._hits: dict[int, int] = {}
         self._query = ""
         self._hidden: set[int] = set()
         self._offset = 0
@@ -178,6 +179,10 @@ class ConversationListModel(QAbstractListModel):
                 return row
         return None
 
+    def hit_message(self, conversation_id: int) -> int | None:
+        """The message whose text matched the search in that row (None: the title did)."""
+        return self._hits.get(conversation_id)
+
     def conversation(self, conversation_id: int) -> Conversation | None:
         row = self.row_of(conversation_id)
         return self._rows[row] if row is not None else None
@@ -189,6 +194,7 @@ class ConversationListModel(QAbstractListModel):
         self.beginResetModel()
         self._rows = []
         self._snippets = {}
+        self._hits = {}
         if self._query:
             self._load_search()
         else:
@@ -211,6 +217,8 @@ class ConversationListModel(QAbstractListModel):
         for hit in self._core.search(self._query, limit=SEARCH_LIMIT):
             if hit.conversation_id not in seen and hit.conversation_id not in self._hidden:
                 seen[hit.conversation_id] = hit.snippet if hit.message_id is not None else ""
+                if hit.message_id is not None:
+                    self._hits[hit.conversation_id] = hit.message_id
             if len(seen) >= SEARCH_LIMIT:
                 break
         for conversation_id, snippet in seen.items():

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
-    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -35,8 +34,8 @@ from grokdesk.ui.sidebar.model import (
     PinnedRole,
     SubtitleRole,
 )
+from grokdesk.ui.undo_bar import UNDO_SECONDS, UndoBar
 
-UNDO_SECONDS = 10
 SEARCH_DELAY_MS = 180
 
 
@@ -114,33 +113,6 @@ class ConversationDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         editor.setGeometry(QRect(rect.left() + self.PADDING, rect.top() + self.PADDING - 4,
                                  rect.width() - 2 * self.PADDING, metrics.height() + 8))
-
-
-class UndoBar(QFrame):
-    """"Deleted “title”  [Undo]" — shown for a few seconds after a delete."""
-
-    undoClicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("undoBar")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = QLabel(self)
-        self.label.setWordWrap(False)
-        self.button = QPushButton("Undo", self)
-        self.button.setAutoDefault(False)
-        self.button.clicked.connect(self.undoClicked)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 4, 4)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.button)
-        self.hide()
-
-    def show_for(self, title: str) -> None:
-        metrics = self.label.fontMetrics()
-        shown = metrics.elidedText(title, Qt.TextElideMode.ElideRight, 150)
-        self.label.setText(f"Deleted “{shown}”")
-        self.show()
 
 
 class ConversationSidebar(QWidget):

@@ -34,6 +34,10 @@ class MessageView(QWidget):
     regenerateClicked = Signal()
     retryClicked = Signal()
     editSaved = Signal(int, str)
+    versionPicked = Signal(int)
+    forkClicked = Signal(int)
+    regenerateWithClicked = Signal()
+    compareClicked = Signal(int)
 
     def __init__(
         self,
@@ -73,6 +77,21 @@ class MessageView(QWidget):
         """An action button by name (copy, edit, regenerate, delete), built if need be."""
         self._ensure_actions()
         return self._footer.button(name)
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        """Every version at this message's place (oldest first); one: no other version."""
+        switch = self._footer.versions
+        return switch.versions if switch is not None else (self._message.id,)
+
+    @property
+    def footer(self) -> MessageFooter:
+        return self._footer
+
+    def set_versions(self, versions: tuple[int, ...]) -> None:
+        """Show ``‹ i/n ›`` when the message has other versions."""
+        self._footer.set_versions(versions, self._message.id, self)
+        self._update_actions()
 
     def update_message(self, message: Message) -> None:
         """Render ``message`` in full (a stored message, or a live one that finished)."""
@@ -239,6 +258,10 @@ class MessageView(QWidget):
         self._footer.editClicked.connect(self.start_edit)
         self._footer.regenerateClicked.connect(self.regenerateClicked)
         self._footer.deleteClicked.connect(self._delete)
+        self._footer.versionPicked.connect(self.versionPicked)
+        self._footer.forkClicked.connect(lambda: self.forkClicked.emit(self._message.id))
+        self._footer.regenerateWithClicked.connect(self.regenerateWithClicked)
+        self._footer.compareClicked.connect(lambda: self.compareClicked.emit(self._message.id))
         self._column.addWidget(self._footer)
 
     def _ensure_actions(self) -> None:

@@ -9,8 +9,8 @@
 * Polite scrolling: the pane follows new text only while the reader is at the
   bottom; scrolling up to read stops the following, scrolling back resumes it.
 
-It paints and forwards intent: deleting, regenerating, retrying and editing are
-signals for the window, which changes the history and then tells the pane.
+It paints and forwards intent (delete, regenerate, retry, edit, switch version, fork,
+compare) as signals for the window, which changes the history and then tells the pane.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from grokdesk.ui.colors import is_dark
 from grokdesk.ui.transcript.column import MessageColumn
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
@@ -39,6 +39,8 @@ LOAD_MORE_PX = 600
 """Build older messages when the view is this close to the top."""
 BOTTOM_SLACK_PX = 24
 """This close to the end still counts as "at the bottom"."""
+
+
 class Transcript(QWidget):
     """Shows one conversation and the answer streaming into it."""
 
@@ -46,6 +48,10 @@ class Transcript(QWidget):
     regenerateRequested = Signal()
     retryRequested = Signal()
     editRequested = Signal(int, str)
+    branchRequested = Signal(int)
+    forkRequested = Signal(int)
+    regenerateWithRequested = Signal()
+    compareRequested = Signal(int)
     copied = Signal(str)
     """A short note for the status bar, e.g. "Code copied"."""
 
@@ -53,6 +59,7 @@ class Transcript(QWidget):
         super().__init__(parent)
         self._messages: list[Message] = []
         self._views: dict[int, MessageView] = {}
+        self._versions: dict[int, tuple[int, ...]] = {}
         self._first_built = 0
         self._last_view: MessageView | None = None
         self._live: LiveStream | None = None
@@ -86,10 +93,13 @@ class Transcript(QWidget):
 
     # ------------------------------------------------------------------ public API
 
-    def set_messages(self, messages: list[Message]) -> None:
-        """Show a stored conversation, newest at the bottom; builds only the newest batch."""
+    def set_messages(self, messages: Sequence[Message],
+                     versions: Mapping[int, tuple[int, ...]] | None = None) -> None:
+        """Show a stored conversation, newest at the bottom; builds only the newest batch.
+        ``versions``: a message's versions (oldest first), where it has others."""
         self._drop_live()
         self._remove_views(list(self._views.values()))
+        self._versions = {k: v for k, v in (versions or {}).items() if len(v) > 1}
         self._messages = list(messages)
         self._first_built = len(self._messages)
         self._stick = True
@@ -97,6 +107,24 @@ class Transcript(QWidget):
         self._build_older(BATCH)
         self._refresh_last()
         self.scroll_to_bottom()
+
+    def set_versions(self, message_id: int, versions: tuple[int, ...]) -> None:
+        """``message_id`` has these versions now (one just added streams, say)."""
+        self._versions[message_id] = versions
+        if (view := self._views.get(message_id)) is not None:
+            view.set_versions(versions)
+
+    def reveal(self, message_id: int) -> bool:
+        """Build the views down to ``message_id`` and scroll it into sight."""
+        index = self._index_of(message_id)
+        if index is None:
+            return False
+        if index < self._first_built:
+            self._build_older(self._first_built - index)
+        self._stick = False
+        view = self._views[message_id]
+        QTimer.singleShot(0, view, lambda: self._scroll.ensureWidgetVisible(view, 0, 40))
+        return True
 
     def clear(self) -> None:
         self.set_messages([])
@@ -161,13 +189,6 @@ class Transcript(QWidget):
         if index is None:
             return
         self._remove_range(index, index + 1)
-
-    def remove_messages_from(self, message_id: int) -> None:
-        """Remove that message and every one after it (an edited question's old answers)."""
-        index = self._index_of(message_id)
-        if index is None:
-            return
-        self._remove_range(index, len(self._messages))
 
     def set_show_reasoning(self, shown: bool) -> None:
         """Open or close every reasoning block; each can still be toggled on its own."""
@@ -253,11 +274,16 @@ class Transcript(QWidget):
         view = MessageView(
             message, dark=self._dark, reasoning_shown=self._show_reasoning, parent=self._column
         )
-        view.deleteClicked.connect(self.deleteRequested)
-        view.regenerateClicked.connect(self.regenerateRequested)
-        view.retryClicked.connect(self.retryRequested)
-        view.editSaved.connect(self.editRequested)
-        view.copied.connect(self.copied)
+        for source, target in (
+                (view.deleteClicked, self.deleteRequested), (view.copied, self.copied),
+                (view.regenerateClicked, self.regenerateRequested),
+                (view.retryClicked, self.retryRequested), (view.editSaved, self.editRequested),
+                (view.versionPicked, self.branchRequested), (view.forkClicked, self.forkRequested),
+                (view.regenerateWithClicked, self.regenerateWithRequested),
+                (view.compareClicked, self.compareRequested)):
+            source.connect(target)
+        if (versions := self._versions.get(message.id)) is not None:
+            view.set_versions(versions)
         if self._live is not None:
             view.set_busy(True)
         self._views[message.id] = view

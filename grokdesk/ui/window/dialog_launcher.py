@@ -128,8 +128,10 @@ class DialogLauncher(QObject):
 
     def show_shortcuts(self) -> None:
         from grokdesk.ui.dialogs.help import ShortcutsDialog
+        from grokdesk.ui.transcript.version_switch import SHORTCUT_ROWS
 
-        self._open_once(ShortcutsDialog(self.actions.shortcut_table(), self.window))
+        self._open_once(ShortcutsDialog(self.actions.shortcut_table() + SHORTCUT_ROWS,
+                                        self.window))
 
     def show_about(self) -> None:
         from grokdesk.ui.dialogs.help import about_box

@@ -25,6 +25,7 @@ from grokdesk.ui.statusbar.bar import WindowStatusBar
 from grokdesk.ui.theme import ThemeManager
 from grokdesk.ui.transcript.transcript import Transcript
 from grokdesk.ui.ui_state import UIState
+from grokdesk.ui.undo_bar import UndoBar
 from grokdesk.ui.window import window_state
 from grokdesk.ui.window.view_options import ViewOptions
 
@@ -76,6 +77,9 @@ class WindowFrame(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.transcript, 1)
+        self.message_undo = UndoBar(right)
+        self.message_undo.setObjectName("messageUndoBar")
+        column.addWidget(self.message_undo)
         self.notice_banner = Banner(right)
         self.notice_banner.setObjectName("noticeBanner")
         self.insecure_banner = Banner(right)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from grokdesk.chat.changes import Changes, Totals
-from grokdesk.chat.records import Conversation, Message
+from grokdesk.chat.records import ActivePath, Conversation, Message
 from grokdesk.ui.actions import WindowActions
 from grokdesk.ui.chat_controller import ChatController
 from grokdesk.ui.composer import Composer
@@ -86,13 +86,18 @@ class OpenChat(QObject):
             self.controller.totals(conversation.id) if conversation else Totals())
 
     def _show_messages(self, conversation_id: int) -> None:
-        messages = self.controller.messages(conversation_id)
+        path = self.controller.active_path(conversation_id)
         live = self.controller.live
         if live is None or live.conversation_id != conversation_id:
-            self.transcript.set_messages(messages)
+            self.show_path(path)
             return
-        self.transcript.set_messages([m for m in messages if m.id != live.message.id])
+        self.transcript.set_messages([m for m in path.messages if m.id != live.message.id],
+                                     versions_of(path))
         self.transcript.begin_live(live)
+
+    def show_path(self, path: ActivePath) -> None:
+        """Show a conversation's active path, each message with its versions."""
+        self.transcript.set_messages(path.messages, versions_of(path))
 
     def apply(self, changes: Changes) -> None:
         """Route what the core changed to the parts that show it."""
@@ -111,9 +116,11 @@ class OpenChat(QObject):
         current = self.current_id
         if current is None:
             return
+        for message_id, versions in changes.siblings.items():
+            self.transcript.set_versions(message_id, versions)
         path = changes.paths.get(current)
         if path is not None and not self.is_live_in(current):
-            self.transcript.set_messages(list(path.messages))
+            self.show_path(path)
         else:
             self._patch(changes, current)
         if current in changes.totals:
@@ -140,10 +147,10 @@ class OpenChat(QObject):
             self.open_first()
             return
         self.current = conversation
-        messages = self.controller.messages(current)
-        if [(m.id, m.status, m.content) for m in messages] != [
+        path = self.controller.active_path(current)
+        if [(m.id, m.status, m.content) for m in path.messages] != [
                 (m.id, m.status, m.content) for m in self.transcript.messages]:
-            self.transcript.set_messages(messages)
+            self.show_path(path)
         self.update_chrome()
         self.status.usage.show_totals(self.controller.totals(current))
 
@@ -189,3 +196,8 @@ class OpenChat(QObject):
         self.actions.pin.setChecked(bool(self.current and self.current.pinned))
         self.status.provider.show_provider(self.controller.profile_for(self.current),
                                            self.controller.model_for(self.current))
+
+
+def versions_of(path: ActivePath) -> dict[int, tuple[int, ...]]:
+    """Each message on ``path`` with every version at its place."""
+    return {m.id: versions for m, versions in zip(path.messages, path.sibling_ids, strict=True)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from PySide6.QtCore import QObject
 
@@ -36,7 +37,7 @@ class Sending(QObject):
                                            declined=self._declined, parent=self)
         composer.sendRequested.connect(self.send)
         controller.sendUndelivered.connect(self._undelivered)
-        controller.titleSuggested.connect(self._title_suggested)
+        controller.titles.titleSuggested.connect(self._title_suggested)
 
     def send(self, text: str) -> None:
         self.chat.open_initial()
@@ -57,14 +58,18 @@ class Sending(QObject):
         self._notify(f"Offline — {self.controller.offline_host} unreachable; "
                      "your message is back in the box")
 
-    def regenerate(self) -> None:
+    def regenerate(self, *, model: str | None = None,
+                   reasoning_effort: Literal["low", "high"] | None = None) -> None:
+        """A new version of the last answer; ``model``/``reasoning_effort`` for it only
+        (Regenerate with…)."""
         if self.chat.current is not None:
-            self.controller.regenerate(self.chat.current.id)
+            self.controller.regenerate(self.chat.current.id, model=model,
+                                       reasoning_effort=reasoning_effort)
 
     def suggest_title(self) -> None:
         if self.chat.current is not None:
             self._notify("Asking the model for a title…")
-            self.controller.suggest_title(self.chat.current.id)
+            self.controller.titles.suggest(self.chat.current.id, force=True)
 
     def _title_suggested(self, conversation_id: int, title: str) -> None:
         if conversation_id == self.chat.current_id:
