@@ -38,7 +38,7 @@ from grokdesk.storage.db import MIGRATIONS, open_database
 from grokdesk.storage.models import Message
 from grokdesk.storage.repository import INSERT_NODE, message_values
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 MODEL = "x-ai/grok-3-mini-beta"
 DAY = 86_400.0
 BRANCHED_EVERY = 10
