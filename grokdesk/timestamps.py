@@ -62,3 +62,14 @@ def format_time(value: object, pattern: str = DEFAULT_PATTERN,
         return moment.strftime(pattern)
     except (ValueError, OverflowError):
         return datetime.fromtimestamp(0.0, UTC).strftime(pattern)
+
+
+def duration_text(seconds: float) -> str:
+    """A duration the way people say it: "0.8 s", "12 s", "2 min 5 s"."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"

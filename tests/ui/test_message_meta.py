@@ -11,10 +11,10 @@ import time
 import pytest
 from PySide6.QtCore import QUrl
 
+from grokdesk.timestamps import duration_text
 from grokdesk.ui.transcript import links
 from grokdesk.ui.transcript.message_meta import (
     footer_text,
-    format_seconds,
     format_tokens,
     role_label,
     thinking_text,
@@ -27,7 +27,7 @@ from tests.ui.helpers import make_message
     ("seconds", "shown"), [(0.84, "0.8 s"), (12.4, "12 s"), (125, "2 min 5 s"), (120, "2 min")]
 )
 def test_durations_read_naturally(seconds: float, shown: str) -> None:
-    assert format_seconds(seconds) == shown
+    assert duration_text(seconds) == shown
 
 
 def test_tokens_are_listed_separately_and_only_when_known() -> None:

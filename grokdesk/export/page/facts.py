@@ -32,17 +32,6 @@ def iso_time(timestamp: float, tz: tzinfo | None) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def seconds_text(seconds: float) -> str:
-    """A duration the way people say it: "0.8 s", "12 s", "2 min 5 s"."""
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, rest = divmod(whole, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-
-
 def tokens_text(message: Message) -> str | None:
     parts = [f"{count:,} {name}" for count, name in (
         (message.prompt_tokens, "prompt"), (message.completion_tokens, "completion"),
@@ -63,13 +52,16 @@ def small_print(message: Message) -> str:
     if message.cost_usd is not None:
         parts.append(format_usd(message.cost_usd))
     if message.finished_at is not None and message.created_at:
-        parts.append(f"took {seconds_text(max(0.0, message.finished_at - message.created_at))}")
+        took = max(0.0, message.finished_at - message.created_at)
+        parts.append(f"took {timestamps.duration_text(took)}")
     return " · ".join(parts)
 
 
 def reasoning_title(message: Message) -> str:
     seconds = message.reasoning_seconds
-    return "Reasoning" if seconds is None else f"Reasoning · thought for {seconds_text(seconds)}"
+    if seconds is None:
+        return "Reasoning"
+    return f"Reasoning · thought for {timestamps.duration_text(seconds)}"
 
 
 def status_text(message: Message) -> str | None:

@@ -11,24 +11,13 @@ from datetime import datetime
 
 from grokdesk.chat.records import Message
 from grokdesk.money import format_usd
-from grokdesk.timestamps import local_moment
+from grokdesk.timestamps import duration_text, local_moment
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System"}
 
 
 def role_label(message: Message) -> str:
     return ROLE_LABELS.get(message.role, message.role.title())
-
-
-def format_seconds(seconds: float) -> str:
-    """A duration the way people say it: "0.8 s", "12 s", "2 min 5 s"."""
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, rest = divmod(whole, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 def format_clock(timestamp: float, now: float | None = None) -> str:
@@ -80,7 +69,7 @@ def footer_text(message: Message, now: float | None = None) -> str:
         parts.append(format_clock(message.created_at, now))
     took = took_seconds(message) if message.role == "assistant" else None
     if took is not None:
-        parts.append(format_seconds(took))
+        parts.append(duration_text(took))
     return " · ".join(parts)
 
 
