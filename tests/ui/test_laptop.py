@@ -146,9 +146,9 @@ def test_test_connection_and_the_model_picker_use_the_service_and_work_offline(
         assert "cached" not in online.models_note.text()
         online.model.setCurrentIndex(index)
         online.model.textActivated.emit(online.model.itemText(index))
-        assert online.model_text() == "x-ai/grok-3-mini-beta"
+        assert online.model.model_id() == "x-ai/grok-3-mini-beta"
         online.model.setEditText("free/text-model")
-        assert online.model_text() == "free/text-model"
+        assert online.model.model_id() == "free/text-model"
         online.reject()
 
         harness.fake.stop()

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from grokdesk.api.types import ModelInfo
-from grokdesk.chat.models import context_label
 from grokdesk.chat.records import ConversationSettings
 from grokdesk.config import Settings
 from grokdesk.ui.dialogs.chat_page import EFFORTS
+from grokdesk.ui.dialogs.model_box import ModelBox
 
 
 class ConversationSettingsDialog(QDialog):
@@ -51,11 +51,7 @@ class ConversationSettingsDialog(QDialog):
         self.provider.setCurrentIndex(max(0, self.provider.findData(provider)))
         self.provider.currentIndexChanged.connect(self._provider_changed)
 
-        self.model = QComboBox(self)
-        self.model.setEditable(True)
-        self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.model.setEditText(current.model or "")
-        self.model.textActivated.connect(self._model_chosen)
+        self.model = ModelBox(current.model or "", self)
         self.models_note = QLabel(self)
         self.models_note.setEnabled(False)
         self.refresh_models = QPushButton("Refresh list", self)
@@ -116,11 +112,7 @@ class ConversationSettingsDialog(QDialog):
         stays); say when the list is the cached one, and why if there is none."""
         if provider != self.provider_name:
             return
-        text = self.model.currentText()
-        self.model.clear()
-        for model in models:
-            self.model.addItem(model_label(model), model.id)
-        self.model.setEditText(text)
+        self.model.offer(models)
         if models:
             note = f"{len(models)} models offered; any name can be typed"
             if from_cache:
@@ -129,18 +121,6 @@ class ConversationSettingsDialog(QDialog):
         else:
             self.models_note.setText(f"No model list: {error}" if error else
                                      "The provider lists no models; type a name")
-
-    def _model_chosen(self, label: str) -> None:
-        """Picking an entry puts its id in the box (the label only describes it)."""
-        index = self.model.findText(label)
-        if index >= 0:
-            self.model.setEditText(str(self.model.itemData(index)))
-
-    def model_text(self) -> str:
-        """The model id: a picked entry's id, or whatever was typed."""
-        text = self.model.currentText().strip()
-        index = self.model.findText(text)
-        return str(self.model.itemData(index)) if index >= 0 else text
 
     def _provider_changed(self) -> None:
         self.model.clear()
@@ -156,16 +136,10 @@ class ConversationSettingsDialog(QDialog):
     def result_settings(self) -> ConversationSettings:
         return ConversationSettings(
             provider=self.provider_name,
-            model=self.model_text() or None,
+            model=self.model.model_id() or None,
             system_prompt=self.system_prompt.toPlainText().strip() or None,
             reasoning_effort=self.effort.currentData(),
             temperature=(round(self.temperature.value(), 2)
                          if self.set_temperature.isChecked() else None),
         )
 
-
-def model_label(model: ModelInfo) -> str:
-    """``id — Name · 131k tokens`` (the parts that are known)."""
-    details = [part for part in (model.name if model.name != model.id else "",
-                                 context_label(model)) if part]
-    return f"{model.id} — {' · '.join(details)}" if details else model.id

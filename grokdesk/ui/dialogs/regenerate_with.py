@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from grokdesk.api.types import ModelInfo
-from grokdesk.ui.dialogs.conversation_settings import model_label
+from grokdesk.ui.dialogs.model_box import ModelBox
 
 EFFORT_CHOICES: list[tuple[str, str | None]] = [
     ("As the conversation", None), ("Low", "low"), ("High", "high")]
@@ -39,12 +39,8 @@ class RegenerateWithDialog(QDialog):
         self.setWindowTitle("Regenerate with…")
         self.setMinimumWidth(440)
         self._provider = provider
-        self.model = QComboBox(self)
-        self.model.setEditable(True)
-        self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.model.setEditText(current_model)
+        self.model = ModelBox(current_model, self)
         self.model.setAccessibleName("Model for the new answer")
-        self.model.textActivated.connect(self._model_chosen)
         self.effort = QComboBox(self)
         self.effort.setAccessibleName("Reasoning effort for the new answer")
         for text, value in EFFORT_CHOICES:
@@ -79,30 +75,16 @@ class RegenerateWithDialog(QDialog):
         """Offer ``models`` (the typed text stays)."""
         if provider != self._provider:
             return
-        text = self.model.currentText()
-        self.model.clear()
-        for model in models:
-            self.model.addItem(model_label(model), model.id)
-        self.model.setEditText(text)
+        self.model.offer(models)
         if models:
             self.note.setText(f"{len(models)} models offered; any name can be typed"
                               + (" (cached list)" if from_cache else ""))
         else:
             self.note.setText(f"No model list: {error}" if error else "Type a model name")
 
-    def _model_chosen(self, label: str) -> None:
-        index = self.model.findText(label)
-        if index >= 0:
-            self.model.setEditText(str(self.model.itemData(index)))
-
-    def model_text(self) -> str:
-        text = self.model.currentText().strip()
-        index = self.model.findText(text)
-        return str(self.model.itemData(index)) if index >= 0 else text
-
     def effort_value(self) -> Literal["low", "high"] | None:
         return cast(Literal["low", "high"] | None, self.effort.currentData())
 
     def _accept(self) -> None:
-        self.chosen.emit(self.model_text(), self.effort_value() or "")
+        self.chosen.emit(self.model.model_id(), self.effort_value() or "")
         self.accept()
