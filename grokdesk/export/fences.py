@@ -10,6 +10,9 @@ for structure).
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from markdown_it import MarkdownIt
 
 MARKER_PREFIX = "<!-- grokdesk:"
 
@@ -30,25 +33,32 @@ def fence_for(text: str) -> str:
 def unclosed_fence(text: str) -> str | None:
     """The fence a top-level code block of ``text`` opens and never closes, if any.
 
-    Follows CommonMark's rules for fences outside containers: an opener of three or
-    more backticks (whose info string holds no backtick) or tildes, closed by a line
-    of the same character at least as long. Returning the opener itself gives a line
-    that is guaranteed to close it.
+    Decided by the same CommonMark parser that reads the file back, not by a line scan:
+    a fence line inside an HTML block (``</details>`` on the line before, say) opens no
+    code block, and closing it anyway would open one that swallows what follows.
+    Returning the opener itself gives a line that is guaranteed to close it.
     """
-    open_fence: str | None = None
-    for line in text.split("\n"):
-        found = _fence(line)
-        if found is None:
-            continue
-        fence, info = found
-        if open_fence is None:
-            if fence[0] == "`" and "`" in info:
-                continue
-            open_fence = fence
-        elif (fence[0] == open_fence[0] and len(fence) >= len(open_fence)
-              and not info.strip(" \t")):
-            open_fence = None
-    return open_fence
+    if "```" not in text and "~~~" not in text:
+        return None
+    tokens = _block_parser().parse(text)
+    last = tokens[-1] if tokens else None
+    if last is None or last.type != "fence" or last.level != 0 or last.map is None:
+        return None
+    lines = text.split("\n")
+    start, end = last.map
+    if end < len(lines) and any(line.strip() for line in lines[end:]):
+        return None
+    closing = _fence(lines[end - 1]) if end - 1 > start else None
+    if (closing is not None and closing[0][0] == last.markup[0]
+            and len(closing[0]) >= len(last.markup) and not closing[1].strip(" \t")):
+        return None
+    return last.markup
+
+
+@cache
+def _block_parser() -> MarkdownIt:
+    """CommonMark's block rules only: whether a fence is closed needs no inline parsing."""
+    return MarkdownIt("commonmark").disable(["inline"], ignoreInvalid=True)
 
 
 def _fence(line: str) -> tuple[str, str] | None:
