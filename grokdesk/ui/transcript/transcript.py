@@ -1,13 +1,14 @@
 """The chat pane: a scrolling column of messages that stays fast at any length.
 
-* Lazy: a stored conversation builds widgets only for its newest ``BATCH``
-  messages; older ones are built a batch at a time as the reader nears the top,
-  and the view is held still while they appear above.
+* Lazy: a stored conversation first builds widgets only for the newest messages
+  that fill the pane, so it paints at once; older ones are built a little at a
+  time (at most ``BATCH`` a turn) while the reader is near the top, and the view is
+  held still while they appear above.
 * Incremental: the one live answer is drawn by :class:`LiveStream` (throttled,
   appending finished Markdown blocks, re-rendering only the unfinished tail);
   no other message is touched while it streams.
-* Polite scrolling: the pane follows new text only while the reader is at the
-  bottom; scrolling up to read stops the following, scrolling back resumes it.
+* Polite scrolling (:class:`ScrollFollow`): the pane follows new text only while
+  the reader is at the bottom.
 
 It paints and forwards intent (delete, regenerate, retry, edit, switch version, fork,
 compare) as signals for the window, which changes the history and then tells the pane.
@@ -15,6 +16,7 @@ compare) as signals for the window, which changes the history and then tells the
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from grokdesk.chat.records import Message
 from grokdesk.ui.colors import is_dark
 from grokdesk.ui.transcript.column import MessageColumn
+from grokdesk.ui.transcript.follow import LOAD_MORE_PX, ScrollFollow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -34,11 +37,8 @@ if TYPE_CHECKING:
     from grokdesk.ui.transcript.message_view import MessageView
 
 BATCH = 12
-"""Messages built at once: on opening a conversation, and each time the reader nears the top."""
-LOAD_MORE_PX = 600
-"""Build older messages when the view is this close to the top."""
-BOTTOM_SLACK_PX = 24
-"""This close to the end still counts as "at the bottom"."""
+"""At most this many messages are built in one turn of the event loop (all of them at
+once in a pane that is not on screen, where there is nothing to measure against)."""
 
 
 class Transcript(QWidget):
@@ -65,10 +65,6 @@ class Transcript(QWidget):
         self._live: LiveStream | None = None
         self._dark = is_dark(self.palette())
         self._show_reasoning = True
-        self._stick = True
-        self._anchor: tuple[MessageView, int] | None = None
-        self._adjusting = False
-        self._load_pending = False
 
         self._column = MessageColumn()
         self._scroll = QScrollArea(self)
@@ -87,26 +83,25 @@ class Transcript(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._scroll)
 
-        bar = self._scroll.verticalScrollBar()
-        bar.valueChanged.connect(self._on_scrolled)
-        bar.rangeChanged.connect(self._on_range_changed)
+        self._follow = ScrollFollow(self._scroll)
+        self._follow.nearTop.connect(self.load_older)
 
     # ------------------------------------------------------------------ public API
 
     def set_messages(self, messages: Sequence[Message],
                      versions: Mapping[int, tuple[int, ...]] | None = None) -> None:
-        """Show a stored conversation, newest at the bottom; builds only the newest batch.
-        ``versions``: a message's versions (oldest first), where it has others."""
+        """Show a stored conversation, newest at the bottom; builds only what fills the
+        pane, the rest follows. ``versions``: a message's versions (oldest first), where
+        it has others."""
         self._drop_live()
         self._remove_views(list(self._views.values()))
         self._versions = {k: v for k, v in (versions or {}).items() if len(v) > 1}
         self._messages = list(messages)
         self._first_built = len(self._messages)
-        self._stick = True
-        self._anchor = None
-        self._build_older(BATCH)
+        self._build_older(fill_px=self._scroll.viewport().height())
         self._refresh_last()
         self.scroll_to_bottom()
+        self._follow.check_soon()
 
     def set_versions(self, message_id: int, versions: tuple[int, ...]) -> None:
         """``message_id`` has these versions now (one just added streams, say)."""
@@ -120,8 +115,8 @@ class Transcript(QWidget):
         if index is None:
             return False
         if index < self._first_built:
-            self._build_older(self._first_built - index)
-        self._stick = False
+            self._build_older(limit=self._first_built - index)
+        self._follow.stop_following()
         view = self._views[message_id]
         QTimer.singleShot(0, view, lambda: self._scroll.ensureWidgetVisible(view, 0, 40))
         return True
@@ -212,8 +207,7 @@ class Transcript(QWidget):
         self.setFont(font)
 
     def is_at_bottom(self) -> bool:
-        bar = self._scroll.verticalScrollBar()
-        return bar.value() >= bar.maximum() - BOTTOM_SLACK_PX
+        return self._follow.at_bottom()
 
     def start_edit_last(self) -> bool:
         """Open the inline editor on the last question (the Conversation ▸ Edit action)."""
@@ -229,9 +223,7 @@ class Transcript(QWidget):
 
     def scroll_to_bottom(self) -> None:
         """Jump to the end and follow new text again."""
-        self._stick = True
-        self._anchor = None
-        self._set_scroll(self._scroll.verticalScrollBar().maximum())
+        self._follow.to_bottom()
 
     # ------------------------------------------------------------- for tests and tools
 
@@ -256,14 +248,12 @@ class Transcript(QWidget):
         return [self._views[m.id] for m in self._messages[self._first_built :]]
 
     def load_older(self) -> bool:
-        """Build the next batch of older messages; says whether there were any."""
+        """Build older messages, a screenful and a margin; says whether there were any."""
         if self._first_built == 0:
             return False
-        built = self.built_views()
-        if built and not self._stick:
-            top = built[0]
-            self._anchor = (top, top.y() - self._scroll.verticalScrollBar().value())
-        self._build_older(BATCH)
+        if built := self.built_views():
+            self._follow.hold(built[0])
+        self._build_older(fill_px=LOAD_MORE_PX + self._scroll.viewport().height())
         return True
 
     # ------------------------------------------------------------------- internals
@@ -289,19 +279,26 @@ class Transcript(QWidget):
         self._views[message.id] = view
         return view
 
-    def _build_older(self, count: int) -> None:
-        start = max(0, self._first_built - count)
-        if start == self._first_built:
-            return
+    def _build_older(self, *, fill_px: float = math.inf, limit: int = BATCH) -> None:
+        """Build views above the built ones, newest first, until they are ``fill_px``
+        tall at the pane's width or ``limit`` are built."""
+        viewport = self._scroll.viewport()
+        measured = viewport.isVisible()
+        width = viewport.width()
+        built_px = 0
+        count = 0
         self._column.setUpdatesEnabled(False)
         try:
-            for position, message in enumerate(self._messages[start : self._first_built]):
-                view = self._make_view(message)
-                self._column.messages.insertWidget(position, view)
+            while self._first_built > 0 and count < limit and (built_px < fill_px or not measured):
+                view = self._make_view(self._messages[self._first_built - 1])
+                self._first_built -= 1
+                self._column.messages.insertWidget(0, view)
                 view.show()
+                count += 1
+                if measured:
+                    built_px += _height_at(view, width)
         finally:
             self._column.setUpdatesEnabled(True)
-        self._first_built = start
 
     def _append(self, message: Message) -> MessageView:
         self._messages.append(message)
@@ -321,14 +318,14 @@ class Transcript(QWidget):
         del self._messages[start:end]
         self._first_built -= unbuilt_removed
         if not self._views and self._first_built > 0:
-            self._build_older(BATCH)
+            self._build_older(fill_px=self._scroll.viewport().height())
+            self._follow.check_soon()
         self._refresh_last()
 
     def _remove_views(self, views: list[MessageView]) -> None:
         for view in views:
             self._views.pop(view.message.id, None)
-            if self._anchor is not None and self._anchor[0] is view:
-                self._anchor = None
+            self._follow.forget(view)
             if self._last_view is view:
                 self._last_view = None
             self._column.messages.removeWidget(view)
@@ -362,37 +359,8 @@ class Transcript(QWidget):
                 return index
         return None
 
-    def _set_scroll(self, value: int) -> None:
-        self._adjusting = True
-        try:
-            self._scroll.verticalScrollBar().setValue(value)
-        finally:
-            self._adjusting = False
 
-    def _on_scrolled(self, value: int) -> None:
-        if self._adjusting:
-            return
-        self._stick = self.is_at_bottom()
-        self._anchor = None
-        if value <= LOAD_MORE_PX:
-            self._schedule_load_older()
-
-    def _on_range_changed(self, minimum: int, maximum: int) -> None:
-        if self._stick:
-            self._set_scroll(maximum)
-        elif self._anchor is not None:
-            view, offset = self._anchor
-            self._set_scroll(view.y() - offset)
-        if maximum <= LOAD_MORE_PX:
-            self._schedule_load_older()
-
-    def _schedule_load_older(self) -> None:
-        if self._load_pending or self._first_built == 0:
-            return
-        self._load_pending = True
-        QTimer.singleShot(0, self, self._load_older_now)
-
-    def _load_older_now(self) -> None:
-        self._load_pending = False
-        if self._scroll.verticalScrollBar().value() <= LOAD_MORE_PX:
-            self.load_older()
+def _height_at(view: QWidget, width: int) -> int:
+    """How tall ``view`` is at ``width``, as its layout will make it."""
+    height = view.heightForWidth(width) if view.hasHeightForWidth() else -1
+    return height if height >= 0 else view.sizeHint().height()
