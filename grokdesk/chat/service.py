@@ -188,6 +188,9 @@ class ChatService:
     def conversation(self, conversation_id: int) -> Conversation | None:
         return self._history.get_conversation(conversation_id)
 
+    def conversations_by_id(self, conversation_ids: Sequence[int]) -> dict[int, Conversation]:
+        return self._history.conversations_by_id(conversation_ids)
+
     def latest_conversation(self) -> Conversation | None:
         return self._history.latest_conversation()
 

@@ -181,6 +181,15 @@ class History:
         row = self.db.fetchone(_CONVERSATION_SELECT + "AND c.id = ?", (conversation_id,))
         return None if row is None else _conversation(row)
 
+    def conversations_by_id(self, conversation_ids: Sequence[int]) -> dict[int, Conversation]:
+        """Several conversations in one query (a search's hits); missing ones are left out."""
+        if not conversation_ids:
+            return {}
+        marks = ", ".join("?" * len(conversation_ids))
+        rows = self.db.fetchall(_CONVERSATION_SELECT + f"AND c.id IN ({marks})",
+                                tuple(conversation_ids))
+        return {conversation.id: conversation for conversation in map(_conversation, rows)}
+
     def conversation_by_uuid(self, uuid: str) -> Conversation | None:
         """Find a conversation by its stable id (imports use it to skip duplicates)."""
         row = self.db.fetchone(_CONVERSATION_SELECT + "AND c.uuid = ?", (uuid,))

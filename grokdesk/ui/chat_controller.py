@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -124,6 +124,9 @@ class ChatController(QObject):
 
     def conversation(self, conversation_id: int) -> Conversation | None:
         return self.service.conversation(conversation_id)
+
+    def conversations_by_id(self, conversation_ids: Sequence[int]) -> dict[int, Conversation]:
+        return self.service.conversations_by_id(conversation_ids)
 
     def latest_conversation(self) -> Conversation | None:
         return self.service.latest_conversation()

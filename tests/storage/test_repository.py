@@ -607,3 +607,15 @@ def test_conversation_ids_in_sidebar_order(history: History, clock: Clock) -> No
     pinned = history.create_conversation("pinned", pinned=True)
     assert history.conversation_ids() == [pinned.id, second.id, first.id]
     assert history.conversation_ids() == [c.id for c in history.list_conversations()]
+
+
+def test_conversations_by_id_reads_several_at_once_and_leaves_out_missing_ones(
+        history: History) -> None:
+    first = history.create_conversation("first", ConversationSettings())
+    second = history.create_conversation("second", ConversationSettings())
+    history.add_message(second.id, "user", "hello")
+    found = history.conversations_by_id([second.id, first.id, 10**6])
+    assert found == {first.id: history.get_conversation(first.id),
+                     second.id: history.get_conversation(second.id)}
+    assert found[second.id].message_count == 1
+    assert history.conversations_by_id([]) == {}

@@ -17,6 +17,7 @@ from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
 from grokdesk.ui.sidebar.model import (
     PAGE_SIZE,
+    SEARCH_PAGE,
     ConversationListModel,
     IdRole,
     PinnedRole,
@@ -113,6 +114,25 @@ def test_search_filters_by_title_and_by_full_text(qtbot: QtBot, tmp_path: Path) 
     sidebar.search.clear()
     qtbot.waitUntil(lambda: sidebar.model.query == "")
     assert titles(sidebar.model) == ["Baking bread", "Rust lifetimes", "Lisbon trip"]
+    history.db.close()
+
+
+def test_search_shows_the_newest_hits_first_and_more_on_scrolling_to_the_end(
+        tmp_path: Path) -> None:
+    history = History(open_database(tmp_path / "h.sqlite3"))
+    names = [f"chat {n}" for n in range(SEARCH_PAGE * 2 + 5)]
+    seed(history, names, dict.fromkeys(names, "the word is marmalade"))
+    model = list_model(history)
+    model.set_query("marmalade")
+    newest_first = list(reversed(names))
+    assert titles(model) == newest_first[:SEARCH_PAGE]
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert titles(model) == newest_first[:2 * SEARCH_PAGE]
+    model.fetchMore()
+    assert titles(model) == newest_first
+    assert not model.canFetchMore()
+    assert "marmalade" in model.index(0).data(SubtitleRole)
     history.db.close()
 
 

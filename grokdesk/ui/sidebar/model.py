@@ -12,6 +12,7 @@ sidebar can offer Undo. Every write goes through the core.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -24,7 +25,8 @@ from grokdesk.timestamps import local_moment
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 PAGE_SIZE = 100
-SEARCH_LIMIT = 200
+SEARCH_PAGE = 50
+"""Search hits shown at first; scrolling to the end asks for as many again."""
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 PinnedRole = Qt.ItemDataRole.UserRole + 2
@@ -47,6 +49,9 @@ class ConversationSource(ConversationPages, Protocol):
     def search(self, query: str, limit: int = 50) -> list[SearchHit]: ...
 
     def conversation(self, conversation_id: int) -> Conversation | None: ...
+
+    def conversations_by_id(self, conversation_ids: Sequence[int]
+                            ) -> dict[int, Conversation]: ...
 
     def rename(self, conversation_id: int, title: str) -> object: ...
 
@@ -89,6 +94,8 @@ class ConversationListModel(QAbstractListModel):
         self._hidden: set[int] = set()
         self._offset = 0
         self._total = 0
+        self._search_limit = SEARCH_PAGE
+        self._more_hits = False
         self.reload()
 
     def set_source(self, source: ConversationSource) -> None:
@@ -146,18 +153,27 @@ class ConversationListModel(QAbstractListModel):
         return True
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._query and self._offset < self._total
+        if parent.isValid():
+            return False
+        return self._more_hits if self._query else self._offset < self._total
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
+            return
+        if self._query:
+            self._search_limit += SEARCH_PAGE
+            self._append(self._search_rows())
             return
         page = self._source.conversations(limit=PAGE_SIZE, offset=self._offset)
         self._offset += len(page)
         if not page:
             self._total = self._offset
             return
+        self._append(page)
+
+    def _append(self, conversations: list[Conversation]) -> None:
         known = {c.id for c in self._rows}
-        fresh = [c for c in page if c.id not in known and c.id not in self._hidden]
+        fresh = [c for c in conversations if c.id not in known and c.id not in self._hidden]
         if fresh:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
@@ -196,7 +212,8 @@ class ConversationListModel(QAbstractListModel):
         self._snippets = {}
         self._hits = {}
         if self._query:
-            self._load_search()
+            self._search_limit = SEARCH_PAGE
+            self._rows = self._search_rows()
         else:
             self._total = self._source.count_conversations()
             page = self._source.conversations(limit=PAGE_SIZE, offset=0)
@@ -212,20 +229,18 @@ class ConversationListModel(QAbstractListModel):
         self._query = query
         self.reload()
 
-    def _load_search(self) -> None:
-        seen: dict[int, str] = {}
-        for hit in self._core.search(self._query, limit=SEARCH_LIMIT):
-            if hit.conversation_id not in seen and hit.conversation_id not in self._hidden:
-                seen[hit.conversation_id] = hit.snippet if hit.message_id is not None else ""
-                if hit.message_id is not None:
-                    self._hits[hit.conversation_id] = hit.message_id
-            if len(seen) >= SEARCH_LIMIT:
-                break
-        for conversation_id, snippet in seen.items():
-            conversation = self._core.conversation(conversation_id)
-            if conversation is not None:
-                self._rows.append(conversation)
-                self._snippets[conversation_id] = " ".join(snippet.split())
+    def _search_rows(self) -> list[Conversation]:
+        """The conversations of the newest ``_search_limit`` hits, noting each one's snippet
+        and matching message; one search and one read of the rows."""
+        hits = self._core.search(self._query, limit=self._search_limit)
+        self._more_hits = len(hits) >= self._search_limit
+        shown = [hit for hit in hits if hit.conversation_id not in self._hidden]
+        for hit in shown:
+            if hit.message_id is not None:
+                self._hits[hit.conversation_id] = hit.message_id
+                self._snippets[hit.conversation_id] = " ".join(hit.snippet.split())
+        found = self._core.conversations_by_id([hit.conversation_id for hit in shown])
+        return [found[hit.conversation_id] for hit in shown if hit.conversation_id in found]
 
     # ---------------------------------------------------------------- changes
 
