@@ -182,7 +182,8 @@ def test_streamed_math_shows_as_source_until_closed_and_is_typeset_once(
             unclosed_seen = True
     assert "".join(answer.content) == text
     assert unclosed_seen
-    qtbot.waitUntil(lambda: live.keeps_rendering_for(text), timeout=20_000)
+    qtbot.waitUntil(lambda: live.keeps_rendering_for(text) and not view.body.waiting_for_math,
+                    timeout=20_000)
     names = math_names(view.body.stable.document())
     tail = view.body.tail
     if tail is not None and not tail.isHidden():

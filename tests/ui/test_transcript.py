@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from types import SimpleNamespace
 
 import pytest
@@ -25,11 +26,14 @@ from grokdesk.api.types import (
     UsageReport,
 )
 from grokdesk.render.markdown import COPY_SCHEME
+from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
+from grokdesk.render.math.typeset import typeset_uncached
 from grokdesk.storage.models import Message
 from grokdesk.ui.transcript import live_stream, throttle
+from grokdesk.ui.transcript.follow import LOAD_MORE_PX
+from grokdesk.ui.transcript.math_worker import MathWorker
 from grokdesk.ui.transcript.message_meta import footer_text
 from grokdesk.ui.transcript.message_view import MessageView
-from grokdesk.ui.transcript.follow import LOAD_MORE_PX
 from grokdesk.ui.transcript.transcript import BATCH, Transcript
 from tests.ui.helpers import (
     LiveFeed,
@@ -477,6 +481,33 @@ def test_finish_live_keeps_the_streamed_rendering_of_an_answer_that_ended_as_str
         click_link(qtbot, body.stable, f"{COPY_SCHEME}:0")
     assert QGuiApplication.clipboard().text() == CODE
     assert copied.args == ["Code copied"]
+
+
+def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_draws_the_math(
+    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[tuple[MathRequest, Future[TypesetMath | None]]] = []
+
+    def hold(_worker: MathWorker, request: MathRequest) -> Future[TypesetMath | None]:
+        future: Future[TypesetMath | None] = Future()
+        held.append((request, future))
+        return future
+
+    monkeypatch.setattr(MathWorker, "_submit", hold)
+    placeholder = make_message("assistant", "", status="streaming")
+    text = "Before.\n\n$$\\sum_{q=1}^{41} q^3 = 741321$$\n\nAfter the equation.\n\nThe end."
+    _stream(qtbot, transcript, placeholder, text)
+    body = view(transcript, placeholder).body
+    renders = body.full_renders
+    transcript.finish_live(make_message("assistant", text, id=placeholder.id))
+    assert body.waiting_for_math and held, "the answer ended before its math was typeset"
+    for request, future in held:
+        future.set_result(typeset_uncached(request))
+    qtbot.waitUntil(lambda: not body.waiting_for_math)
+    assert body.full_renders == renders, "not rendered again in one long tick"
+    assert f"{IMAGE_SCHEME}:" in body.stable.document().toHtml()
+    assert shown_text(view(transcript, placeholder)).endswith("The end.")
+    qtbot.waitUntil(lambda: not transcript.findChildren(live_stream.LiveStream))
 
 
 def test_finish_live_renders_in_full_an_answer_with_a_link_reference_definition(

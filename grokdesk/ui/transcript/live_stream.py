@@ -14,7 +14,10 @@ takes the chunks that arrived since the last one:
   the answer is rendered in full when it ends;
 * finished blocks whose math is not typeset yet stay in the tail (math shows as
   its source there) until the typesetting thread has it; then the next redraw
-  appends them. Unclosed math is text, so it shows as source as it streams.
+  appends them. Unclosed math is text, so it shows as source as it streams. When
+  the answer ends with math still being typeset, the streamed rendering stays and
+  this goes on drawing it in the same way until it is all typeset (:meth:`finish`),
+  instead of rendering the whole answer again in one long tick.
 
 Nothing else in the transcript is touched. The first answer text stops the
 "Thinking…" timer; a usage report fills in the reasoning token count.
@@ -70,6 +73,7 @@ class LiveStream(QObject):
         self._split_at = 0
         self._answer_started = False
         self._tokens_dirty = answer.usage is not None
+        self._renders_at_finish: int | None = None
         self.redraws = 0
         self._throttle = Throttle(self._redraw, REDRAW_MS, self)
         math_worker().finished.connect(self._math_typeset)
@@ -121,14 +125,14 @@ class LiveStream(QObject):
     def keeps_rendering_for(self, content: str) -> bool:
         """Whether the streamed rendering can stay as the final one for ``content``.
 
-        True when ``content`` is what streamed (drawn now, after a flush), has no
-        link reference definition and no math still being typeset; then a full render
-        would show the same thing.
+        True when ``content`` is what streamed (drawn now, after a flush) and has no
+        link reference definition: then a full render would show the same thing, once
+        :meth:`finish` has drawn the math still being typeset.
         """
         if content != self.content or LINK_REFERENCE.search(content):
             return False
         self.flush()
-        return self.shown_content == content and not self.view.body.waiting_for_math
+        return self.shown_content == content
 
     def flush(self) -> None:
         """Draw whatever is waiting now (before the final full render replaces it)."""
@@ -141,7 +145,28 @@ class LiveStream(QObject):
         if self.view.reasoning is not None:
             self.view.reasoning.stop_thinking()
 
+    def finish(self) -> None:
+        """The stream ended and its rendering stays (:meth:`keeps_rendering_for`): math
+        still being typeset is drawn when it is ready, then this goes. It goes with the
+        view, and stops if the view renders the message in full meanwhile."""
+        self._throttle.cancel()
+        if self.view.reasoning is not None:
+            self.view.reasoning.stop_thinking()
+        if not self.view.body.waiting_for_math:
+            self._end()
+            return
+        self._renders_at_finish = self.view.body.full_renders
+        self.setParent(self.view)
+
+    def _end(self) -> None:
+        self.stop()
+        self.deleteLater()
+
     def _redraw(self) -> None:
+        finished = self._renders_at_finish is not None
+        if finished and self.view.body.full_renders != self._renders_at_finish:
+            self._end()
+            return
         self.redraws += 1
         reasoning = self.view.ensure_reasoning()
         chunks = self.answer.reasoning
@@ -162,6 +187,8 @@ class LiveStream(QObject):
             reasoning.set_tokens(usage.reasoning_tokens if usage is not None else None)
         if text:
             self._draw_content(text)
+        if finished and not self.view.body.waiting_for_math:
+            self._end()
 
     def _draw_content(self, text: str) -> None:
         body = self.view.body
@@ -204,7 +231,10 @@ class LiveStream(QObject):
     def _math_typeset(self) -> None:
         """Math was typeset: redraw once all that the tail (with any held blocks) waits for
         is ready, not after each equation."""
-        if self.view.body.streamed_math_ready():
+        finished = self._renders_at_finish is not None
+        if finished and self.view.body.full_renders != self._renders_at_finish:
+            self._end()
+        elif self.view.body.streamed_math_ready():
             self._shown_tail = None
             self._throttle()
 

@@ -159,8 +159,11 @@ class Transcript(QWidget):
         if live is not None:
             keep_body = live.keeps_rendering_for(final.content)
             shown_reasoning = live.shown_reasoning
-            live.stop()
-            live.deleteLater()
+            if keep_body:
+                live.finish()
+            else:
+                live.stop()
+                live.deleteLater()
         index = self._index_of(final.id)
         if index is None and live is not None:
             index = self._index_of(live.view.message.id)
