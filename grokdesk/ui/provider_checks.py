@@ -2,7 +2,8 @@
 
 The checks run in the background on the controller's loop, report through a signal,
 and tell the status bar whether the service could be reached. The warm-up gets the
-provider's client ready on a worker thread at the first edit of the composer.
+provider's client and the math typesetting process ready at the first edit of the
+composer, with what they import loaded on a worker thread.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from grokdesk.config import Profile
 from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
+    from grokdesk.chat.service import ChatService
     from grokdesk.ui.chat_controller import ChatController
 
 TEST_TIMEOUT = 10.0
@@ -38,16 +40,20 @@ class ProviderChecks(QObject):
 
     def warm_up(self) -> None:
         """Get the active provider's client ready on a worker thread, so neither the
-        window nor the first Send waits for httpx and the TLS roots."""
+        window nor the first Send waits for httpx and the TLS roots; then start the math
+        typesetting process, so no answer waits for it to spawn and load its fonts."""
         self.controller.spawn(self._warm_up())
 
     async def _warm_up(self) -> None:
         # Shielded: cancelling this task cannot stop the thread, and a thread that
         # ends after the loop closed would call into it (see :meth:`warmed_up`).
         self._warming = asyncio.get_running_loop().run_in_executor(
-            None, self.controller.service.warm_up)
+            None, _warm_in_thread, self.controller.service)
         with contextlib.suppress(GrokdeskError):
             await asyncio.shield(self._warming)
+        from grokdesk.ui.transcript.math_worker import math_worker  # loaded by the thread
+
+        math_worker().prepare()  # its QObject belongs on this, the GUI, thread
 
     async def warmed_up(self) -> None:
         """Until a warm-up's thread has ended (quit waits for it before the loop closes)."""
@@ -108,3 +114,13 @@ class ProviderChecks(QObject):
             self.controller.set_online(True)
         error = listed.error.describe() if listed.error is not None else ""
         self.modelsFetched.emit(profile.name, list(listed.models), error, listed.from_cache)
+
+
+def _warm_in_thread(service: ChatService) -> None:
+    """What the math worker imports (the GUI thread only spawns it then), and the client."""
+    import concurrent.futures.process  # noqa: F401
+    import multiprocessing  # noqa: F401
+
+    import grokdesk.ui.transcript.math_worker  # noqa: F401
+
+    service.warm_up()

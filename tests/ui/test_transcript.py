@@ -623,6 +623,8 @@ def test_the_view_follows_the_stream_only_from_the_bottom(
     ]
     transcript.set_messages(history)
     bar = transcript.scroll_area.verticalScrollBar()
+    while transcript.load_older():  # every message built: nothing appears above later
+        pass
     qtbot.waitUntil(lambda: bar.maximum() > 0 and transcript.is_at_bottom())
     placeholder = make_message("assistant", "", status="streaming")
     feed = LiveFeed(transcript, placeholder)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
+from grokdesk.render.math.typeset import cached
+from grokdesk.ui.transcript.math_worker import WARM_UP, MathWorker
 from tests.ui.conftest import MakeWindow
 
 
@@ -36,3 +40,26 @@ def test_typing_warms_the_connection_up_once_off_the_gui_thread(
     assert len(threads) == 1
     assert threads[0] != threading.main_thread().name
     assert harness.window.composer.text() == "Hello"
+
+
+def test_typing_starts_the_math_typesetter_before_any_answer_needs_it(
+        make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    harness = make_window()
+    prepared: list[str] = []
+    real_prepare = MathWorker.prepare
+
+    def recording_prepare(worker: MathWorker) -> None:
+        prepared.append(threading.current_thread().name)
+        real_prepare(worker)
+
+    monkeypatch.setattr(MathWorker, "prepare", recording_prepare)
+
+    async def scenario() -> None:
+        harness.window.composer.input.setFocus()
+        harness.qtbot.keyClicks(harness.window.composer.input, "Integrate")
+        await harness.until(lambda: prepared, what="the typesetter's warm-up")
+        await harness.until(lambda: cached(WARM_UP)[0], timeout=30,
+                            what="the fonts loaded in the typesetting process")
+
+    harness.run(scenario())
+    assert prepared == [threading.main_thread().name], "its QObject lives on the GUI thread"

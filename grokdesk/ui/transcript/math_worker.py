@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from grokdesk.render.math import MathRequest, TypesetMath
-from grokdesk.render.math.typeset import cached, store, typeset_uncached
+from grokdesk.render.math.typeset import cached, math_request, store, typeset_uncached
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
+WARM_UP = math_request("x", display=False, colour="#000000", size_px=16.0)
+"""What :meth:`MathWorker.prepare` typesets: the smallest equation that loads the fonts."""
 BACKGROUND_NICENESS = 10
 """How much lower the worker process's CPU priority is: a streaming window comes first."""
 
@@ -56,6 +58,12 @@ class MathWorker(QObject):
                     continue
                 self._queued.add(request)
                 self._submit(request).add_done_callback(partial(self._done, request))
+
+    def prepare(self) -> None:
+        """Start the process and have it load its fonts before the first equation comes,
+        so that neither the spawn nor the font wait falls on a streaming answer (the
+        composer's warm-up calls this, on a worker thread)."""
+        self.request([WARM_UP])
 
     def busy(self) -> bool:
         with self._lock:

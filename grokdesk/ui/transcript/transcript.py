@@ -17,6 +17,7 @@ compare) as signals for the window, which changes the history and then tells the
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 BATCH = 12
 """At most this many messages are built in one turn of the event loop (all of them at
 once in a pane that is not on screen, where there is nothing to measure against)."""
+LOAD_TURN_S = 0.012
+"""How long one turn may build older messages while the reader nears the top (at least
+one is built), so scrolling up stays smooth."""
 
 
 class Transcript(QWidget):
@@ -251,12 +255,16 @@ class Transcript(QWidget):
         return [self._views[m.id] for m in self._messages[self._first_built :]]
 
     def load_older(self) -> bool:
-        """Build older messages, a screenful and a margin; says whether there were any."""
+        """Build older messages, a screenful and a margin, in turns of at most
+        ``LOAD_TURN_S``; says whether there were any."""
         if self._first_built == 0:
             return False
         if built := self.built_views():
             self._follow.hold(built[0])
-        self._build_older(fill_px=LOAD_MORE_PX + self._scroll.viewport().height())
+        self._build_older(fill_px=LOAD_MORE_PX + self._scroll.viewport().height(),
+                          budget_s=LOAD_TURN_S)
+        if self._first_built > 0:
+            self._follow.check_soon()
         return True
 
     # ------------------------------------------------------------------- internals
@@ -282,17 +290,21 @@ class Transcript(QWidget):
         self._views[message.id] = view
         return view
 
-    def _build_older(self, *, fill_px: float = math.inf, limit: int = BATCH) -> None:
+    def _build_older(self, *, fill_px: float = math.inf, limit: int = BATCH,
+                     budget_s: float = math.inf) -> None:
         """Build views above the built ones, newest first, until they are ``fill_px``
-        tall at the pane's width or ``limit`` are built."""
+        tall at the pane's width, ``limit`` are built, or ``budget_s`` has passed."""
         viewport = self._scroll.viewport()
         measured = viewport.isVisible()
         width = viewport.width()
         built_px = 0
         count = 0
+        deadline = time.perf_counter() + budget_s
         self._column.setUpdatesEnabled(False)
         try:
-            while self._first_built > 0 and count < limit and (built_px < fill_px or not measured):
+            while (self._first_built > 0 and count < limit
+                   and (built_px < fill_px or not measured)
+                   and (count == 0 or time.perf_counter() < deadline)):
                 view = self._make_view(self._messages[self._first_built - 1])
                 self._first_built -= 1
                 self._column.messages.insertWidget(0, view)
