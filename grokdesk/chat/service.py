@@ -12,6 +12,7 @@ stored when it raises, so the caller keeps what the user typed), and
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -440,16 +441,17 @@ class ChatService:
             return self._opened(PreparedTurn(after, [message], sent_text=text))
         conversation = self._conversation(conversation_id)
         self.client_for(self.profile_for(conversation))
-        messages = self._history.messages(conversation_id)
-        if _is_failed_resend(messages, text):
-            return self._begin_retry(conversation, messages, sent_text=text)
+        latest = self._history.path_end(conversation_id, 2)
+        if _is_failed_resend(latest, text):
+            return self._begin_retry(conversation, self._history.messages(conversation_id),
+                                     sent_text=text)
         message = self._history.add_message(conversation_id, "user", text)
         after = _touched(conversation, message)
-        if conversation.title == DEFAULT_TITLE and not messages:
+        if conversation.title == DEFAULT_TITLE and not latest:
             after = dataclasses.replace(after, title=title_from_text(text))
             self._history.rename_conversation(conversation_id, after.title)
         self._publish(Changes(conversations=(after,), added=(message,)))
-        return self._opened(PreparedTurn(after, [*messages, message], sent_text=text))
+        return self._opened(PreparedTurn(after, None if latest else [message], sent_text=text))
 
     def begin_regenerate(self, conversation_id: int, *, model: str | None = None,
                          reasoning_effort: Literal["low", "high"] | None = None
@@ -509,12 +511,18 @@ class ChatService:
         """
         conversation = turn.conversation
         try:
+            if turn.messages is None:
+                # Read here, not when the question was stored: a long conversation's
+                # path is a frame's work of its own, and the window has just drawn one.
+                await asyncio.sleep(0)
+                turn.messages = self._history.messages(conversation.id)
             profile = self.profile_for(conversation)
             client: StreamingClient = self.client_for(profile)
             if profile.think_tags:
                 client = ThinkTagClient(client)
             request = self.build_request(conversation, turn.messages, model=turn.model,
                                          reasoning_effort=turn.reasoning_effort)
+            await asyncio.sleep(0)  # and the request is built in a frame of its own
 
             def started(live: LiveAnswer) -> None:
                 self.live = live
@@ -674,6 +682,7 @@ class PreparedTurn:
     """What ``begin_*`` stored and :meth:`ChatService.answer` answers: the
     conversation and the messages the request is built from.
 
+    ``messages`` None: the active path as stored, read when the answer is asked for.
     ``sent_text`` is the text the user sent, when the turn came from sending it, so
     that a face can give it back if the service turns out to be unreachable. The answer
     follows ``messages[-1]``; ``model``/``reasoning_effort`` override the conversation's
@@ -681,7 +690,7 @@ class PreparedTurn:
     """
 
     conversation: Conversation
-    messages: list[Message]
+    messages: list[Message] | None
     sent_text: str | None = None
     model: str | None = None
     reasoning_effort: Literal["low", "high"] | None = None

@@ -84,6 +84,10 @@ _LEAF = ("SELECT COALESCE((SELECT c.current_leaf_id FROM conversations AS c"
 _PATH_UP = ("WITH RECURSIVE path(id, depth) AS (SELECT :leaf, 0 UNION ALL"
             " SELECT (SELECT m.parent_id FROM messages AS m WHERE m.id = path.id),"
             " path.depth + 1 FROM path WHERE path.id IS NOT NULL)")
+#: The same, the last ``:count`` messages only.
+_PATH_END = ("WITH RECURSIVE path(id, depth) AS (SELECT :leaf, 0 UNION ALL"
+             " SELECT (SELECT m.parent_id FROM messages AS m WHERE m.id = path.id),"
+             " path.depth + 1 FROM path WHERE path.id IS NOT NULL AND path.depth + 1 < :count)")
 #: The newest leaf of the subtree below (and including) ``:top``.
 _NEWEST_LEAF_BELOW = (
     "WITH RECURSIVE below(id) AS (SELECT :top UNION ALL"
@@ -257,6 +261,20 @@ class History:
         """
         now = self._clock()
         return [self._message(row, now) for row in self._path_rows(conversation_id)]
+
+    def path_end(self, conversation_id: int, count: int) -> list[Message]:
+        """The last ``count`` messages of the active path, oldest first: what a rule
+        about the latest exchange needs, without reading a long conversation."""
+        with translated_errors(self.db.path):
+            conn = self.db.connection
+            leaf = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()[0]
+            if leaf is None or count <= 0:
+                return []
+            rows = conn.execute(
+                f"{_PATH_END} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
+                " ORDER BY path.depth DESC", {"leaf": leaf, "count": count}).fetchall()
+        now = self._clock()
+        return [self._message(row, now) for row in rows]
 
     def active_path(self, conversation_id: int) -> ActivePath:
         """The active path with every message's versions: two queries, whatever its length."""

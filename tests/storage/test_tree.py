@@ -128,6 +128,19 @@ def test_selecting_a_branch_follows_its_newest_leaf(history: History) -> None:
         history.select_branch(9999)
 
 
+def test_the_end_of_the_path_is_its_last_messages_on_the_current_branch(
+        history: History) -> None:
+    c = history.create_conversation()
+    assert history.path_end(c.id, 2) == []
+    _q1, _a1, q2, a2 = chain(history, c.id, "q1", "a1", "q2", "a2")
+    history.add_message(c.id, "assistant", "a2b", parent_id=q2.id)
+    assert contents(history.path_end(c.id, 2)) == ["q2", "a2b"]
+    history.select_branch(a2.id)
+    assert history.path_end(c.id, 3) == history.messages(c.id)[-3:]
+    assert history.path_end(c.id, 10) == history.messages(c.id)
+    assert history.path_end(c.id, 0) == []
+
+
 def test_search_finds_messages_on_every_branch(history: History) -> None:
     c = history.create_conversation()
     question, = chain(history, c.id, "what about otters")
