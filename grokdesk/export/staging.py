@@ -29,6 +29,7 @@ from grokdesk.storage.repository import (
     History,
     current_leaf,
     message_values,
+    recount_path,
 )
 
 SLICE_SECONDS = 0.2
@@ -152,6 +153,7 @@ class Staging:
                                  " current_leaf_id = ? WHERE id = ?",
                                  (hidden.uuid, self._leaf_of(hidden), hidden.row))
                     self._anchor(conn, hidden, hidden.row, None)
+                    recount_path(conn, hidden.row)
                     continue
                 self._move(conn, hidden, int(target[0]))
             conn.execute("DELETE FROM import_batches WHERE id = ?", (self.batch,))
@@ -196,6 +198,7 @@ class Staging:
         self._anchor(conn, hidden, target, leaf)
         conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
                      (leaf if hidden.leaf is None else self._leaf_of(hidden), target))
+        recount_path(conn, target)
         if hidden.latest is not None:
             conn.execute("UPDATE conversations SET updated_at = MAX(updated_at, ?)"
                          " WHERE id = ?", (hidden.latest, target))

@@ -253,9 +253,51 @@ UPDATE conversations SET current_leaf_id = (
     ORDER BY m.position DESC LIMIT 1);
 """
 
+#: Each message's depth (0: a root) from its parents, and each conversation's
+#: ``message_count``: the length of its active path (the current leaf's depth + 1; with
+#: no stored leaf, the newest message's). Also run after salvaging a damaged file.
+RECOUNT_PATHS = """
+WITH RECURSIVE walk(id, depth) AS (
+    SELECT id, 0 FROM messages WHERE parent_id IS NULL
+    UNION ALL
+    SELECT m.id, walk.depth + 1 FROM messages AS m JOIN walk ON m.parent_id = walk.id)
+UPDATE messages SET depth = walk.depth FROM walk WHERE walk.id = messages.id;
+UPDATE conversations SET message_count = COALESCE(
+    (SELECT l.depth + 1 FROM messages AS l
+     WHERE l.id = conversations.current_leaf_id AND l.conversation_id = conversations.id),
+    (SELECT x.depth + 1 FROM messages AS x WHERE x.conversation_id = conversations.id
+     ORDER BY x.position DESC LIMIT 1),
+    0);
+"""
+
+# The sidebar and ``grokdesk list`` show how many messages each conversation's active
+# path has; counting them for ten thousand conversations at every listing cost more than
+# reading the conversations. So triggers keep each message's depth, set when it is
+# written (whoever writes it), and each conversation's path length whenever its current
+# leaf moves (or, with no leaf stored, a message is added).
+_V6 = """
+ALTER TABLE messages ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+""" + RECOUNT_PATHS + """
+CREATE TRIGGER conversations_path_length AFTER UPDATE OF current_leaf_id ON conversations
+BEGIN
+    UPDATE conversations SET message_count = COALESCE((SELECT l.depth + 1 FROM messages AS l
+        WHERE l.id = new.current_leaf_id AND l.conversation_id = new.id), 0)
+    WHERE id = new.id;
+END;
+CREATE TRIGGER messages_depth AFTER INSERT ON messages BEGIN
+    UPDATE messages SET depth = COALESCE((SELECT p.depth + 1 FROM messages AS p
+        WHERE p.id = new.parent_id), 0)
+    WHERE id = new.id;
+    UPDATE conversations SET message_count = (SELECT m.depth + 1 FROM messages AS m
+        WHERE m.id = new.id)
+    WHERE id = new.conversation_id AND current_leaf_id IS NULL;
+END;
+"""
+
 #: Schema steps in order; a file at ``user_version`` N has had the first N applied.
 #: Append, never edit: released files depend on each step staying as it was.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 
 
 def split_statements(script: str) -> list[str]:

@@ -30,6 +30,7 @@ class Conversation:
     pinned: bool = False
     settings: ConversationSettings = field(default_factory=ConversationSettings)
     message_count: int = 0
+    """Messages on the active path: what is shown (other versions are not counted)."""
 
 
 @dataclass(frozen=True, slots=True)

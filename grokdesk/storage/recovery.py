@@ -31,12 +31,14 @@ from datetime import datetime
 from pathlib import Path
 
 from grokdesk.storage.db import (
+    RECOUNT_PATHS,
     CorruptDatabaseError,
     Database,
     DatabaseAccessError,
     open_database,
     refuse_newer,
     refuse_newer_connection,
+    split_statements,
     translate_error,
 )
 from grokdesk.storage.session import SessionMarker
@@ -260,6 +262,8 @@ def _copy_rows(source: sqlite3.Connection, db: Database) -> tuple[int, int, bool
                 target.execute("RELEASE salvage_row")
             if table == "messages":
                 _link_parents(target, parents, "parent_id" in old_columns[table])
+        for statement in split_statements(RECOUNT_PATHS):
+            target.execute(statement)
     counts = [int(target.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
               for t in SALVAGED_TABLES]
     return counts[0], counts[1], True

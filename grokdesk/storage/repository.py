@@ -48,27 +48,18 @@ _MAX_ROWID = 2**63 - 1
 
 _CONVERSATION_SELECT = """
 SELECT c.id, c.uuid, c.title, c.created_at, c.updated_at, c.pinned, c.provider, c.model,
-       c.system_prompt, c.reasoning_effort, c.temperature,
-       (SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id) AS message_count
+       c.system_prompt, c.reasoning_effort, c.temperature, c.message_count
 FROM conversations AS c WHERE c.import_batch IS NULL
 """
 _MESSAGE_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"
 _M_COLUMNS = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
 #: What a new message row is written with: every column but the id SQLite assigns.
 _WRITTEN_COLUMNS = ("position", *(c for c in MESSAGE_COLUMNS if c != "id"))
-_PREVIOUS_IN_LIST = ("(SELECT p.id FROM messages AS p WHERE p.conversation_id = :conversation_id"
-                     " AND p.position < :position ORDER BY p.position DESC LIMIT 1)")
-INSERT_MESSAGE = (f"INSERT INTO messages ({', '.join(_WRITTEN_COLUMNS)}) VALUES ("
-                  + ", ".join(f"COALESCE(:parent_id, {_PREVIOUS_IN_LIST})" if c == "parent_id"
-                              else ":" + c for c in _WRITTEN_COLUMNS) + ")")
-"""Adds one message to a list; its parameters by name, as :func:`message_values` gives
-them. A message without ``parent_id`` follows the one before it in ``position`` order
-(list writers: imports of lists, benchmark data); trees use :data:`INSERT_NODE`."""
 _NODE_COLUMNS = ("id", *_WRITTEN_COLUMNS)
 INSERT_NODE = (f"INSERT INTO messages ({', '.join(_NODE_COLUMNS)})"
                f" VALUES ({', '.join(':' + c for c in _NODE_COLUMNS)})")
 """Adds one message exactly where ``parent_id`` says (None: a root); ``id`` None lets
-SQLite choose."""
+SQLite choose. Its parameters by name, as :func:`message_values` gives them."""
 
 #: The current leaf: the stored one while it is a message of the conversation, else the
 #: newest message (files written by list writers, a leaf deleted by another process).
@@ -88,6 +79,14 @@ _PATH_UP = ("WITH RECURSIVE path(id, depth) AS (SELECT :leaf, 0 UNION ALL"
 _PATH_END = ("WITH RECURSIVE path(id, depth) AS (SELECT :leaf, 0 UNION ALL"
              " SELECT (SELECT m.parent_id FROM messages AS m WHERE m.id = path.id),"
              " path.depth + 1 FROM path WHERE path.id IS NOT NULL AND path.depth + 1 < :count)")
+#: Each message's depth in conversation ``:cid``, from its roots down (see
+#: ``db.RECOUNT_PATHS``); rows already right are left alone.
+_DEPTHS_IN = (
+    "WITH RECURSIVE walk(id, depth) AS (SELECT id, 0 FROM messages"
+    " WHERE conversation_id = :cid AND parent_id IS NULL UNION ALL"
+    " SELECT m.id, walk.depth + 1 FROM messages AS m JOIN walk ON m.parent_id = walk.id)"
+    " UPDATE messages SET depth = walk.depth FROM walk"
+    " WHERE walk.id = messages.id AND messages.depth != walk.depth")
 #: The newest leaf of the subtree below (and including) ``:top``.
 _NEWEST_LEAF_BELOW = (
     "WITH RECURSIVE below(id) AS (SELECT :top UNION ALL"
@@ -741,6 +740,14 @@ def current_leaf(conn: Connection, conversation_id: int) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+def recount_path(conn: Connection, conversation_id: int) -> None:
+    """Give the conversation's messages their depths again, and it its path length, after
+    writing parents afterwards (an import hangs its messages under existing ones)."""
+    conn.execute(_DEPTHS_IN, {"cid": conversation_id})
+    conn.execute("UPDATE conversations SET current_leaf_id = current_leaf_id WHERE id = ?",
+                 (conversation_id,))
+
+
 def _next_position(conn: Connection, conversation_id: int) -> int:
     row = conn.execute("SELECT MAX(position) FROM messages WHERE conversation_id = ?",
                        (conversation_id,)).fetchone()
@@ -748,7 +755,7 @@ def _next_position(conn: Connection, conversation_id: int) -> int:
 
 
 def message_values(message: Message, position: int, **changes: object) -> dict[str, object]:
-    """The :data:`INSERT_MESSAGE` parameters that store ``message`` (with ``changes``) anew."""
+    """The :data:`INSERT_NODE` parameters that store ``message`` (with ``changes``) anew."""
     values = {c: getattr(message, c) for c in _WRITTEN_COLUMNS if c != "position"}
     return values | {"position": position} | changes
 

@@ -130,9 +130,10 @@ def test_listing_ten_thousand_conversations_is_one_fast_query(history: History) 
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(i, f"u{i}", f"chat {i}", i, i, int(i % 1000 == 0)) for i in range(1, 10_001)])
         conn.executemany(
-            "INSERT INTO messages (uuid, conversation_id, position, role, content, created_at,"
-            " updated_at) VALUES (?, ?, ?, 'user', 'hi', 0, 0)",
-            [(f"m{i}-{p}", i, p) for i in range(1, 10_001) for p in (1, 2)])
+            "INSERT INTO messages (id, uuid, conversation_id, position, role, content,"
+            " created_at, updated_at, parent_id) VALUES (?, ?, ?, ?, 'user', 'hi', 0, 0, ?)",
+            [(2 * i + p, f"m{i}-{p}", i, p, 2 * i + 1 if p == 2 else None)
+             for i in range(1, 10_001) for p in (1, 2)])
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
     started = time.perf_counter()

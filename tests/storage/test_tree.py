@@ -83,6 +83,8 @@ def test_a_released_history_migrates_to_chains_after_a_backup(tmp_path: Path) ->
             assert tree.current_leaf_id == last.get(conversation_id)
             assert all(s == (m,) for m, s in zip(
                 path_ids, history.active_path(conversation_id).sibling_ids, strict=True))
+            listed = history.get_conversation(conversation_id)
+            assert listed is not None and listed.message_count == len(ids)
         streaming = history.messages(3)[-1]
         assert streaming.status == "interrupted" and streaming.content == "Half an ans"
         failed = history.messages(2)[-1]
@@ -139,6 +141,23 @@ def test_the_end_of_the_path_is_its_last_messages_on_the_current_branch(
     assert history.path_end(c.id, 3) == history.messages(c.id)[-3:]
     assert history.path_end(c.id, 10) == history.messages(c.id)
     assert history.path_end(c.id, 0) == []
+
+
+def test_a_conversation_counts_the_messages_of_its_active_path(history: History) -> None:
+    c = history.create_conversation()
+    assert history.get_conversation(c.id).message_count == 0  # type: ignore[union-attr]
+    q1, a1 = chain(history, c.id, "q1", "a1")
+    history.add_message(c.id, "assistant", "a1b", parent_id=q1.id)
+    history.add_message(c.id, "user", "q2")
+    counts = {x.id: x.message_count for x in history.list_conversations()}
+    assert counts[c.id] == 3, "the other version of the answer is not shown, not counted"
+    history.select_branch(a1.id)
+    assert history.conversations_by_id([c.id])[c.id].message_count == 2
+    deleted = history.delete_message(q1.id)
+    assert history.get_conversation(c.id).message_count == 0  # type: ignore[union-attr]
+    assert deleted is not None
+    history.restore(deleted)
+    assert history.get_conversation(c.id).message_count == len(history.messages(c.id))
 
 
 def test_search_finds_messages_on_every_branch(history: History) -> None:
