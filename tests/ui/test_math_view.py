@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.types import ContentDelta, ReasoningDelta
 from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
-from grokdesk.render.math.typeset import store
+from grokdesk.render.math.typeset import math_request, store, typeset_uncached
 from grokdesk.ui.transcript import math_images, math_worker
 from grokdesk.ui.transcript.live_stream import LiveStream
 from grokdesk.ui.transcript.message_body import MessageBody
@@ -199,3 +199,19 @@ def test_currency_and_code_stay_text_in_the_view(qtbot: QtBot) -> None:
     assert math_names(body.stable.document()) == []
     assert "It costs $5 and $10." in body.stable.toPlainText()
     assert "$x$" in body.stable.toPlainText() and "$$y$$" in body.stable.toPlainText()
+
+
+def test_math_the_typesetter_fails_on_leaves_later_math_as_it_would_be(qtbot: QtBot) -> None:
+    # The worker process typesets every equation of the session with one font object, which
+    # an equation that failed inside a \text once left set for text: each later equation
+    # came out with other glyphs than the same one typeset anywhere else (an export).
+    failed = shown_body(qtbot, r"Empty text \(w_{43} \text{}\) first.")
+    assert r"\text{}" in failed.stable.toPlainText()  # shown as its source
+    body = shown_body(qtbot, r"Then \(y^{2} + 43 = 0\).")
+    (name,) = math_names(body.stable.document())
+    shown = math_images._records[name].math
+    # Typeset here after a \text that succeeds: as a fresh typesetter does, whatever ran before.
+    assert typeset_uncached(math_request(r"\text{ok}", False, shown.colour, shown.size_px))
+    alone = typeset_uncached(math_request("y^{2} + 43 = 0", False, shown.colour, shown.size_px))
+    assert shown == alone
+
