@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from grokdesk.export import ExportOptions, export_conversations
 from grokdesk.export.page import document, to_html
 from grokdesk.export.records import ConversationRecord
+from grokdesk.render.math.typeset import clear_cache
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
 from tests.export.page_checks import SAFE_LINK, check_page
@@ -62,6 +63,16 @@ def test_html_matches_golden_file(name: str) -> None:
         path.write_bytes(rendered.encode("utf-8"))
     assert rendered == path.read_bytes().decode("utf-8"), (
         f"{name} changed; if intended, rerun with GROKDESK_REGEN_GOLDEN=1 and review the diff")
+
+
+def test_a_page_does_not_depend_on_the_pages_exported_before() -> None:
+    # The hostile page has math the typesetter fails on inside a \text: that once changed
+    # how every later equation was typeset, so math.html came out one way alone and another
+    # after the hostile page. From cold, so that both pages are typeset here.
+    clear_cache()
+    to_html(HOSTILE, include_reasoning=True, tz=UTC)
+    rendered = to_html(MATH, include_reasoning=True, tz=UTC)
+    assert rendered == (GOLDEN / "math.html").read_bytes().decode("utf-8")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

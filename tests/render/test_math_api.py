@@ -9,7 +9,7 @@ import pytest
 
 from grokdesk.render.markdown import render_markdown
 from grokdesk.render.math import IMAGE_SCHEME, MathOptions, TypesetMath, typeset, typeset_svg
-from grokdesk.render.math.typeset import cache_info
+from grokdesk.render.math.typeset import cache_info, math_request, typeset_uncached
 
 QUADRATIC = r"x = \frac{-b \pm \sqrt{b^2-4ac}}{2a}"
 
@@ -25,6 +25,20 @@ def test_typeset_gives_svg_with_metrics_in_the_colour_asked() -> None:
     assert math.ascent == pytest.approx(math.height - math.depth)
     width = float(re.search(r' width="([\d.]+)"', math.svg).group(1))  # type: ignore[union-attr]
     assert width == pytest.approx(math.width, abs=0.02)
+
+
+@pytest.mark.parametrize("failing", [r"\text{}", r"x + \text{<b>bold</b>}"])
+def test_math_that_fails_leaves_no_trace_on_the_next_equation(failing: str) -> None:
+    # The typesetter's font is shared by every equation, and it changes the font's features
+    # while it lays out a \text; an equation that fails inside one once left them changed,
+    # and every equation after it had other glyphs (an exported page depended on the pages
+    # exported before it). The first line sets the font as a text that succeeds leaves it,
+    # so that this test fails without the fix whatever ran before it.
+    assert typeset_uncached(math_request(r"\text{ok}", False, "#000000", 16.0)) is not None
+    request = math_request("ax^2 + bx + c = 0", False, "#000000", 16.0)
+    before = typeset_uncached(request)
+    assert typeset_uncached(math_request(failing, False, "#000000", 16.0)) is None
+    assert typeset_uncached(request) == before
 
 
 def test_size_scales_the_result() -> None:

@@ -8,6 +8,8 @@ Each test uses LaTeX no other test uses: the typesetting cache is the process's.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -18,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.types import ContentDelta, ReasoningDelta
 from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
-from grokdesk.render.math.typeset import store
+from grokdesk.render.math.typeset import math_request, store, typeset_uncached
 from grokdesk.ui.transcript import math_images, math_worker
 from grokdesk.ui.transcript.live_stream import LiveStream
 from grokdesk.ui.transcript.message_body import MessageBody
@@ -200,3 +202,47 @@ def test_currency_and_code_stay_text_in_the_view(qtbot: QtBot) -> None:
     assert math_names(body.stable.document()) == []
     assert "It costs $5 and $10." in body.stable.toPlainText()
     assert "$x$" in body.stable.toPlainText() and "$$y$$" in body.stable.toPlainText()
+
+
+def test_math_the_typesetter_fails_on_leaves_later_math_as_it_would_be(qtbot: QtBot) -> None:
+    # The worker process typesets every equation of the session with one font object, which
+    # an equation that failed inside a \text once left set for text: each later equation
+    # came out with other glyphs than the same one typeset anywhere else (an export).
+    failed = shown_body(qtbot, r"Empty text \(w_{43} \text{}\) first.")
+    assert r"\text{}" in failed.stable.toPlainText()  # shown as its source
+    body = shown_body(qtbot, r"Then \(y^{2} + 43 = 0\).")
+    (name,) = math_names(body.stable.document())
+    shown = math_images._records[name].math
+    # Typeset here after a \text that succeeds: as a fresh typesetter does, whatever ran before.
+    assert typeset_uncached(math_request(r"\text{ok}", False, shown.colour, shown.size_px))
+    alone = typeset_uncached(math_request("y^{2} + 43 = 0", False, shown.colour, shown.size_px))
+    assert shown == alone
+
+
+EXIT_WITHOUT_QUIT = """
+import atexit, gc, time, weakref
+from concurrent.futures import ProcessPoolExecutor
+from grokdesk.render.math.typeset import math_request
+from grokdesk.ui.transcript.math_worker import math_worker
+
+pools = []
+# Registered first, so it runs last: after the worker's own exit handler.
+atexit.register(lambda: print("pool alive at exit:", any(pool() for pool in pools)))
+worker = math_worker()
+worker.request([math_request("z^{47}", False, "#000000", 16.0)])
+while worker.busy():
+    time.sleep(0.02)
+pools.extend(weakref.ref(o) for o in gc.get_objects() if isinstance(o, ProcessPoolExecutor))
+print("pools:", len(pools))
+"""
+
+
+def test_the_worker_process_stops_at_exit_even_if_the_app_never_quit() -> None:
+    """A host program (a test run) may exit without Qt's aboutToQuit: the pool is let go of
+    at exit all the same, before Python tears its modules down (a pool let go of later
+    fails in its clean-up and prints a traceback)."""
+    done = subprocess.run([sys.executable, "-c", EXIT_WITHOUT_QUIT], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["pools: 1", "pool alive at exit: False"]
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr

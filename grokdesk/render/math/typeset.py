@@ -177,7 +177,7 @@ def cached(request: MathRequest) -> tuple[bool, TypesetMath | None]:
 
 
 def clear_cache() -> None:
-    """Forget every result: the benchmark measures typesetting from cold."""
+    """Forget every result: the benchmark, and a test, typeset from cold."""
     with _cache._lock:
         _cache._results.clear()
 
@@ -202,6 +202,12 @@ def _typeset(request: MathRequest) -> TypesetMath | None:
 def _typeset_now(latex: str, display: bool, colour: str, size_px: float) -> TypesetMath | None:
     ziamath = _ziamath()
     from ziamath.tex import tex2mml
+
+    # One font object serves every equation, and ziamath switches its OpenType script for
+    # the length of each \text (kerning for text, no script-size glyphs) and back after;
+    # an equation that fails inside one (``\text{}``) leaves it switched, and each later
+    # equation would be typeset with other glyphs. So each starts from the math script.
+    ziamath.zmath.loadedfonts["default"].language("math", "")
 
     if not _balanced(latex):
         return None

@@ -17,6 +17,7 @@ system refusing processes), the worker falls back to a thread: slower streaming,
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
@@ -88,6 +89,9 @@ class MathWorker(QObject):
             app = QCoreApplication.instance()
             if app is not None:
                 app.aboutToQuit.connect(self.shut_down)
+            # Also at exit without aboutToQuit (a host program, a test run): a pool still
+            # held when Python tears down its modules fails in its clean-up callback.
+            atexit.register(self.shut_down)
         try:
             return self._pool.submit(typeset_uncached, request)
         except (RuntimeError, OSError):  # no process could start: a thread it is
