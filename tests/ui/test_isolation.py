@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
 
 import qasync
 import shiboken6
@@ -80,6 +82,30 @@ def test_a_closed_loop_leaves_no_qt_timer_for_another_thread_to_delete(
     close_loop(loop)
     assert loop.is_closed()
     assert not shiboken6.isValid(timers), "deleted on the GUI thread, its timers with it"
+
+
+def test_qt_objects_a_test_left_in_reference_cycles_die_on_the_gui_thread(
+        qapp: QApplication) -> None:
+    """A parentless QObject kept alive only by a reference cycle (a LiveStream and its
+    Throttle, a window's controller and theme) is destroyed whenever the garbage collector
+    next runs, on whichever thread allocates then: in a later test, the fake server's, an
+    export's or the math worker's, while the GUI thread may still be delivering a signal
+    to it. The guard collects, here, before the next test starts."""
+    destroyed_on: list[str] = []
+    automatic = gc.isenabled()
+    gc.disable()  # only the guard's own collection may destroy it
+    try:
+        left = QObject()
+        left.setObjectName("cyclic")
+        left.itself = left  # type: ignore[attr-defined]
+        left.destroyed.connect(lambda: destroyed_on.append(threading.current_thread().name))
+        del left
+        assert destroyed_on == [], "a cycle outlives its last name"
+        assert _leftovers(_windows()) == []
+        assert destroyed_on == [threading.main_thread().name]
+    finally:
+        if automatic:
+            gc.enable()
 
 
 def _first_copy_button_shows(qtbot: QtBot) -> bool:

@@ -52,13 +52,21 @@ class MathWorker(QObject):
         self._pool: Executor | None = None
 
     def request(self, requests: Iterable[MathRequest]) -> None:
-        """Typeset ``requests`` in the worker process (those not queued or done already)."""
+        """Typeset ``requests`` in the worker process (those not queued or done already).
+
+        The callbacks are attached after the lock is released: a future already done by
+        then (the worker was quicker than this thread) runs its callback here, at once,
+        and that callback takes the lock.
+        """
+        submitted: list[tuple[MathRequest, Future[TypesetMath | None]]] = []
         with self._lock:
             for request in requests:
                 if request in self._queued or cached(request)[0]:
                     continue
                 self._queued.add(request)
-                self._submit(request).add_done_callback(partial(self._done, request))
+                submitted.append((request, self._submit(request)))
+        for request, future in submitted:
+            future.add_done_callback(partial(self._done, request))
 
     def prepare(self) -> None:
         """Start the process and have it load its fonts before the first equation comes,
@@ -100,7 +108,8 @@ class MathWorker(QObject):
             return self._pool.submit(typeset_uncached, request)
 
     def _done(self, request: MathRequest, future: Future[TypesetMath | None]) -> None:
-        """In the executor's thread: keep the result (a failure is "cannot typeset")."""
+        """In the executor's thread (or the caller's, for a result back already): keep the
+        result (a failure is "cannot typeset")."""
         if future.cancelled():
             return
         try:

@@ -1,0 +1,40 @@
+"""The math worker's results come back on its pool's thread, or on the caller's when they
+are back before the request has finished handing them over."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from grokdesk.render.math import TypesetMath
+from grokdesk.render.math.typeset import cached, math_request
+from grokdesk.ui.transcript.math_worker import MathWorker
+
+
+class DoneAtOnce(Executor):
+    """A pool whose work is finished by the time ``submit`` returns: what a worker thread
+    or process does when the GUI thread loses the CPU right after submitting."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@pytest.mark.timeout(30)  # the failure this guards against is a hang
+def test_an_equation_typeset_before_its_callback_is_attached_is_kept(
+        qapp: QApplication) -> None:
+    worker = MathWorker()
+    worker._pool = DoneAtOnce()
+    signalled: list[bool] = []
+    worker.finished.connect(lambda: signalled.append(True))
+    request = math_request(r"\sum_{k=1}^{23} k = 276", False, "#204060", 15.0)
+    worker.request([request])
+    found, result = cached(request)
+    assert found and isinstance(result, TypesetMath)
+    assert not worker.busy()
+    assert signalled == [True]
