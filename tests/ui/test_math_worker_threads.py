@@ -38,3 +38,25 @@ def test_an_equation_typeset_before_its_callback_is_attached_is_kept(
     assert found and isinstance(result, TypesetMath)
     assert not worker.busy()
     assert signalled == [True]
+
+
+class CancelledAtOnce(Executor):
+    """A pool shut down with the request still waiting: its future comes back cancelled."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.cancel()
+        return future
+
+
+def test_an_equation_cancelled_by_a_shutdown_is_typeset_when_asked_again(
+        qapp: QApplication) -> None:
+    worker = MathWorker()
+    worker._pool = CancelledAtOnce()
+    request = math_request(r"\prod_{k=1}^{7} k = 5040", False, "#405060", 15.0)
+    worker.request([request])
+    assert not worker.busy(), "a cancelled equation is not waited for"
+    worker._pool = DoneAtOnce()
+    worker.request([request])
+    found, result = cached(request)
+    assert found and isinstance(result, TypesetMath)

@@ -50,6 +50,7 @@ class MathWorker(QObject):
         self._queued: set[MathRequest] = set()
         self._lock = threading.Lock()
         self._pool: Executor | None = None
+        self._hooked = False
 
     def request(self, requests: Iterable[MathRequest]) -> None:
         """Typeset ``requests`` in the worker process (those not queued or done already).
@@ -94,12 +95,14 @@ class MathWorker(QObject):
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_in_the_background)
-            app = QCoreApplication.instance()
-            if app is not None:
-                app.aboutToQuit.connect(self.shut_down)
-            # Also at exit without aboutToQuit (a host program, a test run): a pool still
-            # held when Python tears down its modules fails in its clean-up callback.
-            atexit.register(self.shut_down)
+            if not self._hooked:
+                self._hooked = True
+                app = QCoreApplication.instance()
+                if app is not None:
+                    app.aboutToQuit.connect(self.shut_down)
+                # Also at exit without aboutToQuit (a host program, a test run): a pool
+                # still held when Python tears down its modules fails in its clean-up.
+                atexit.register(self.shut_down)
         try:
             return self._pool.submit(typeset_uncached, request)
         except (RuntimeError, OSError):  # no process could start: a thread it is
@@ -110,7 +113,9 @@ class MathWorker(QObject):
     def _done(self, request: MathRequest, future: Future[TypesetMath | None]) -> None:
         """In the executor's thread (or the caller's, for a result back already): keep the
         result (a failure is "cannot typeset")."""
-        if future.cancelled():
+        if future.cancelled():  # shut down: asked again, it is submitted again
+            with self._lock:
+                self._queued.discard(request)
             return
         try:
             result = future.result()
