@@ -28,6 +28,11 @@ class MessageColumn(QWidget):
         policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
         self.setSizePolicy(policy)
 
+    def message_width(self) -> int:
+        """The width each message is laid out at (the column's, less its side margins)."""
+        margins = self.messages.contentsMargins()
+        return self.width() - margins.left() - margins.right()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         side = max(SIDE_MARGIN, (event.size().width() - MAX_COLUMN_WIDTH) // 2)
         margins = self.messages.contentsMargins()

@@ -294,9 +294,8 @@ class Transcript(QWidget):
                      budget_s: float = math.inf) -> None:
         """Build views above the built ones, newest first, until they are ``fill_px``
         tall at the pane's width, ``limit`` are built, or ``budget_s`` has passed."""
-        viewport = self._scroll.viewport()
-        measured = viewport.isVisible()
-        width = viewport.width()
+        measured = self._scroll.viewport().isVisible()
+        width = self._column.message_width()  # as the layout will ask: measured once
         built_px = 0
         count = 0
         deadline = time.perf_counter() + budget_s
