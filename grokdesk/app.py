@@ -333,11 +333,19 @@ async def run_window(app: QApplication, started: Started | None = None) -> int:
         window.prepare_to_quit()
         await window.transfer_flow.transfers.wait()
         await window.controller.shutdown()
+        _stop_typesetting()
         window.close_for_quit()
         window.deleteLater()
     finally:
         started.close()
     return ExitCode.OK
+
+
+def _stop_typesetting() -> None:
+    """Stop the math typesetting process, if this session loaded the worker at all."""
+    module = sys.modules.get("grokdesk.ui.transcript.math_worker")
+    if module is not None:
+        module.stop_typesetting()
 
 
 def _cannot_open(exc: DatabaseError) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from grokdesk import app as grokdesk_app
 from grokdesk.cli import main as cli_main
 from grokdesk.ui.main_window import MainWindow
+from grokdesk.ui.transcript.math_worker import math_worker
 from tests.support.fake_api import FakeAPI
 from tests.ui.conftest import run, until
 
@@ -75,6 +76,7 @@ def test_the_real_app_sends_streams_and_quits_in_order(
         window.composer.submit()
         await until(lambda: window.controller.busy)
         await until(lambda: not window.controller.busy, timeout=15)
+        await until(lambda: math_worker()._pool is not None, what="the typesetter started")
         window.actions_.quit.trigger()
 
     async def both() -> int:
@@ -85,6 +87,7 @@ def test_the_real_app_sends_streams_and_quits_in_order(
 
     assert run(qloop, both()) == 0
     assert _window(qapp) is None, "the window closed"
+    assert math_worker()._pool is None, "typing started the typesetter; quitting stopped it"
     qapp.setQuitOnLastWindowClosed(True)
     out = io.StringIO()
     assert cli_main(["list", "--json"], stdout=out, stderr=io.StringIO()) == 0

@@ -32,6 +32,7 @@ from grokdesk.storage.models import Message
 from grokdesk.ui.transcript import live_stream, throttle
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX
 from grokdesk.ui.transcript.math_worker import MathWorker
+from grokdesk.ui.transcript.message_body import MessageBody
 from grokdesk.ui.transcript.message_meta import footer_text
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.transcript import BATCH, Transcript
@@ -440,6 +441,18 @@ def _stream(qtbot: QtBot, transcript: Transcript, placeholder: Message, text: st
     qtbot.waitUntil(lambda: transcript.live is not None and transcript.live.redraws > 0)
 
 
+def _stream_and_finish(qtbot: QtBot, transcript: Transcript, text: str
+                       ) -> tuple[Message, MessageBody, int]:
+    """Stream ``text`` as a new answer and finish it as it streamed: the answer, its
+    body, and how many full renders the body had before the end."""
+    placeholder = make_message("assistant", "", status="streaming")
+    _stream(qtbot, transcript, placeholder, text)
+    body = view(transcript, placeholder).body
+    renders = body.full_renders
+    transcript.finish_live(make_message("assistant", text, id=placeholder.id))
+    return placeholder, body, renders
+
+
 def test_finish_live_keeps_the_streamed_rendering_of_an_answer_that_ended_as_streamed(
     qtbot: QtBot, transcript: Transcript
 ) -> None:
@@ -494,12 +507,8 @@ def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_d
         return future
 
     monkeypatch.setattr(MathWorker, "_submit", hold)
-    placeholder = make_message("assistant", "", status="streaming")
     text = "Before.\n\n$$\\sum_{q=1}^{41} q^3 = 741321$$\n\nAfter the equation.\n\nThe end."
-    _stream(qtbot, transcript, placeholder, text)
-    body = view(transcript, placeholder).body
-    renders = body.full_renders
-    transcript.finish_live(make_message("assistant", text, id=placeholder.id))
+    placeholder, body, renders = _stream_and_finish(qtbot, transcript, text)
     assert body.waiting_for_math and held, "the answer ended before its math was typeset"
     for request, future in held:
         future.set_result(typeset_uncached(request))
@@ -513,12 +522,8 @@ def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_d
 def test_finish_live_renders_in_full_an_answer_with_a_link_reference_definition(
     qtbot: QtBot, transcript: Transcript
 ) -> None:
-    placeholder = make_message("assistant", "", status="streaming")
     text = "See [the docs][d] first.\n\nMore text.\n\n[d]: https://example.com/docs\n"
-    _stream(qtbot, transcript, placeholder, text)
-    body = view(transcript, placeholder).body
-    renders = body.full_renders
-    transcript.finish_live(make_message("assistant", text, id=placeholder.id))
+    _placeholder, body, renders = _stream_and_finish(qtbot, transcript, text)
     qtbot.waitUntil(lambda: body.full_renders == renders + 1)
     assert "https://example.com/docs" in anchors(body.stable)
     assert body.tail is None or not body.tail.isVisible()

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from grokdesk.render.math import MathRequest, TypesetMath
 from grokdesk.render.math.typeset import cached, math_request, store, typeset_uncached
@@ -96,12 +96,10 @@ class MathWorker(QObject):
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_in_the_background)
             if not self._hooked:
+                # The window stops it in its quit order (:func:`stop_typesetting`); this is
+                # for any other exit: a pool still held when Python tears down its
+                # modules fails in its clean-up.
                 self._hooked = True
-                app = QCoreApplication.instance()
-                if app is not None:
-                    app.aboutToQuit.connect(self.shut_down)
-                # Also at exit without aboutToQuit (a host program, a test run): a pool
-                # still held when Python tears down its modules fails in its clean-up.
                 atexit.register(self.shut_down)
         try:
             return self._pool.submit(typeset_uncached, request)
@@ -137,3 +135,11 @@ def _in_the_background() -> None:
 def math_worker() -> MathWorker:
     """The application's worker (created on first use, in the GUI thread)."""
     return MathWorker()
+
+
+def stop_typesetting() -> None:
+    """The window's quit order: stop the typesetting process, if this session started one
+    (not on Qt's ``aboutToQuit``, which every ``run_until_complete`` of a qasync loop
+    emits)."""
+    if math_worker.cache_info().currsize:
+        math_worker().shut_down()
