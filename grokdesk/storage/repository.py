@@ -76,9 +76,7 @@ _PATH_UP = ("WITH RECURSIVE path(id, depth) AS (SELECT :leaf, 0 UNION ALL"
             " SELECT (SELECT m.parent_id FROM messages AS m WHERE m.id = path.id),"
             " path.depth + 1 FROM path WHERE path.id IS NOT NULL)")
 #: The same, the last ``:count`` messages only.
-_PATH_END = ("WITH RECURSIVE path(id, depth) AS (SELECT :leaf, 0 UNION ALL"
-             " SELECT (SELECT m.parent_id FROM messages AS m WHERE m.id = path.id),"
-             " path.depth + 1 FROM path WHERE path.id IS NOT NULL AND path.depth + 1 < :count)")
+_PATH_END = _PATH_UP.removesuffix(")") + " AND path.depth + 1 < :count)"
 #: Each message's depth in conversation ``:cid``, from its roots down (see
 #: ``db.RECOUNT_PATHS``); rows already right are left alone.
 _DEPTHS_IN = (
@@ -264,16 +262,10 @@ class History:
     def path_end(self, conversation_id: int, count: int) -> list[Message]:
         """The last ``count`` messages of the active path, oldest first: what a rule
         about the latest exchange needs, without reading a long conversation."""
-        with translated_errors(self.db.path):
-            conn = self.db.connection
-            leaf = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()[0]
-            if leaf is None or count <= 0:
-                return []
-            rows = conn.execute(
-                f"{_PATH_END} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
-                " ORDER BY path.depth DESC", {"leaf": leaf, "count": count}).fetchall()
+        if count <= 0:
+            return []
         now = self._clock()
-        return [self._message(row, now) for row in rows]
+        return [self._message(row, now) for row in self._path_rows(conversation_id, count)]
 
     def active_path(self, conversation_id: int) -> ActivePath:
         """The active path with every message's versions: two queries, whatever its length."""
@@ -343,15 +335,17 @@ class History:
             " SELECT id FROM below", (message_id,))
         return {int(row[0]) for row in rows}
 
-    def _path_rows(self, conversation_id: int) -> list[Row]:
+    def _path_rows(self, conversation_id: int, count: int | None = None) -> list[Row]:
+        """The active path's rows, root first; with ``count``, its last ``count`` only."""
+        walk = _PATH_UP if count is None else _PATH_END
         with translated_errors(self.db.path):
             conn = self.db.connection
             leaf = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()[0]
             if leaf is None:
                 return []
             rows: list[Row] = conn.execute(
-                f"{_PATH_UP} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
-                " ORDER BY path.depth DESC", {"leaf": leaf}).fetchall()
+                f"{walk} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
+                " ORDER BY path.depth DESC", {"leaf": leaf, "count": count}).fetchall()
             return rows
 
     def usage_totals(self, conversation_id: int) -> tuple[int, float | None]:

@@ -162,9 +162,13 @@ class LiveStream(QObject):
         self.stop()
         self.deleteLater()
 
+    def _overtaken(self) -> bool:
+        """Finished, and the view has rendered the message in full since: nothing to draw."""
+        return (self._renders_at_finish is not None
+                and self.view.body.full_renders != self._renders_at_finish)
+
     def _redraw(self) -> None:
-        finished = self._renders_at_finish is not None
-        if finished and self.view.body.full_renders != self._renders_at_finish:
+        if self._overtaken():
             self._end()
             return
         self.redraws += 1
@@ -187,7 +191,7 @@ class LiveStream(QObject):
             reasoning.set_tokens(usage.reasoning_tokens if usage is not None else None)
         if text:
             self._draw_content(text)
-        if finished and not self.view.body.waiting_for_math:
+        if self._renders_at_finish is not None and not self.view.body.waiting_for_math:
             self._end()
 
     def _draw_content(self, text: str) -> None:
@@ -231,8 +235,7 @@ class LiveStream(QObject):
     def _math_typeset(self) -> None:
         """Math was typeset: redraw once all that the tail (with any held blocks) waits for
         is ready, not after each equation."""
-        finished = self._renders_at_finish is not None
-        if finished and self.view.body.full_renders != self._renders_at_finish:
+        if self._overtaken():
             self._end()
         elif self.view.body.streamed_math_ready():
             self._shown_tail = None

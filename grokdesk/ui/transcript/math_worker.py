@@ -72,7 +72,7 @@ class MathWorker(QObject):
     def prepare(self) -> None:
         """Start the process and have it load its fonts before the first equation comes,
         so that neither the spawn nor the font wait falls on a streaming answer (the
-        composer's warm-up calls this, on a worker thread)."""
+        composer's warm-up calls this, once its thread has done the imports)."""
         self.request([WARM_UP])
 
     def busy(self) -> bool:
