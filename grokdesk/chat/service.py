@@ -522,7 +522,7 @@ class ChatService:
                 client = ThinkTagClient(client)
             request = self.build_request(conversation, turn.messages, model=turn.model,
                                          reasoning_effort=turn.reasoning_effort)
-            await asyncio.sleep(0)  # and the request is built in a frame of its own
+            await asyncio.sleep(0)  # and the request goes out from a frame of its own
 
             def started(live: LiveAnswer) -> None:
                 self.live = live
