@@ -25,8 +25,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The unit and widget tests run in two worker processes (pytest-xdist); each has its own
+# QApplication. A worker that dies is reported with the test it was running.
+UNIT := QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n 2 -m "not keyring_integration and not xvfb and not packaging"
+
 unit: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb and not packaging"
+	$(UNIT)
 
 keyring-test: $(STAMP)
 	tests/keyring_integration/run.sh $(BIN)/pytest
@@ -38,7 +42,7 @@ test: $(STAMP)
 	$(BIN)/ruff check
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not keyring_integration and not xvfb and not packaging"
+	$(UNIT)
 	tests/keyring_integration/run.sh $(BIN)/pytest
 	tests/xvfb/run.sh $(BIN)/pytest
 	packaging/ci-bundle.sh $(BIN)
