@@ -209,9 +209,10 @@ class ChatService:
         """The active path: root to current leaf, what is shown and sent."""
         return self._history.messages(conversation_id)
 
-    def active_path(self, conversation_id: int) -> ActivePath:
-        """The active path with each message's versions (sibling ids, oldest first)."""
-        return self._history.active_path(conversation_id)
+    def active_path(self, conversation_id: int, last: int | None = None) -> ActivePath:
+        """The active path with each message's versions (sibling ids, oldest first);
+        with ``last``, its last ``last`` messages only."""
+        return self._history.active_path(conversation_id, last)
 
     def tree(self, conversation_id: int) -> MessageTree:
         """Every message of every branch with its parent, and the current leaf."""

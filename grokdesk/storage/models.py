@@ -131,11 +131,13 @@ class ActivePath:
 
     ``sibling_ids[i]`` are the ids of every version at ``messages[i]``'s place (the
     children of its parent, itself included), oldest first; one id means no versions.
+    ``complete`` is false for the path's end only (its first message is not the root).
     """
 
     conversation_id: int
     messages: tuple[Message, ...]
     sibling_ids: tuple[tuple[int, ...], ...]
+    complete: bool = True
 
     @property
     def current_leaf_id(self) -> int | None:

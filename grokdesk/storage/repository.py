@@ -267,18 +267,30 @@ class History:
         now = self._clock()
         return [self._message(row, now) for row in self._path_rows(conversation_id, count)]
 
-    def active_path(self, conversation_id: int) -> ActivePath:
-        """The active path with every message's versions: two queries, whatever its length."""
-        messages = self.messages(conversation_id)
+    def active_path(self, conversation_id: int, last: int | None = None) -> ActivePath:
+        """The active path with every message's versions: two queries, whatever its length.
+
+        With ``last``, only its last ``last`` messages (``complete`` says whether they
+        reach the root): what fills a window, read in a fraction of a long path's time.
+        """
+        messages = (self.messages(conversation_id) if last is None
+                    else self.path_end(conversation_id, last))
+        complete = not messages or messages[0].parent_id is None
         children: dict[int | None, list[int]] = {}
         if messages:
-            rows = self.db.fetchall(
-                "SELECT id, parent_id FROM messages WHERE conversation_id = ?"
-                " ORDER BY created_at, id", (conversation_id,))
+            if complete:
+                rows = self.db.fetchall(
+                    "SELECT id, parent_id FROM messages WHERE conversation_id = ?"
+                    " ORDER BY created_at, id", (conversation_id,))
+            else:  # no root among them: the children of their parents, by index
+                parents = sorted({m.parent_id for m in messages if m.parent_id is not None})
+                rows = self.db.fetchall(
+                    "SELECT id, parent_id FROM messages WHERE parent_id IN"
+                    f" ({', '.join('?' * len(parents))}) ORDER BY created_at, id", parents)
             for message_id, parent_id in rows:
                 children.setdefault(parent_id, []).append(message_id)
         siblings = tuple(tuple(children.get(m.parent_id, (m.id,))) for m in messages)
-        return ActivePath(conversation_id, tuple(messages), siblings)
+        return ActivePath(conversation_id, tuple(messages), siblings, complete)
 
     def tree(self, conversation_id: int) -> MessageTree:
         """Every message of every branch in insertion order, and the current leaf."""

@@ -134,8 +134,8 @@ class ChatController(QObject):
     def messages(self, conversation_id: int) -> list[Message]:
         return self.service.messages(conversation_id)
 
-    def active_path(self, conversation_id: int) -> ActivePath:
-        return self.service.active_path(conversation_id)
+    def active_path(self, conversation_id: int, last: int | None = None) -> ActivePath:
+        return self.service.active_path(conversation_id, last)
 
     def tree(self, conversation_id: int) -> MessageTree:
         return self.service.tree(conversation_id)

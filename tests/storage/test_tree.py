@@ -143,6 +143,26 @@ def test_the_end_of_the_path_is_its_last_messages_on_the_current_branch(
     assert history.path_end(c.id, 0) == []
 
 
+def test_the_end_of_the_active_path_carries_the_same_versions_as_the_whole(
+        history: History) -> None:
+    c = history.create_conversation()
+    q1, _a1, q2, a2 = chain(history, c.id, "q1", "a1", "q2", "a2")
+    history.add_message(c.id, "user", "q1b", parent_id=None)
+    history.add_message(c.id, "assistant", "a2b", parent_id=q2.id)
+    history.select_branch(a2.id)
+    whole = history.active_path(c.id)
+    assert whole.complete and whole.messages[0].id == q1.id
+    for last in (1, 2, 3):
+        end = history.active_path(c.id, last)
+        assert not end.complete
+        assert end.messages == whole.messages[-last:]
+        assert end.sibling_ids == whole.sibling_ids[-last:]
+    assert history.active_path(c.id, 4) == whole
+    assert history.active_path(c.id, 40) == whole
+    empty = history.create_conversation()
+    assert history.active_path(empty.id, 3).complete
+
+
 def test_a_conversation_counts_the_messages_of_its_active_path(history: History) -> None:
     c = history.create_conversation()
     assert history.get_conversation(c.id).message_count == 0  # type: ignore[union-attr]

@@ -4,10 +4,14 @@ branch. Real window, real history, the fake provider for the turns."""
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from grokdesk.chat.changes import Changes
+from grokdesk.storage.models import ConversationSettings
+from grokdesk.storage.repository import History
 from grokdesk.ui.dialogs.compare import CompareDialog
 from grokdesk.ui.dialogs.help import ShortcutsDialog
 from grokdesk.ui.dialogs.regenerate_with import RegenerateWithDialog
@@ -241,3 +245,39 @@ def test_opening_a_search_hit_on_another_branch_switches_to_that_branch(
     assert shown_ids(window) == [tree.question, tree.tom, tree.why, tree.because]
     assert harness.history.active_path(tree.conversation).current_leaf_id == tree.because
     assert window.transcript.view_for(tree.because) is not None
+
+
+def test_a_search_hit_far_up_the_active_path_of_a_long_chat_stays_on_that_path(
+        make_window: MakeWindow) -> None:
+    """A conversation opens with the end of its path; the rest, read later, still counts
+    as the path: the hit is revealed where it is, no branch is switched."""
+    ids: dict[str, int] = {}
+
+    def prepare(history: History) -> None:
+        chat = history.create_conversation("Long", ConversationSettings(provider="aimlapi"))
+        start = time.time() - 600
+        first = [history.add_message(chat.id, "user" if i % 2 == 0 else "assistant",
+                                     "quetzal" if i == 2 else f"Line {i}",
+                                     created_at=start + i).id for i in range(80)]
+        history.add_message(chat.id, "assistant", "A newer answer", parent_id=first[-2],
+                            created_at=start + 100)
+        history.select_branch(first[-1])  # not the newest leaf below the hit
+        ids.update(chat=chat.id, hit=first[2], leaf=first[-1])
+        time.sleep(0.01)
+        other = history.create_conversation("Other", ConversationSettings(provider="aimlapi"))
+        history.add_message(other.id, "user", "something else")
+
+    harness = make_window(prepare=prepare)
+    window = harness.window
+    harness.run(harness.until(lambda: window.transcript.messages, what="the newer chat"))
+
+    async def scenario() -> None:
+        window.sidebar.search.setText("quetzal")
+        window.sidebar.search.setFocus()
+        harness.qtbot.keyClick(window.sidebar.search, Qt.Key.Key_Return)
+
+    harness.run(scenario())
+    assert window.current_id == ids["chat"]
+    assert harness.history.active_path(ids["chat"]).current_leaf_id == ids["leaf"]
+    assert len(window.transcript.messages) == 80
+    assert window.transcript.view_for(ids["hit"]) is not None

@@ -7,12 +7,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextTable
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -709,6 +709,80 @@ def test_a_thousand_messages_build_lazily_and_more_load_on_scrolling_up(
     assert oldest_shown in transcript.built_views()
     assert oldest_shown.y() - bar.value() == pytest.approx(offset, abs=2)
     assert len(transcript.findChildren(MessageView)) < 200
+
+
+class PathReader:
+    """The rest of a path, for a pane given its end: counts the reads."""
+
+    def __init__(self, path: list[Message], versions: dict[int, tuple[int, ...]]) -> None:
+        self.path, self.versions, self.reads = path, versions, 0
+
+    def __call__(self) -> tuple[list[Message], dict[int, tuple[int, ...]]]:
+        self.reads += 1
+        return self.path, self.versions
+
+
+def long_path(count: int) -> list[Message]:
+    return [make_message("user" if i % 2 == 0 else "assistant", f"Message {i}")
+            for i in range(count)]
+
+
+def test_a_pane_given_the_end_of_a_path_reads_the_rest_after_its_first_paint(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    path = long_path(90)
+    other = make_message("user", "Message 0, edited", id=path[0].id + 10_000)
+    versions = {path[0].id: (path[0].id, other.id), path[-1].id: (path[-1].id, 7)}
+    read = PathReader(path, versions)
+    transcript.set_messages(path[-40:], {path[-1].id: versions[path[-1].id]}, rest=read)
+    assert read.reads == 0 and transcript.built_views()[-1].message is path[-1]
+    painted: list[int] = []
+    on_paint = PaintSeen(lambda: painted.append(read.reads))
+    column = transcript.scroll_area.widget()
+    column.installEventFilter(on_paint)
+    qtbot.waitUntil(lambda: read.reads == 1)
+    column.removeEventFilter(on_paint)
+    assert painted and painted[0] == 0, "the rest is read after the pane has painted"
+    assert transcript.messages == path
+    bar = transcript.scroll_area.verticalScrollBar()
+
+    def scrolled_to_the_first() -> bool:
+        bar.setValue(0)
+        return transcript.view_for(path[0].id) is not None
+
+    qtbot.waitUntil(scrolled_to_the_first, timeout=10_000)
+    assert view(transcript, path[0]).versions == versions[path[0].id]
+    assert view(transcript, path[-1]).versions == versions[path[-1].id]
+    assert read.reads == 1
+
+
+def test_what_needs_the_whole_path_reads_it_at_once(transcript: Transcript) -> None:
+    path = long_path(120)
+    read = PathReader(path, {})
+    transcript.set_messages(path[-40:], rest=read)
+    assert transcript.reveal(path[3].id), "an older message on the path is found"
+    assert read.reads == 1 and transcript.view_for(path[3].id) is not None
+    transcript.remove_message(path[5].id)
+    assert [m.id for m in transcript.messages] == [m.id for m in path if m is not path[5]]
+
+
+def test_a_rest_that_no_longer_leads_to_what_is_shown_is_left_out(
+        transcript: Transcript) -> None:
+    shown = long_path(40)
+    read = PathReader(long_path(100), {})  # the path changed since its end was read
+    transcript.set_messages(shown, rest=read)
+    assert transcript.messages == shown and read.reads == 1
+
+
+class PaintSeen(QObject):
+    def __init__(self, seen: Callable[[], None]) -> None:
+        super().__init__()
+        self._seen = seen
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._seen()
+        return False
 
 
 def test_remove_messages_one_by_one(transcript: Transcript) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from grokdesk.ui.colors import bubble_fill
 from grokdesk.ui.transcript.message_body import MessageBody
+from grokdesk.ui.transcript.rich_text_view import TextHolder
 
 BUBBLE_SHARE = 0.8
 """A user's bubble is at most this share of the column's width."""
@@ -16,7 +17,7 @@ BUBBLE_PADDING = (14, 9, 14, 9)
 BUBBLE_RADIUS = 14
 
 
-class _Bubble(QWidget):
+class _Bubble(TextHolder):
     """The tinted rounded background of a user's message."""
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -27,7 +28,7 @@ class _Bubble(QWidget):
         painter.drawRoundedRect(self.rect(), BUBBLE_RADIUS, BUBBLE_RADIUS)
 
 
-class BodyRow(QWidget):
+class BodyRow(TextHolder):
     """Holds ``body``; for a user's message :meth:`fit` sizes the bubble to the text."""
 
     def __init__(self, body: MessageBody, *, user: bool, parent: QWidget | None = None) -> None:

@@ -38,10 +38,10 @@ from grokdesk.render.math import MathOptions, MathRequest
 from grokdesk.render.math.typeset import cached
 from grokdesk.ui.transcript import math_images
 from grokdesk.ui.transcript.math_worker import math_worker
-from grokdesk.ui.transcript.rich_text_view import RichTextView
+from grokdesk.ui.transcript.rich_text_view import RichTextView, TextHolder
 
 
-class MessageBody(QWidget):
+class MessageBody(TextHolder):
     """Shows Markdown; asks for a copy of code block text when its link is clicked."""
 
     copyCodeRequested = Signal(str)

@@ -45,9 +45,12 @@ class MessageView(QWidget):
         *,
         dark: bool = False,
         reasoning_shown: bool = True,
+        width: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        if width is not None:
+            self.resize(width, self.height())
         self._message = message
         self._dark = dark
         self._reasoning_shown = reasoning_shown
@@ -200,8 +203,10 @@ class MessageView(QWidget):
             self.error_box.hide()
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(max(hint.width(), 200), hint.height())
+        """As tall as the message is at its own width: Qt's default asks for the height
+        at the hint's width, one more layout of every text for a size never used."""
+        hint = self._column.sizeHint()
+        return QSize(max(hint.width(), 200), self.heightForWidth(self.width()))
 
     def enterEvent(self, event: QEnterEvent) -> None:
         self._hovered = True
@@ -291,7 +296,9 @@ class MessageView(QWidget):
         self._render_pending = False
         content = self._message.content
         self.body.show_markdown(content, dark=self._dark)
-        self.body.setVisible(bool(content) or self.is_user)
+        shown = bool(content) or self.is_user
+        if self.body.isVisibleTo(self) != shown:  # showing it again lays it out at once
+            self.body.setVisible(shown)
         self._body_row.text_changed()
         self._fit_bubble()
 
@@ -304,7 +311,8 @@ class MessageView(QWidget):
         if message.reasoning != shown:
             reasoning.set_text(message.reasoning)
         reasoning.set_summary(message.reasoning_seconds, message.reasoning_tokens)
-        reasoning.show()
+        if not reasoning.isVisibleTo(self):
+            reasoning.show()
 
     def _update_error(self) -> None:
         message = self._message

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from grokdesk.ui.colors import muted_text, panel_fill
 from grokdesk.ui.transcript.message_meta import thinking_text, thought_text
-from grokdesk.ui.transcript.rich_text_view import RichTextView
+from grokdesk.ui.transcript.rich_text_view import RichTextView, TextHolder
 
 THINKING_TICK_MS = 1000
 
 
-class ReasoningBlock(QWidget):
+class ReasoningBlock(TextHolder):
     """Toggle + muted reasoning text; owns the live "Thinking…" timer."""
 
     toggled = Signal(bool)

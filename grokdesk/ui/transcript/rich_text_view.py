@@ -107,6 +107,19 @@ def _insert_text(cursor: QTextCursor, text: str, fmt: QTextCharFormat) -> None:
         cursor.insertText(part, fmt)
 
 
+class TextHolder(QWidget):
+    """A widget whose layout holds text views.
+
+    Its size hint is its layout's, without the height at the hint's width that Qt adds:
+    that is a full layout of every text at a width (the texts' 200-pixel floor) the
+    holder is never shown at; layouts take the height from ``heightForWidth``.
+    """
+
+    def sizeHint(self) -> QSize:
+        layout = self.layout()
+        return layout.sizeHint() if layout is not None else super().sizeHint()
+
+
 class RichTextView(QTextBrowser):
     """Shows one piece of rendered HTML; text is selectable, links are policed.
 

@@ -30,12 +30,15 @@ from grokdesk.ui.transcript.column import MessageColumn
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX, ScrollFollow
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
     from grokdesk.ui.transcript.live_stream import LiveStream
     from grokdesk.ui.transcript.message_view import MessageView
+
+    PathLoader = Callable[[], tuple[Sequence[Message], Mapping[int, tuple[int, ...]]]]
+    """Reads the whole path on screen with its versions (for a pane given its end only)."""
 
 BATCH = 12
 """At most this many messages are built in one turn of the event loop (all of them at
@@ -43,6 +46,9 @@ once in a pane that is not on screen, where there is nothing to measure against)
 LOAD_TURN_S = 0.012
 """How long one turn may build older messages while the reader nears the top (at least
 one is built), so scrolling up stays smooth."""
+REST_AFTER_MS = 50
+"""A pane given a path's end reads the rest this long after: once it has painted, and
+before a reader can scroll."""
 
 
 class Transcript(QWidget):
@@ -65,6 +71,7 @@ class Transcript(QWidget):
         self._views: dict[int, MessageView] = {}
         self._versions: dict[int, tuple[int, ...]] = {}
         self._first_built = 0
+        self._rest: PathLoader | None = None
         self._last_view: MessageView | None = None
         self._live: LiveStream | None = None
         self._dark = is_dark(self.palette())
@@ -93,19 +100,27 @@ class Transcript(QWidget):
     # ------------------------------------------------------------------ public API
 
     def set_messages(self, messages: Sequence[Message],
-                     versions: Mapping[int, tuple[int, ...]] | None = None) -> None:
+                     versions: Mapping[int, tuple[int, ...]] | None = None, *,
+                     rest: PathLoader | None = None) -> None:
         """Show a stored conversation, newest at the bottom; builds only what fills the
         pane, the rest follows. ``versions``: a message's versions (oldest first), where
-        it has others."""
+        it has others.
+
+        ``messages`` may be the path's end only, with ``rest`` to read the whole path:
+        that is read after the pane is painted, or as soon as anything needs it.
+        """
         self._drop_live()
         self._remove_views(list(self._views.values()))
-        self._versions = {k: v for k, v in (versions or {}).items() if len(v) > 1}
+        self._versions = _with_others(versions or {})
         self._messages = list(messages)
         self._first_built = len(self._messages)
+        self._rest = rest
         self._build_older(fill_px=self._scroll.viewport().height())
         self._refresh_last()
         self.scroll_to_bottom()
         self._follow.check_soon()
+        if rest is not None:
+            QTimer.singleShot(REST_AFTER_MS, self, self._read_rest)
 
     def set_versions(self, message_id: int, versions: tuple[int, ...]) -> None:
         """``message_id`` has these versions now (one just added streams, say)."""
@@ -115,6 +130,7 @@ class Transcript(QWidget):
 
     def reveal(self, message_id: int) -> bool:
         """Build the views down to ``message_id`` and scroll it into sight."""
+        self._read_rest()
         index = self._index_of(message_id)
         if index is None:
             return False
@@ -187,6 +203,7 @@ class Transcript(QWidget):
         self._refresh_last()
 
     def remove_message(self, message_id: int) -> None:
+        self._read_rest()
         index = self._index_of(message_id)
         if index is None:
             return
@@ -218,6 +235,7 @@ class Transcript(QWidget):
 
     def start_edit_last(self) -> bool:
         """Open the inline editor on the last question (the Conversation ▸ Edit action)."""
+        self._read_rest()
         for message in reversed(self._messages):
             if message.role == "user":
                 view = self._views.get(message.id)
@@ -236,6 +254,8 @@ class Transcript(QWidget):
 
     @property
     def messages(self) -> list[Message]:
+        """The whole path on screen."""
+        self._read_rest()
         return list(self._messages)
 
     @property
@@ -258,7 +278,9 @@ class Transcript(QWidget):
         """Build older messages, a screenful and a margin, in turns of at most
         ``LOAD_TURN_S``; says whether there were any."""
         if self._first_built == 0:
-            return False
+            self._read_rest()  # the path's end is all built: its rest is needed now
+            if self._first_built == 0:
+                return False
         if built := self.built_views():
             self._follow.hold(built[0])
         self._build_older(fill_px=LOAD_MORE_PX + self._scroll.viewport().height(),
@@ -272,9 +294,8 @@ class Transcript(QWidget):
     def _make_view(self, message: Message) -> MessageView:
         from grokdesk.ui.transcript.message_view import MessageView  # not for the first frame
 
-        view = MessageView(
-            message, dark=self._dark, reasoning_shown=self._show_reasoning, parent=self._column
-        )
+        view = MessageView(message, dark=self._dark, reasoning_shown=self._show_reasoning,
+                           width=self._column.message_width(), parent=self._column)
         for source, target in (
                 (view.deleteClicked, self.deleteRequested), (view.copied, self.copied),
                 (view.regenerateClicked, self.regenerateRequested),
@@ -313,6 +334,21 @@ class Transcript(QWidget):
                     built_px += _height_at(view, width)
         finally:
             self._column.setUpdatesEnabled(True)
+
+    def _read_rest(self) -> None:
+        """Put the messages above the path's end (see :meth:`set_messages`) in place."""
+        read, self._rest = self._rest, None
+        if read is None or not self._messages:
+            return
+        path, versions = read()
+        ids = [m.id for m in path]
+        if self._messages[0].id not in ids:
+            return  # the path changed since; whatever changed it shows it again
+        older = path[: ids.index(self._messages[0].id)]
+        self._messages[:0] = older
+        self._first_built += len(older)
+        above = {m.id for m in older}
+        self._versions.update(_with_others({k: v for k, v in versions.items() if k in above}))
 
     def _append(self, message: Message) -> MessageView:
         self._messages.append(message)
@@ -372,6 +408,11 @@ class Transcript(QWidget):
             if self._messages[index].id == message_id:
                 return index
         return None
+
+
+def _with_others(versions: Mapping[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
+    """The messages that have other versions."""
+    return {k: v for k, v in versions.items() if len(v) > 1}
 
 
 def _height_at(view: QWidget, width: int) -> int:

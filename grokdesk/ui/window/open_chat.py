@@ -26,6 +26,11 @@ from grokdesk.ui.window.draft_keeper import DraftKeeper
 if TYPE_CHECKING:
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
+    from grokdesk.ui.transcript.transcript import PathLoader
+
+OPENING_MESSAGES = 40
+"""How much of a path's end a conversation opens with: more than the tallest pane holds
+(the pane builds only what it shows of them)."""
 
 
 class OpenChat(QObject):
@@ -86,14 +91,23 @@ class OpenChat(QObject):
             self.controller.totals(conversation.id) if conversation else Totals())
 
     def _show_messages(self, conversation_id: int) -> None:
-        path = self.controller.active_path(conversation_id)
+        """The path's end first, which fills the pane at once; the pane reads the rest
+        when it needs it (after its first paint)."""
+        path = self.controller.active_path(conversation_id, last=OPENING_MESSAGES)
+        rest = None if path.complete else self._path_reader(conversation_id)
         live = self.controller.live
         if live is None or live.conversation_id != conversation_id:
-            self.show_path(path)
+            self.transcript.set_messages(path.messages, versions_of(path), rest=rest)
             return
         self.transcript.set_messages([m for m in path.messages if m.id != live.message.id],
-                                     versions_of(path))
+                                     versions_of(path), rest=rest)
         self.transcript.begin_live(live)
+
+    def _path_reader(self, conversation_id: int) -> PathLoader:
+        def read() -> tuple[tuple[Message, ...], dict[int, tuple[int, ...]]]:
+            path = self.controller.active_path(conversation_id)
+            return path.messages, versions_of(path)
+        return read
 
     def show_path(self, path: ActivePath) -> None:
         """Show a conversation's active path, each message with its versions."""
