@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+PATH_PIECE = 200
+"""Messages of a path read in one turn of the event loop when a turn starts (about 5 ms)."""
+
 
 class ChatService:
     """The chat core: turns against the right provider with the right key, and every
@@ -502,6 +505,16 @@ class ChatService:
                               paths={conversation.id: self.active_path(conversation.id)}))
         return self._opened(PreparedTurn(after, [*kept, new]))
 
+    async def _read_path(self, conversation_id: int) -> list[Message]:
+        """The active path, read a piece per turn of the event loop."""
+        reader = self._history.path_pieces(conversation_id, PATH_PIECE)
+        pieces: list[list[Message]] = []
+        while True:
+            await asyncio.sleep(0)
+            if (piece := next(reader, None)) is None:
+                return [message for piece in reversed(pieces) for message in piece]
+            pieces.append(piece)
+
     async def answer(self, turn: PreparedTurn, *, listener: TurnListener | None = None,
                      on_start: Callable[[LiveAnswer], None] | None = None,
                      stream: bool = True) -> TurnOutcome:
@@ -513,10 +526,9 @@ class ChatService:
         conversation = turn.conversation
         try:
             if turn.messages is None:
-                # Read here, not when the question was stored: a long conversation's
-                # path is a frame's work of its own, and the window has just drawn one.
-                await asyncio.sleep(0)
-                turn.messages = self._history.messages(conversation.id)
+                # Read here, not when the question was stored, and a piece per turn of
+                # the loop: a long conversation's path is more than a frame's work.
+                turn.messages = await self._read_path(conversation.id)
             profile = self.profile_for(conversation)
             client: StreamingClient = self.client_for(profile)
             if profile.think_tags:

@@ -11,7 +11,7 @@ import re
 import time
 import unicodedata
 import uuid as uuidlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from enum import Enum
@@ -347,18 +347,34 @@ class History:
             " SELECT id FROM below", (message_id,))
         return {int(row[0]) for row in rows}
 
+    def path_pieces(self, conversation_id: int, size: int) -> Iterator[list[Message]]:
+        """The active path in pieces of ``size`` messages, from its end up, each piece
+        root first: a long path read a piece per event-loop turn. A message's parent
+        never changes, so the pieces join up as one read would."""
+        leaf = self._leaf(conversation_id)
+        while leaf is not None:
+            now = self._clock()
+            piece = [self._message(row, now) for row in self._walk_up(leaf, size)]
+            if not piece:
+                return
+            yield piece
+            leaf = piece[0].parent_id
+
     def _path_rows(self, conversation_id: int, count: int | None = None) -> list[Row]:
         """The active path's rows, root first; with ``count``, its last ``count`` only."""
+        leaf = self._leaf(conversation_id)
+        return [] if leaf is None else self._walk_up(leaf, count)
+
+    def _leaf(self, conversation_id: int) -> int | None:
+        row = self.db.fetchone(_LEAF, {"cid": conversation_id})
+        return None if row is None or row[0] is None else int(row[0])
+
+    def _walk_up(self, leaf: int, count: int | None) -> list[Row]:
+        """The rows from ``leaf`` up (the root, or ``count`` of them), root first."""
         walk = _PATH_UP if count is None else _PATH_END
-        with translated_errors(self.db.path):
-            conn = self.db.connection
-            leaf = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()[0]
-            if leaf is None:
-                return []
-            rows: list[Row] = conn.execute(
-                f"{walk} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
-                " ORDER BY path.depth DESC", {"leaf": leaf, "count": count}).fetchall()
-            return rows
+        return self.db.fetchall(
+            f"{walk} SELECT {_M_COLUMNS} FROM path JOIN messages AS m ON m.id = path.id"
+            " ORDER BY path.depth DESC", {"leaf": leaf, "count": count})
 
     def usage_totals(self, conversation_id: int) -> tuple[int, float | None]:
         """The conversation's token use and cost, summed in SQL over its messages.

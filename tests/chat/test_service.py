@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from grokdesk.chat.service import ChatService
 from grokdesk.config import BUILTIN_PROFILES, ChatDefaults, Settings
 from grokdesk.secrets import KeyStore, MissingKeyError
 from grokdesk.storage.db import open_database
-from grokdesk.storage.models import ConversationSettings
+from grokdesk.storage.models import ConversationSettings, Message
 from grokdesk.storage.repository import History
 from tests.support import fake_api as fake
 from tests.support.fake_api import FakeAPI
@@ -190,3 +191,40 @@ async def test_a_conversation_longer_than_the_context_sends_its_newest_part(
     assert sent[0]["role"] == "user" and sent[0]["content"].startswith("question ")
     assert 10 < len(sent) < 601
     assert len(history.messages(conversation.id)) == 602, "the history keeps everything"
+
+
+async def test_a_long_path_is_read_a_piece_per_turn_of_the_loop_and_sent_whole(
+        service: ChatService, fake_api: FakeAPI) -> None:
+    conversation = service.new_conversation()
+    history = service._history
+    with history.batch():
+        for n in range(260):
+            history.add_message(conversation.id, "user", f"question {n}")
+            history.add_message(conversation.id, "assistant", f"answer {n}")
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    counting = asyncio.ensure_future(count_turns())
+    read = history.path_pieces
+    pieces: list[int] = []
+
+    def counted(conversation_id: int, size: int) -> Iterator[list[Message]]:
+        for piece in read(conversation_id, size):
+            pieces.append(turns)
+            yield piece
+
+    history.path_pieces = counted  # type: ignore[method-assign]
+    try:
+        outcome = await service.send(conversation.id, "And now?")
+    finally:
+        counting.cancel()
+    assert outcome.ok
+    assert len(pieces) == 3 and len(set(pieces)) == 3, "each piece in a turn of its own"
+    sent = fake_api.last_body["messages"]
+    assert [m["content"] for m in sent] == [
+        m.content for m in history.messages(conversation.id)[:-1]]

@@ -327,3 +327,15 @@ def test_salvage_keeps_parents_and_chains_a_message_whose_parent_was_lost(
         orphan = history.get_message(a2.id)
         assert orphan is not None and orphan.parent_id == a.id  # follows the one before
         assert [m.id for m in history.path_to(a2.id)] == [q.id, a.id, a2.id]
+
+
+def test_the_path_read_in_pieces_is_the_path(history: History) -> None:
+    c = history.create_conversation()
+    messages = chain(history, c.id, *(f"m{i}" for i in range(11)))
+    history.add_message(c.id, "assistant", "other", parent_id=messages[4].id)
+    history.select_branch(messages[-1].id)
+    for size in (1, 3, 11, 50):
+        pieces = list(history.path_pieces(c.id, size))
+        assert all(len(piece) <= size for piece in pieces)
+        assert [m for piece in reversed(pieces) for m in piece] == history.messages(c.id)
+    assert list(history.path_pieces(history.create_conversation().id, 3)) == []
