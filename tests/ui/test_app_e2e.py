@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import json
 import os
@@ -71,6 +72,9 @@ def test_the_real_app_sends_streams_and_quits_in_order(
         await until(lambda: _window(qapp) is not None, what="the window")
         window = _window(qapp)
         assert window is not None
+        frozen = gc.get_freeze_count()
+        await until(lambda: gc.get_freeze_count() > frozen,
+                    what="what start-up made, out of the collector's sight")
         await until(lambda: QApplication.focusWidget() is window.composer.input)
         window.composer.set_text("Hello app")
         window.composer.submit()
