@@ -18,6 +18,8 @@ MARKER_PREFIX = "<!-- grokdesk:"
 
 # Message text is unbounded, so the only pattern it meets has one repeat of one character.
 _BACKTICK_RUN = re.compile(r"`+")
+# Where the parser breaks lines (it reads a lone CR as one).
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def longest_backtick_run(text: str) -> int:
@@ -44,7 +46,7 @@ def unclosed_fence(text: str) -> str | None:
     last = tokens[-1] if tokens else None
     if last is None or last.type != "fence" or last.level != 0 or last.map is None:
         return None
-    lines = text.split("\n")
+    lines = _LINE_BREAK.split(text)
     start, end = last.map
     if end < len(lines) and any(line.strip() for line in lines[end:]):
         return None

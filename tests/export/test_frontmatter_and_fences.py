@@ -66,6 +66,8 @@ def test_fence_is_longer_than_any_run(text: str, fence: str) -> None:
     ("```\nx\n``` trailing words", "```"),
     ("</details>\n```\n", None),  # the fence line is part of an HTML block: no code block
     ("</details>\n\n```\ncode", "```"),
+    ("```\r```", None),  # the parser breaks lines at a lone CR too
+    ("x\r```", "```"),
 ])
 def test_unclosed_fence(text: str, open_fence: str | None) -> None:
     assert fences.unclosed_fence(text) == open_fence
