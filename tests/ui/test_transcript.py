@@ -519,6 +519,44 @@ def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_d
     qtbot.waitUntil(lambda: not transcript.findChildren(live_stream.LiveStream))
 
 
+def test_blocks_held_for_their_math_are_not_rendered_again_until_math_comes(
+    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[tuple[MathRequest, Future[TypesetMath | None]]] = []
+
+    def hold(_worker: MathWorker, request: MathRequest) -> Future[TypesetMath | None]:
+        future: Future[TypesetMath | None] = Future()
+        held.append((request, future))
+        return future
+
+    monkeypatch.setattr(MathWorker, "_submit", hold)
+    appended: list[str] = []
+    append_stable = MessageBody.append_stable
+
+    def counted(body: MessageBody, markdown: str, *, dark: bool) -> bool:
+        appended.append(markdown)
+        return append_stable(body, markdown, dark=dark)
+
+    monkeypatch.setattr(MessageBody, "append_stable", counted)
+    placeholder = make_message("assistant", "", status="streaming")
+    feed = LiveFeed(transcript, placeholder)
+    feed(ContentDelta("Before.\n\n$$\\sum_{r=1}^{29} r^2 = 8555$$\n\n"))  # typeset nowhere else
+    qtbot.waitUntil(lambda: bool(held))
+    live = transcript.live
+    assert live is not None
+    for number in range(6):  # more finished blocks, a redraw each, while it is typeset
+        redraws = live.redraws
+        feed(ContentDelta(f"Paragraph {number} after the equation.\n\n"))
+        qtbot.waitUntil(lambda: live.redraws > redraws)  # noqa: B023 - waited for here
+    assert not [m for m in appended if "Paragraph" in m], "held blocks rendered again"
+    body = view(transcript, placeholder).body
+    assert "Paragraph 5" in shown_text(view(transcript, placeholder)), "the tail shows them"
+    for request, future in held:
+        future.set_result(typeset_uncached(request))
+    qtbot.waitUntil(lambda: f"{IMAGE_SCHEME}:" in body.stable.document().toHtml())
+    qtbot.waitUntil(lambda: "Paragraph 4" in body.stable.toPlainText())
+
+
 def test_finish_live_renders_in_full_an_answer_with_a_link_reference_definition(
     qtbot: QtBot, transcript: Transcript
 ) -> None:

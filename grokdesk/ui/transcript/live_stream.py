@@ -67,6 +67,7 @@ class LiveStream(QObject):
         self._reasoning_text: list[str] = []
         self._stable_len = 0
         self._ready_len = 0
+        self._held_for_math = False
         self._shown_tail: str | None = None
         self._open_line: int | None = None
         self._open_shown = 0
@@ -106,6 +107,7 @@ class LiveStream(QObject):
         self.dark = dark
         self._stable_len = 0
         self._ready_len = 0
+        self._held_for_math = False
         self._shown_tail = None
         self._open_line = None
         self._split_at = 0
@@ -201,7 +203,7 @@ class LiveStream(QObject):
         if _has_newline(text, self._split_at):  # else the finished blocks are as they were
             self._ready_len = self._stable_len + split_stable_prefix(text[self._stable_len :])
         self._split_at = len(text)
-        if self._ready_len > self._stable_len:
+        if self._ready_len > self._stable_len and not self._held_for_math:
             self._append_ready(text)
         stable = self._stable_len
         tail = text[stable:]
@@ -218,15 +220,19 @@ class LiveStream(QObject):
             self._shown_tail = tail
 
     def _append_ready(self, text: str) -> None:
-        """Append the finished blocks; if some wait for their math, those before them."""
+        """Append the finished blocks; if some wait for their math, those before them, and
+        the rest (shown in the tail meanwhile) only once some math has been typeset: no
+        block can go before the one that waits."""
         chunk = text[self._stable_len : self._ready_len]
         appended = len(chunk) if self.view.body.append_stable(chunk, dark=self.dark) else 0
-        if not appended:
-            for start, end in itertools.pairwise([*block_starts(chunk), len(chunk)]):
+        starts = block_starts(chunk) if not appended else []
+        if len(starts) > 1:  # one block alone has just been tried
+            for start, end in itertools.pairwise([*starts, len(chunk)]):
                 if start == end or not self.view.body.append_stable(chunk[start:end],
                                                                     dark=self.dark):
                     break
                 appended = end
+        self._held_for_math = appended < len(chunk)
         if appended:
             self._stable_len += appended
             self._shown_tail = None
@@ -235,6 +241,7 @@ class LiveStream(QObject):
     def _math_typeset(self) -> None:
         """Math was typeset: redraw once all that the tail (with any held blocks) waits for
         is ready, not after each equation."""
+        self._held_for_math = False
         if self._overtaken():
             self._end()
         elif self.view.body.streamed_math_ready():
