@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextTable
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
 from grokdesk.api.types import (
@@ -275,6 +275,34 @@ def test_small_print_has_model_tokens_cost_and_time(transcript: Transcript) -> N
     assert "12 prompt / 345 completion / 200 reasoning tokens" in meta
     assert "$0.0012" in meta
     assert "5.2 s" in meta
+
+
+def test_small_print_too_long_for_its_row_is_cut_and_never_runs_under_the_buttons(
+        qtbot: QtBot, transcript: Transcript) -> None:
+    answer = make_message("assistant", "ok", model="x-ai/grok-3-mini-beta", prompt_tokens=12,
+                          completion_tokens=345, reasoning_tokens=200, cost_usd=0.00123,
+                          reasoning_effort="high", created_at=time.time() - 10,
+                          finished_at=time.time() - 4.8)
+    transcript.set_messages([answer])
+    shown = view(transcript, answer)
+    meta = shown.footer.meta
+    whole = footer_text(answer)
+    transcript.resize(1200, 600)
+    qtbot.waitUntil(lambda: meta.shown_text() == whole)
+    assert not meta.toolTip()
+    transcript.resize(520, 600)
+    delete = shown.button("delete")
+    assert delete is not None
+    qtbot.waitUntil(lambda: meta.shown_text() != whole)
+    settle(qtbot)
+    assert meta.shown_text().endswith("…") and meta.toolTip() == whole
+    assert meta.text() == whole and meta.accessibleName() == whole
+    first_button = min(b.geometry().left() for b in shown.footer.findChildren(QToolButton)
+                       if b.isVisible())
+    assert meta.geometry().right() < first_button
+    transcript.resize(1200, 600)
+    qtbot.waitUntil(lambda: meta.shown_text() == whole)
+    assert not meta.toolTip()
 
 
 # ------------------------------------------------------------------------------ links

@@ -41,7 +41,9 @@ def test_a_wide_small_print_does_not_widen_the_column(qtbot: QtBot) -> None:
     view = pane.view_for(answer.id)
     assert view is not None
     viewport = pane.scroll_area.viewport().width()
-    assert view.minimumSizeHint().width() > viewport  # the small print alone is wider
+    meta = view.footer.meta
+    assert meta.fontMetrics().horizontalAdvance(meta.text()) > viewport  # it alone is wider
+    assert meta.shown_text().endswith("…") and meta.geometry().right() <= view.width()
     assert _column(pane).width() == viewport
     assert view.body.stable.width() < viewport
 

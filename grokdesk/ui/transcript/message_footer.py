@@ -14,8 +14,9 @@ import functools
 
 from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QColor, QFont, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
+from grokdesk.ui.transcript.small_print import SmallPrint
 from grokdesk.ui.transcript.version_switch import VersionSwitch
 
 COPIED_FEEDBACK_MS = 1500
@@ -57,7 +58,7 @@ class MessageFooter(QWidget):
         self._row = QHBoxLayout(self)
         self._row.setContentsMargins(0, 0, 0, 0)
         self._row.setSpacing(2)
-        self.meta = QLabel(self)
+        self.meta = SmallPrint(self)
         self.meta.setObjectName("smallPrint")
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if user:
