@@ -524,10 +524,13 @@ def test_finish_live_keeps_the_streamed_rendering_of_an_answer_that_ended_as_str
     assert copied.args == ["Code copied"]
 
 
-def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_draws_the_math(
-    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    held: list[tuple[MathRequest, Future[TypesetMath | None]]] = []
+HeldMath = list[tuple[MathRequest, Future[TypesetMath | None]]]
+
+
+@pytest.fixture
+def held_math(monkeypatch: pytest.MonkeyPatch) -> HeldMath:
+    """Equations sent to the typesetter wait here until the test sets their result."""
+    held: HeldMath = []
 
     def hold(_worker: MathWorker, request: MathRequest) -> Future[TypesetMath | None]:
         future: Future[TypesetMath | None] = Future()
@@ -535,11 +538,22 @@ def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_d
         return future
 
     monkeypatch.setattr(MathWorker, "_submit", hold)
+    return held
+
+
+def typeset(held: HeldMath) -> None:
+    for request, future in held:
+        future.set_result(typeset_uncached(request))
+
+
+def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_draws_the_math(
+    qtbot: QtBot, transcript: Transcript, held_math: HeldMath
+) -> None:
+    held = held_math
     text = "Before.\n\n$$\\sum_{q=1}^{41} q^3 = 741321$$\n\nAfter the equation.\n\nThe end."
     placeholder, body, renders = _stream_and_finish(qtbot, transcript, text)
     assert body.waiting_for_math and held, "the answer ended before its math was typeset"
-    for request, future in held:
-        future.set_result(typeset_uncached(request))
+    typeset(held)
     qtbot.waitUntil(lambda: not body.waiting_for_math)
     assert body.full_renders == renders, "not rendered again in one long tick"
     assert f"{IMAGE_SCHEME}:" in body.stable.document().toHtml()
@@ -548,16 +562,9 @@ def test_an_answer_that_ends_while_its_math_is_typeset_keeps_its_rendering_and_d
 
 
 def test_blocks_held_for_their_math_are_not_rendered_again_until_math_comes(
-    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, transcript: Transcript, held_math: HeldMath, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    held: list[tuple[MathRequest, Future[TypesetMath | None]]] = []
-
-    def hold(_worker: MathWorker, request: MathRequest) -> Future[TypesetMath | None]:
-        future: Future[TypesetMath | None] = Future()
-        held.append((request, future))
-        return future
-
-    monkeypatch.setattr(MathWorker, "_submit", hold)
+    held = held_math
     appended: list[str] = []
     append_stable = MessageBody.append_stable
 
@@ -579,8 +586,7 @@ def test_blocks_held_for_their_math_are_not_rendered_again_until_math_comes(
     assert not [m for m in appended if "Paragraph" in m], "held blocks rendered again"
     body = view(transcript, placeholder).body
     assert "Paragraph 5" in shown_text(view(transcript, placeholder)), "the tail shows them"
-    for request, future in held:
-        future.set_result(typeset_uncached(request))
+    typeset(held)
     qtbot.waitUntil(lambda: f"{IMAGE_SCHEME}:" in body.stable.document().toHtml())
     qtbot.waitUntil(lambda: "Paragraph 4" in body.stable.toPlainText())
 
