@@ -297,8 +297,7 @@ class History:
         rows = self.db.fetchall(_MESSAGE_SELECT + " WHERE conversation_id = ? ORDER BY position",
                                 (conversation_id,))
         now = self._clock()
-        leaf = self.db.fetchone(_LEAF, {"cid": conversation_id})
-        return MessageTree(conversation_id, None if leaf is None else leaf[0],
+        return MessageTree(conversation_id, self._leaf(conversation_id),
                            tuple(self._message(row, now) for row in rows))
 
     def sibling_ids(self, message_id: int) -> tuple[int, ...]:
@@ -366,8 +365,8 @@ class History:
         return [] if leaf is None else self._walk_up(leaf, count)
 
     def _leaf(self, conversation_id: int) -> int | None:
-        row = self.db.fetchone(_LEAF, {"cid": conversation_id})
-        return None if row is None or row[0] is None else int(row[0])
+        with translated_errors(self.db.path):
+            return current_leaf(self.db.connection, conversation_id)
 
     def _walk_up(self, leaf: int, count: int | None) -> list[Row]:
         """The rows from ``leaf`` up (the root, or ``count`` of them), root first."""
@@ -413,7 +412,7 @@ class History:
         with self.db.transaction() as conn:
             self._touch(conn, conversation_id, now)
             if parent_id is AT_LEAF:
-                parent_id = conn.execute(_LEAF, {"cid": conversation_id}).fetchone()[0]
+                parent_id = current_leaf(conn, conversation_id)
             elif parent_id is not None and conn.execute(
                     "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?",
                     (parent_id, conversation_id)).fetchone() is None:
@@ -517,7 +516,7 @@ class History:
             now = self._clock()
             taken = tuple(self._message(row, now) for row in rows)
             top = taken[0]
-            leaf = conn.execute(_LEAF, {"cid": top.conversation_id}).fetchone()[0]
+            leaf = current_leaf(conn, top.conversation_id)
             conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
             if leaf in {m.id for m in taken}:
                 conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
