@@ -73,7 +73,7 @@ def _leftovers(before: set[int]) -> list[str]:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         return []
-    gc.collect()
+    collect_and_freeze()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     found = [f"window {type(w).__name__} {w.objectName() or w.windowTitle()!r}"
              for w in app.topLevelWidgets() if _address(w) not in before]
@@ -84,13 +84,24 @@ def _leftovers(before: set[int]) -> list[str]:
     return found
 
 
+def collect_and_freeze() -> None:
+    """Collect garbage here, on the GUI thread, then freeze what survived.
+
+    Called between tests, when each test has closed what it made: what survives is as
+    long-lived as the session (modules and lexers imported on
+    first use, caches): frozen, the next collection looks only at what came after it.
+    Without this every collection walked everything every earlier test had left, 50 ms
+    on average and a third of a single-process run of ``tests/ui``.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _imports_out_of_the_collectors_sight() -> None:
     """What is alive before the first UI test (modules, classes, their caches) stays alive:
-    frozen, the collection each test ends with (see :func:`_leftovers`) looks only at
-    what tests made since, a few milliseconds instead of a tenth of a second."""
-    gc.collect()
-    gc.freeze()
+    frozen (see :func:`collect_and_freeze`)."""
+    collect_and_freeze()
 
 
 @pytest.fixture(autouse=True)
