@@ -209,8 +209,14 @@ class ChatController(QObject):
         """Copy the path up to ``message_id`` into a new conversation (``created``)."""
         return self._store(lambda: self.service.fork(message_id))
 
+    def rest_of_path(self, conversation_id: int) -> ActivePath | None:
+        """The whole active path, for a pane that opened with its end; None, said as a
+        notice, when the history cannot be read."""
+        return self._store(lambda: self.service.active_path(conversation_id))
+
     def _store(self, step: Callable[[], T]) -> T | None:
-        """Run one write; a refusal becomes a notice, not an exception."""
+        """Run one step of the core; a refusal or failure becomes a notice, not an
+        exception."""
         try:
             return step()
         except GrokdeskError as exc:

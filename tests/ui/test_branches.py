@@ -5,12 +5,15 @@ branch. Real window, real history, the fake provider for the turns."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from grokdesk.chat.changes import Changes
-from grokdesk.storage.models import ConversationSettings
+from grokdesk.storage.db import DatabaseError
+from grokdesk.storage.models import ActivePath, ConversationSettings
 from grokdesk.storage.repository import History
 from grokdesk.ui.dialogs.compare import CompareDialog
 from grokdesk.ui.dialogs.help import ShortcutsDialog
@@ -18,6 +21,7 @@ from grokdesk.ui.dialogs.regenerate_with import RegenerateWithDialog
 from grokdesk.ui.main_window import MainWindow
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.version_switch import VersionSwitch
+from grokdesk.ui.window.open_chat import OPENING_MESSAGES
 from tests.support import fake_api
 from tests.ui.conftest import AppHarness, MakeWindow
 from tests.ui.helpers import box_button, delete_box, hover_and_click, settle
@@ -247,11 +251,9 @@ def test_opening_a_search_hit_on_another_branch_switches_to_that_branch(
     assert window.transcript.view_for(tree.because) is not None
 
 
-def test_a_search_hit_far_up_the_active_path_of_a_long_chat_stays_on_that_path(
-        make_window: MakeWindow) -> None:
-    """A conversation opens with the end of its path; the rest, read later, still counts
-    as the path: the hit is revealed where it is, no branch is switched."""
-    ids: dict[str, int] = {}
+def long_chat(ids: dict[str, int]) -> Callable[[History], None]:
+    """A ``prepare``: an 80-message chat whose current leaf is not the newest one below
+    its 79th message (another answer there is newer), and a newer short chat."""
 
     def prepare(history: History) -> None:
         chat = history.create_conversation("Long", ConversationSettings(provider="aimlapi"))
@@ -266,8 +268,15 @@ def test_a_search_hit_far_up_the_active_path_of_a_long_chat_stays_on_that_path(
         time.sleep(0.01)
         other = history.create_conversation("Other", ConversationSettings(provider="aimlapi"))
         history.add_message(other.id, "user", "something else")
+    return prepare
 
-    harness = make_window(prepare=prepare)
+
+def test_a_search_hit_far_up_the_active_path_of_a_long_chat_stays_on_that_path(
+        make_window: MakeWindow) -> None:
+    """A conversation opens with the end of its path; the rest, read later, still counts
+    as the path: the hit is revealed where it is, no branch is switched."""
+    ids: dict[str, int] = {}
+    harness = make_window(prepare=long_chat(ids))
     window = harness.window
     harness.run(harness.until(lambda: window.transcript.messages, what="the newer chat"))
 
@@ -281,3 +290,29 @@ def test_a_search_hit_far_up_the_active_path_of_a_long_chat_stays_on_that_path(
     assert harness.history.active_path(ids["chat"]).current_leaf_id == ids["leaf"]
     assert len(window.transcript.messages) == 80
     assert window.transcript.view_for(ids["hit"]) is not None
+
+
+def test_older_messages_that_cannot_be_read_are_said_and_the_end_stays(
+        make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids: dict[str, int] = {}
+    harness = make_window(prepare=long_chat(ids))
+    window = harness.window
+    harness.run(harness.until(lambda: window.transcript.messages, what="the newer chat"))
+    service = harness.controller.service
+    read = service.active_path
+
+    def failing(conversation_id: int, last: int | None = None) -> ActivePath:
+        if last is None:
+            raise DatabaseError("The history could not be read. Check the disk.")
+        return read(conversation_id, last)
+
+    monkeypatch.setattr(service, "active_path", failing)
+
+    async def scenario() -> None:
+        window.open_conversation(ids["chat"])
+        await harness.until(lambda: "could not be read" in window.statusBar().currentMessage(),
+                            what="the notice")
+
+    harness.run(scenario())
+    shown = window.transcript.messages
+    assert len(shown) == OPENING_MESSAGES and shown[-1].id == ids["leaf"]

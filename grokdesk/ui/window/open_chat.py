@@ -105,8 +105,8 @@ class OpenChat(QObject):
 
     def _path_reader(self, conversation_id: int) -> PathLoader:
         def read() -> tuple[tuple[Message, ...], dict[int, tuple[int, ...]]]:
-            path = self.controller.active_path(conversation_id)
-            return path.messages, versions_of(path)
+            path = self.controller.rest_of_path(conversation_id)
+            return ((), {}) if path is None else (path.messages, versions_of(path))
         return read
 
     def show_path(self, path: ActivePath) -> None:
