@@ -8,6 +8,7 @@ byte costs one character instead of the whole answer.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -26,6 +27,15 @@ DONE = "[DONE]"
 STALLED = "The answer was cut off: the service stopped sending"
 CUT = "The answer was cut off: the connection ended early"
 MAX_CHUNK_CHARS = 120
+READ_PAUSE_S = 0.008
+"""How long the body rests after a small network read, so the next takes all that came
+meanwhile.
+
+A fast server sends a chunk every millisecond or so; read as each arrives, the event loop
+wakes, reads and parses once per chunk (most of the window's work while an answer
+streams). A short rest turns that into one read of several chunks, far below what the
+window's throttled redraw shows. After a large read more is waiting already: no rest."""
+SMALL_READ = 16 * 1024
 
 
 class ChunkParser:
@@ -110,6 +120,7 @@ async def iter_events(
     """
     parser = ChunkParser(request_id=request_id)
     response.encoding = "utf-8"
+    response.stream = _ReadsInBatches(response.stream)
     sse_events = EventSource(response).aiter_sse()
     try:
         async for sse in sse_events:
@@ -128,3 +139,21 @@ async def iter_events(
     if not parser.finished:
         raise StreamInterrupted(CUT, request_id=request_id)
     log.debug("stream ended without [DONE] after finish_reason; treated as complete")
+
+
+class _ReadsInBatches(httpx.AsyncByteStream):
+    """A response body that rests :data:`READ_PAUSE_S` after each small read it hands on."""
+
+    def __init__(self, body: httpx.AsyncByteStream | httpx.SyncByteStream) -> None:
+        if not isinstance(body, httpx.AsyncByteStream):
+            raise TypeError("a streamed response needs an async body")
+        self._body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for data in self._body:
+            yield data
+            if len(data) < SMALL_READ:
+                await asyncio.sleep(READ_PAUSE_S)
+
+    async def aclose(self) -> None:
+        await self._body.aclose()

@@ -277,3 +277,36 @@ def test_expected_events_of_the_wire_sample() -> None:
         UsageReport(Usage(prompt_tokens=1, completion_tokens=2, reasoning_tokens=1)),
     ]
     assert whole() == expected
+
+
+class _CountedBody(httpx.AsyncByteStream):
+    """A response body that counts the network reads it hands on."""
+
+    def __init__(self, body: httpx.AsyncByteStream) -> None:
+        self.body = body
+        self.reads = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for data in self.body:
+            self.reads += 1
+            yield data
+
+    async def aclose(self) -> None:
+        await self.body.aclose()
+
+
+async def test_a_fast_trickle_is_read_a_few_chunks_at_a_time(fake_api: FakeAPI) -> None:
+    """One read per chunk would wake the window's loop for each; a rest after a small read
+    lets the next take what came meanwhile. Nothing is lost or reordered."""
+    content = tuple(f"word{i} " for i in range(150))
+    fake_api.queue(fake.stream((), content, delay=0.001))
+    async with httpx.AsyncClient() as http, http.stream(
+        "POST", f"{fake_api.url}/chat/completions", json={"stream": True}
+    ) as response:
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        counted = _CountedBody(response.stream)
+        response.stream = counted
+        events = [event async for event in iter_events(response)]
+    assert text_of(events) == ("", "".join(content))
+    assert Finish("stop") in events
+    assert counted.reads < len(content) / 3
