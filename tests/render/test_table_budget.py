@@ -62,19 +62,21 @@ def test_tables_of_one_message_share_the_budget(columns: int, rows: int, count: 
 @pytest.mark.parametrize(("columns", "rows", "count"), [(2, 2_600, 5), (64, 100, 3)])
 def test_a_streamed_answer_spends_one_budget(qtbot: QtBot, columns: int, rows: int,
                                              count: int) -> None:
-    """Rendered as stable chunks plus a tail, the message shows what one render shows."""
+    """Rendered as stable chunks, held ones and a tail, the message shows what one render
+    shows."""
     from grokdesk.ui.transcript.message_body import MessageBody
 
     tables = [table(columns, rows, f"t{i}x") for i in range(count)]
     body = MessageBody()
     qtbot.addWidget(body)
     body.clear_stream()
-    for chunk in tables[:-1]:
+    for chunk in tables[:-2]:
         body.append_stable(chunk + "\n\n", dark=False)
+    body.set_held(tables[-2] + "\n\n", dark=False)
     body.set_tail(tables[-1], dark=False)
-    tail = body.tail
-    assert tail is not None
-    streamed = cells_in(body.stable.document()) + cells_in(tail.document())
+    held, tail = body.held, body.tail
+    assert held is not None and tail is not None
+    streamed = sum(cells_in(v.document()) for v in (body.stable, held, tail))
     assert 0 < streamed <= MAX_MESSAGE_TABLE_CELLS
     whole = "\n\n".join(tables)
     assert split_stable_prefix(whole) > 0

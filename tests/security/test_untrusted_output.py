@@ -340,7 +340,8 @@ def test_every_html_entry_point_loads_nothing(entry: str, case: int, qtbot: QtBo
 
 def test_streamed_message_parses_through_the_guard(qtbot: QtBot, counter: FakeAPI,
                                                    trap: FileTrap) -> None:
-    """The message body's stable, tail and full renders all parse in guarded documents."""
+    """The message body's stable, held, tail and full renders all parse in guarded
+    documents."""
     url = f"http://{counter.host}:{counter.port}"
     body = MessageBody()
     qtbot.addWidget(body)
@@ -349,11 +350,12 @@ def test_streamed_message_parses_through_the_guard(qtbot: QtBot, counter: FakeAP
     body.clear_stream()
     for text in (HOSTILE["style-and-link"], HOSTILE["img-tag"], "more\n\n"):
         body.append_stable(text.format(url=url, file=trap.url) + "\n\n", dark=False)
+        body.set_held(text.format(url=url, file=trap.url) + "\n\n", dark=False)
         body.set_tail(text.format(url=url, file=trap.url), dark=True)
     body.show_markdown(HOSTILE["markdown-image-file"].format(url=url, file=trap.url),
                        dark=False)
     body.grab()
-    views = [body.stable, body.tail]
+    views = [body.stable, body.held, body.tail]
     assert all(isinstance(v.document(), GuardedDocument) for v in views if v is not None)
     assert counter.hits == 0
     assert not trap.opened()

@@ -114,10 +114,12 @@ def hover_and_click(qtbot: QtBot, hover: QWidget, button: QWidget) -> None:
 
 
 def shown_text(message_view: MessageView) -> str:
-    """The answer text a message view shows: its stable part and the visible tail."""
+    """The answer text a message view shows: its stable part, the visible held blocks and
+    tail."""
     body = message_view.body
-    tail = body.tail.toPlainText() if body.tail is not None and body.tail.isVisible() else ""
-    return body.stable.toPlainText() + tail
+    streamed = [view.toPlainText() for view in (body.held, body.tail)
+                if view is not None and view.isVisible()]
+    return body.stable.toPlainText() + "".join(streamed)
 
 
 def open_transcript(qtbot: QtBot) -> Transcript:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
@@ -25,11 +26,11 @@ from grokdesk.api.types import (
     Usage,
     UsageReport,
 )
-from grokdesk.render.markdown import COPY_SCHEME
+from grokdesk.render.markdown import COPY_SCHEME, Rendered
 from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
 from grokdesk.render.math.typeset import typeset_uncached
 from grokdesk.storage.models import Message
-from grokdesk.ui.transcript import live_stream, throttle
+from grokdesk.ui.transcript import live_stream, message_body, throttle
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX
 from grokdesk.ui.transcript.math_worker import MathWorker
 from grokdesk.ui.transcript.message_body import MessageBody
@@ -398,6 +399,27 @@ def test_streaming_touches_no_other_message(qtbot: QtBot, transcript: Transcript
     assert live.redraws < 100
 
 
+def test_a_redraw_renders_at_once_and_changes_the_view_a_loop_turn_later_without_rendering_again(
+    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    render = message_body.render_markdown
+
+    def counted(markdown: str, **options: Any) -> Rendered:
+        rendered.append(markdown)
+        return render(markdown, **options)
+
+    placeholder = make_message("assistant", "", status="streaming")
+    feed = LiveFeed(transcript, placeholder)
+    monkeypatch.setattr(message_body, "render_markdown", counted)
+    feed(ContentDelta("A first paragraph.\n\nAnd a second\n"))
+    assert rendered == ["A first paragraph.\n\n", "And a second\n"]
+    assert "paragraph" not in shown_text(view(transcript, placeholder)), "not in the same tick"
+    qtbot.waitUntil(lambda: "And a second" in shown_text(view(transcript, placeholder)))
+    assert "A first paragraph." in view(transcript, placeholder).body.stable.toPlainText()
+    assert rendered == ["A first paragraph.\n\n", "And a second\n"], "rendered once each"
+
+
 def test_redraws_are_throttled_and_the_last_state_is_drawn(
     qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -410,9 +432,8 @@ def test_redraws_are_throttled_and_the_last_state_is_drawn(
     assert live is not None
     for i in range(500):
         feed(ContentDelta(f"t{i} "))
-    assert live.redraws == 1
     qtbot.waitUntil(lambda: "t499" in shown_text(view(transcript, placeholder)))
-    assert live.redraws == 2
+    assert live.redraws == 2, "one for the first event, one for the rest of the burst"
 
 
 def test_stable_blocks_are_appended_and_only_the_tail_is_rerendered(
@@ -576,9 +597,9 @@ def test_blocks_held_for_their_math_are_not_rendered_again_until_math_comes(
     placeholder = make_message("assistant", "", status="streaming")
     feed = LiveFeed(transcript, placeholder)
     feed(ContentDelta("Before.\n\n$$\\sum_{r=1}^{29} r^2 = 8555$$\n\n"))  # typeset nowhere else
-    qtbot.waitUntil(lambda: bool(held))
     live = transcript.live
     assert live is not None
+    qtbot.waitUntil(lambda: bool(held) and live.redraws > 0)
     for number in range(6):  # more finished blocks, a redraw each, while it is typeset
         redraws = live.redraws
         feed(ContentDelta(f"Paragraph {number} after the equation.\n\n"))
@@ -589,6 +610,41 @@ def test_blocks_held_for_their_math_are_not_rendered_again_until_math_comes(
     typeset(held)
     qtbot.waitUntil(lambda: f"{IMAGE_SCHEME}:" in body.stable.document().toHtml())
     qtbot.waitUntil(lambda: "Paragraph 4" in body.stable.toPlainText())
+
+
+def test_held_blocks_are_drawn_once_while_the_tail_grows_and_copy_links_count_across_them(
+    qtbot: QtBot, transcript: Transcript, held_math: HeldMath
+) -> None:
+    held = held_math
+    placeholder = make_message("assistant", "", status="streaming")
+    feed = LiveFeed(transcript, placeholder)
+    feed(ContentDelta("Before.\n\n$$\\sum_{p=1}^{53} p = 1431$$\n\n```\nheld = 1\n```\n\n"))
+    qtbot.waitUntil(lambda: bool(held))
+    live = transcript.live
+    assert live is not None
+    body = view(transcript, placeholder).body
+    feed(ContentDelta("```\ntail = 2\n"))  # the code block above is finished now
+    qtbot.waitUntil(lambda: body.held is not None and "held = 1" in body.held.toPlainText())
+    held_view = body.held
+    assert held_view is not None
+    revision = held_view.document().revision()
+    for word in ("growing", "still", "more"):  # a redraw of the tail each
+        redraws = live.redraws
+        feed(ContentDelta(f"{word}\n"))
+        qtbot.waitUntil(lambda: live.redraws > redraws)  # noqa: B023 - waited for here
+    assert held_view.document().revision() == revision, "held blocks drawn again"
+    assert "Before." in body.stable.toPlainText()
+    assert "$$" in held_view.toPlainText(), "the equation shows as its source meanwhile"
+    tail = body.tail
+    assert tail is not None and "more" in tail.toPlainText()
+    assert body.code_blocks == ["held = 1", "tail = 2\ngrowing\nstill\nmore"]
+    QGuiApplication.clipboard().clear()
+    click_link(qtbot, tail, f"{COPY_SCHEME}:1")
+    assert QGuiApplication.clipboard().text().startswith("tail = 2")
+    typeset(held)
+    qtbot.waitUntil(lambda: "held = 1" in body.stable.toPlainText())
+    assert not held_view.isVisible()
+    assert f"{IMAGE_SCHEME}:" in body.stable.document().toHtml()
 
 
 def test_finish_live_renders_in_full_an_answer_with_a_link_reference_definition(

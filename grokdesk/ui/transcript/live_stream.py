@@ -2,22 +2,25 @@
 
 The turn collects the answer (:class:`~grokdesk.api.answer.AnswerSoFar`); this only
 reads it. An event pokes a :class:`Throttle`; at most every ``REDRAW_MS`` the redraw
-takes the chunks that arrived since the last one:
+takes the chunks that arrived since the last one. It renders their Markdown at once and
+changes the views a loop turn later, so that rendering and the paint that follows the
+change do not hold the loop in one tick:
 
 * reasoning text is appended at the end of the reasoning view (cost: the new text);
 * answer text: the finished Markdown blocks (``split_stable_prefix``, searched only
-  in the not-yet-stable part) are rendered once and appended to the body's stable
+  after the blocks found finished before) are rendered once and appended to the body's stable
   view; only the unfinished last block is re-rendered, in the tail view;
 * except when that block's unfinished line grows past ``OPEN_LINE_CHARS`` (base64,
   minified code without newlines): from then until the block is finished, what
   arrives is appended to the tail as plain folded text (cost: the new text), and
   the answer is rendered in full when it ends;
-* finished blocks whose math is not typeset yet stay in the tail (math shows as
-  its source there) until the typesetting thread has it; then the next redraw
-  appends them. Unclosed math is text, so it shows as source as it streams. When
-  the answer ends with math still being typeset, the streamed rendering stays and
-  this goes on drawing it in the same way until it is all typeset (:meth:`finish`),
-  instead of rendering the whole answer again in one long tick.
+* finished blocks whose math is not typeset yet are held: shown in the body's held
+  view (math as its source there), drawn again only when the held blocks change, until
+  the typesetting thread has their math; then the next redraw appends them. Unclosed
+  math is text, so it shows as source as it streams. When the answer ends with math
+  still being typeset, the streamed rendering stays and this goes on drawing it in the
+  same way until it is all typeset (:meth:`finish`), instead of rendering the whole
+  answer again in one long tick.
 
 Nothing else in the transcript is touched. The first answer text stops the
 "Thinking…" timer; a usage report fills in the reasoning token count.
@@ -29,7 +32,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from grokdesk.api.answer import AnswerSoFar
 from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent, UsageReport
@@ -68,6 +71,7 @@ class LiveStream(QObject):
         self._stable_len = 0
         self._ready_len = 0
         self._held_for_math = False
+        self._held_span = (0, 0)
         self._shown_tail: str | None = None
         self._open_line: int | None = None
         self._open_shown = 0
@@ -77,6 +81,11 @@ class LiveStream(QObject):
         self._renders_at_finish: int | None = None
         self.redraws = 0
         self._throttle = Throttle(self._redraw, REDRAW_MS, self)
+        self._to_draw = ""
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(0)
+        self._draw_timer.timeout.connect(self._draw)
         math_worker().finished.connect(self._math_typeset)
         view.begin_live()
         if answer.content or answer.reasoning or self._tokens_dirty:
@@ -108,16 +117,19 @@ class LiveStream(QObject):
         self._stable_len = 0
         self._ready_len = 0
         self._held_for_math = False
+        self._held_span = (0, 0)
         self._shown_tail = None
         self._open_line = None
         self._split_at = 0
+        self._draw_timer.stop()
         self.view.body.clear_stream()
         self._throttle()
 
     @property
     def shown_content(self) -> str:
-        """The answer text the view shows now: the stable blocks plus the tail."""
-        return self._content_text[: self._stable_len] + (self._shown_tail or "")
+        """The answer text the view shows now: the stable blocks, the held ones, the tail."""
+        text = self._content_text
+        return text[: self._stable_len] + text[slice(*self._held_span)] + (self._shown_tail or "")
 
     @property
     def shown_reasoning(self) -> str:
@@ -139,10 +151,14 @@ class LiveStream(QObject):
     def flush(self) -> None:
         """Draw whatever is waiting now (before the final full render replaces it)."""
         self._throttle.flush()
+        if self._draw_timer.isActive():
+            self._draw_timer.stop()
+            self._draw()
 
     def stop(self) -> None:
         """The stream ended: no more redraws, no more ticking."""
         self._throttle.cancel()
+        self._draw_timer.stop()
         math_worker().finished.disconnect(self._math_typeset)
         if self.view.reasoning is not None:
             self.view.reasoning.stop_thinking()
@@ -170,6 +186,38 @@ class LiveStream(QObject):
                 and self.view.body.full_renders != self._renders_at_finish)
 
     def _redraw(self) -> None:
+        """Render what changed now, and change the views a loop turn later (:meth:`_draw`):
+        the two hold the loop apart, not in one long tick with the paint that follows."""
+        self._to_draw = self.content
+        if self._to_draw and not self._overtaken():
+            self._prepare(self._to_draw)
+        self._draw_timer.start()
+
+    def _prepare(self, text: str) -> None:
+        """Find the finished blocks, and render ahead what :meth:`_draw` will show."""
+        if _has_newline(text, self._split_at):  # else the finished blocks are as they were
+            self._ready_len += split_stable_prefix(text[self._ready_len :])
+        self._split_at = len(text)
+        body = self.view.body
+        start, end = self._held_span
+        ready, stable = self._ready_len, self._stable_len
+        if ready > stable and not self._held_for_math:
+            after = body.before_held()
+            finished = body.prepare(text[stable:ready], dark=self.dark, after=after)
+        elif start < end and start == stable and ready > end:
+            after = body.before_tail()
+            finished = body.prepare(text[end:ready], dark=self.dark, after=after)
+        else:
+            finished = None
+            after = body.before_tail()
+        if finished is not None:
+            after = (after[0] + len(finished.code_blocks), after[1] + finished.table_cells)
+        tail = text[ready:]
+        if (self._open_line is None and tail != self._shown_tail
+                and len(tail) - tail.rfind("\n") - 1 <= OPEN_LINE_CHARS):
+            body.prepare(tail, dark=self.dark, after=after)
+
+    def _draw(self) -> None:
         if self._overtaken():
             self._end()
             return
@@ -181,7 +229,7 @@ class LiveStream(QObject):
             self._reasoning_taken = len(chunks)
             self._reasoning_text.append(chunk)
             reasoning.append_text(chunk)
-        text = self.content
+        text = self._to_draw
         if text and not self._answer_started:
             self._answer_started = True
             reasoning.stop_thinking()
@@ -193,6 +241,7 @@ class LiveStream(QObject):
             reasoning.set_tokens(usage.reasoning_tokens if usage is not None else None)
         if text:
             self._draw_content(text)
+        self.view.body.forget_prepared()
         if self._renders_at_finish is not None and not self.view.body.waiting_for_math:
             self._end()
 
@@ -200,15 +249,12 @@ class LiveStream(QObject):
         body = self.view.body
         if body.isHidden():
             body.show()
-        if _has_newline(text, self._split_at):  # else the finished blocks are as they were
-            self._ready_len = self._stable_len + split_stable_prefix(text[self._stable_len :])
-        self._split_at = len(text)
         if self._ready_len > self._stable_len and not self._held_for_math:
             self._append_ready(text)
-        stable = self._stable_len
-        tail = text[stable:]
+        self._draw_held(text)
+        tail = text[self._ready_len :]
         if self._open_line is None:
-            line_start = stable + tail.rfind("\n") + 1
+            line_start = self._ready_len + tail.rfind("\n") + 1
             if len(text) - line_start > OPEN_LINE_CHARS:
                 self._open_tail(text, line_start)
         if self._open_line is not None:
@@ -219,10 +265,26 @@ class LiveStream(QObject):
             body.set_tail(tail, dark=self.dark)
             self._shown_tail = tail
 
+    def _draw_held(self, text: str) -> None:
+        """Show the finished blocks not appended (held for their math): only those new
+        since the last redraw when the held ones before them stay."""
+        start, end = self._held_span
+        held = (self._stable_len, self._ready_len)
+        if held == self._held_span or (start == end and held[0] == held[1]):  # none, as before
+            self._held_span = held
+            return
+        if start < end and held[0] == start and held[1] > end:
+            self.view.body.extend_held(text[end : held[1]], dark=self.dark)
+        else:
+            self.view.body.set_held(text[slice(*held)], dark=self.dark)
+        self._held_span = held
+        self._shown_tail = None  # its copy links and table cells come after the held
+        self._open_line = None
+
     def _append_ready(self, text: str) -> None:
         """Append the finished blocks; if some wait for their math, those before them, and
-        the rest (shown in the tail meanwhile) only once some math has been typeset: no
-        block can go before the one that waits."""
+        the rest (held meanwhile) only once some math has been typeset: no block can go
+        before the one that waits."""
         chunk = text[self._stable_len : self._ready_len]
         appended = len(chunk) if self.view.body.append_stable(chunk, dark=self.dark) else 0
         starts = block_starts(chunk) if not appended else []
@@ -239,8 +301,8 @@ class LiveStream(QObject):
             self._open_line = None
 
     def _math_typeset(self) -> None:
-        """Math was typeset: redraw once all that the tail (with any held blocks) waits for
-        is ready, not after each equation."""
+        """Math was typeset: redraw once all that the held blocks and the tail wait for is
+        ready, not after each equation."""
         self._held_for_math = False
         if self._overtaken():
             self._end()
@@ -250,8 +312,8 @@ class LiveStream(QObject):
 
     def _open_tail(self, text: str, line_start: int) -> None:
         """Show the tail's long unfinished line as growing plain text from now on."""
-        head = text[self._stable_len : line_start]
-        code = ends_in_code(text[self._stable_len : line_start + _CODE_PROBE_CHARS])
+        head = text[self._ready_len : line_start]
+        code = ends_in_code(text[self._ready_len : line_start + _CODE_PROBE_CHARS])
         self.view.body.open_line(head, code=code, dark=self.dark)
         self._open_line = line_start
         self._open_shown = line_start

@@ -1,9 +1,11 @@
 """A message's rendered Markdown, built to grow while the answer streams.
 
-Two stacked views: ``stable`` holds the Markdown blocks that can no longer change
-and only ever grows at its end; ``tail`` holds the unfinished last block and is
-replaced on each redraw. So a redraw costs the size of the new text, not of the
-whole answer. A finished message is one full render in ``stable``.
+Stacked views: ``stable`` holds the Markdown blocks that can no longer change and
+only ever grows at its end; ``tail`` holds the unfinished last block and is replaced
+on each redraw. So a redraw costs the size of the new text, not of the whole answer.
+Between them, ``held`` shows finished blocks that wait for their math (below), drawn
+again only when they change, not at each redraw of the tail. A finished message is one
+full render in ``stable``.
 
 A long unfinished line (a megabyte of base64 with no newline) would make every redraw
 render and lay out the whole line again; so past a length the stream shows it as plain
@@ -18,10 +20,12 @@ Math is drawn in the view's text colour and size from what is typeset already; t
 shows as its source while :mod:`~grokdesk.ui.transcript.math_worker` typesets it, and the
 message renders again once its math is ready (or when the font or colours change). A
 finished chunk whose math is not ready is not appended (:meth:`append_stable` says so):
-the stream keeps it in the tail until it is.
+the stream shows it in ``held`` until it is.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor
@@ -50,10 +54,15 @@ class MessageBody(TextHolder):
         super().__init__(parent)
         self.stable = RichTextView(self)
         self.stable.setObjectName("messageText")
+        self._held: RichTextView | None = None
         self._tail: RichTextView | None = None
         self._stable_blocks: list[str] = []
         self._stable_cells = 0
+        self._held_blocks: list[str] = []
+        self._held_cells = 0
         self._tail_blocks: list[str] = []
+        self._refused: tuple[str, Rendered] | None = None
+        self._prepared: dict[tuple[str, bool, tuple[int, int], MathOptions], Rendered] = {}
         self._line_format: QTextCharFormat | None = None
         #: Full renders (:meth:`show_markdown`) so far; streamed chunks do not count.
         self.full_renders = 0
@@ -62,7 +71,8 @@ class MessageBody(TextHolder):
         self._math_style: MathOptions | None = None
         self._has_math = False
         self._waiting: list[MathRequest] = []
-        self._stream_waits: list[MathRequest] = []
+        self._held_waits: list[MathRequest] = []
+        self._tail_waits: list[MathRequest] = []
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(10)
@@ -71,11 +81,19 @@ class MessageBody(TextHolder):
 
     @property
     def code_blocks(self) -> list[str]:
-        return self._stable_blocks + self._tail_blocks
+        return self._stable_blocks + self._held_blocks + self._tail_blocks
+
+    @property
+    def held(self) -> RichTextView | None:
+        return self._held
 
     @property
     def tail(self) -> RichTextView | None:
         return self._tail
+
+    @property
+    def _stream_waits(self) -> list[MathRequest]:
+        return self._held_waits + self._tail_waits
 
     @property
     def waiting_for_math(self) -> bool:
@@ -83,9 +101,10 @@ class MessageBody(TextHolder):
         return bool(self._waiting) or bool(self._stream_waits)
 
     def streamed_math_ready(self) -> bool:
-        """Whether the math the stream's tail (or its held blocks) waits for is all typeset:
-        a redraw would now show it."""
-        return bool(self._stream_waits) and all(cached(r)[0] for r in self._stream_waits)
+        """Whether the math the stream's held blocks and tail wait for is all typeset: a
+        redraw would now show it."""
+        waits = self._stream_waits
+        return bool(waits) and all(cached(request)[0] for request in waits)
 
     def show_markdown(self, text: str, *, dark: bool) -> None:
         """Render the whole text once (a stored or finished message)."""
@@ -101,6 +120,7 @@ class MessageBody(TextHolder):
         self._wait_for(rendered)
         self.stable.show_html(rendered.html)
         self.stable.show()
+        self.set_held("", dark=False)
         self.set_tail("", dark=False)
 
     def clear_stream(self) -> None:
@@ -112,34 +132,60 @@ class MessageBody(TextHolder):
         self._stable_cells = 0
         self.stable.clear()
         self.stable.hide()
+        self.set_held("", dark=False)
         self.set_tail("", dark=False)
 
     def append_stable(self, markdown: str, *, dark: bool) -> bool:
         """Render finished blocks on their own and add them after the ones already shown.
 
-        False, and nothing added, while their math is still being typeset.
+        False, and nothing added, while their math is still being typeset: the stream
+        shows them with :meth:`set_held` meanwhile.
         """
         rendered = self._render_chunk(markdown, dark)
         if rendered.pending:
-            self._stream_waits = list(rendered.pending)
+            self._refused = (markdown, rendered)
             return False
+        self._refused = None
         self.stable.append_html(rendered.html)
         self._stable_blocks.extend(rendered.code_blocks)
         self._stable_cells += rendered.table_cells
         self.stable.show()
         return True
 
+    def set_held(self, markdown: str, *, dark: bool) -> None:
+        """Show finished blocks that wait for their math after the stable ones (their
+        math as source); an empty ``markdown`` hides them. The blocks :meth:`append_stable`
+        has just refused are not rendered again."""
+        refused, self._refused = self._refused, None
+        self._held_waits, self._held_blocks, self._held_cells = [], [], 0
+        if not markdown:
+            _empty(self._held)
+            return
+        if refused is not None and refused[0] == markdown:
+            rendered = refused[1]
+        else:
+            rendered = self._render_chunk(markdown, dark)
+        self._hold(rendered, self._ensure_held().show_html)
+
+    def extend_held(self, markdown: str, *, dark: bool) -> None:
+        """Add finished blocks after the held ones: they wait for the math before them."""
+        self._hold(self._render_chunk(markdown, dark, after_held=True),
+                   self._ensure_held().append_html)
+
+    def _hold(self, rendered: Rendered, show: Callable[[str], None]) -> None:
+        self._held_waits.extend(rendered.pending)
+        self._held_blocks.extend(rendered.code_blocks)
+        self._held_cells += rendered.table_cells
+        show(rendered.html)
+
     def set_tail(self, markdown: str, *, dark: bool) -> None:
         """Re-render the unfinished last block; an empty ``markdown`` hides it."""
         if not markdown:
-            self._stream_waits = []
-            self._tail_blocks = []
-            if self._tail is not None:
-                self._tail.clear()
-                self._tail.hide()
+            self._tail_waits, self._tail_blocks = [], []
+            _empty(self._tail)
             return
-        rendered = self._render_chunk(markdown, dark)
-        self._stream_waits = list(rendered.pending)
+        rendered = self._render_chunk(markdown, dark, after_held=True)
+        self._tail_waits = list(rendered.pending)
         self._tail_blocks = list(rendered.code_blocks)
         self._ensure_tail().show_html(rendered.html)
 
@@ -147,7 +193,7 @@ class MessageBody(TextHolder):
         """Show the tail's finished lines ``head``, then an empty line that
         :meth:`extend_line` grows (shown as code or as text)."""
         tail = self._ensure_tail()
-        rendered = self._render_chunk(head, dark)
+        rendered = self._render_chunk(head, dark, after_held=True)
         self._tail_blocks = list(rendered.code_blocks)
         tail.show_html(rendered.html)
         fmt = QTextCharFormat()
@@ -167,21 +213,61 @@ class MessageBody(TextHolder):
         """Add ``text`` to the line :meth:`open_line` started, without redrawing the rest."""
         self._ensure_tail().append_plain(text, self._line_format)
 
+    def _ensure_held(self) -> RichTextView:
+        if self._held is None:
+            self._held = self._add_view("messageHeld", self._layout.indexOf(self.stable) + 1)
+        self._held.show()
+        return self._held
+
     def _ensure_tail(self) -> RichTextView:
         if self._tail is None:
-            self._tail = RichTextView(self)
-            self._tail.setObjectName("messageTail")
-            self._tail.copyCodeRequested.connect(self._copy_code)
-            self._layout.addWidget(self._tail)
+            self._tail = self._add_view("messageTail", self._layout.count())
         self._tail.show()
         return self._tail
 
-    def _render_chunk(self, markdown: str, dark: bool) -> Rendered:
-        """Render a chunk after the stable ones: copy links and table cells continue theirs."""
+    def _add_view(self, name: str, index: int) -> RichTextView:
+        view = RichTextView(self)
+        view.setObjectName(name)
+        view.copyCodeRequested.connect(self._copy_code)
+        self._layout.insertWidget(index, view)
+        return view
+
+    def before_held(self) -> tuple[int, int]:
+        """The code blocks and table cells of the stable blocks."""
+        return len(self._stable_blocks), self._stable_cells
+
+    def before_tail(self) -> tuple[int, int]:
+        """The code blocks and table cells shown before the tail (stable and held)."""
+        return (len(self._stable_blocks) + len(self._held_blocks),
+                self._stable_cells + self._held_cells)
+
+    def prepare(self, markdown: str, *, dark: bool, after: tuple[int, int]) -> Rendered:
+        """Render a chunk ahead of the redraw that shows it, after ``after`` code blocks
+        and table cells: the redraw, a loop turn later, takes it instead of rendering.
+        Rendering then holds the loop apart from changing the views and painting them."""
+        options = self._math_options()
+        rendered = self._render_after(markdown, dark, after, options)
+        self._prepared[(markdown, dark, after, options)] = rendered
+        return rendered
+
+    def forget_prepared(self) -> None:
+        """Drop what :meth:`prepare` rendered and no redraw took."""
+        self._prepared.clear()
+
+    def _render_chunk(self, markdown: str, dark: bool, *, after_held: bool = False) -> Rendered:
+        """Render a chunk after the stable ones (and the held ones, for the tail): copy
+        links and table cells continue theirs."""
+        after = self.before_tail() if after_held else self.before_held()
+        options = self._math_options()
+        prepared = self._prepared.pop((markdown, dark, after, options), None)
+        return prepared or self._render_after(markdown, dark, after, options)
+
+    def _render_after(self, markdown: str, dark: bool, after: tuple[int, int],
+                      options: MathOptions) -> Rendered:
+        blocks, cells = after
         rendered = render_markdown(
-            markdown, dark=dark, first_code_index=len(self._stable_blocks),
-            table_cell_budget=MAX_MESSAGE_TABLE_CELLS - self._stable_cells,
-            math=self._math_options())
+            markdown, dark=dark, first_code_index=blocks,
+            table_cell_budget=MAX_MESSAGE_TABLE_CELLS - cells, math=options)
         math_images.remember(rendered.math)
         if rendered.pending:
             math_worker().request(rendered.pending)
@@ -232,3 +318,9 @@ class MessageBody(TextHolder):
         blocks = self.code_blocks
         if 0 <= index < len(blocks):
             self.copyCodeRequested.emit(blocks[index])
+
+
+def _empty(view: RichTextView | None) -> None:
+    if view is not None:
+        view.clear()
+        view.hide()

@@ -182,20 +182,22 @@ class RichTextView(QTextBrowser):
             return
         chunk = parse_html(html)
         cursor = QTextCursor(document)
+        cursor.beginEditBlock()  # one layout of the new text, not one per edit
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         joint = cursor.position()
         cursor.insertFragment(QTextDocumentFragment(chunk))
         block = document.findBlock(joint)
-        cursor = QTextCursor(block)
+        cursor.setPosition(block.position())
         if block.length() <= 1 and block.next().isValid():
             cursor.deletePreviousChar()
-            return
-        first = chunk.begin()
-        block_format = first.blockFormat()
-        block_format.setObjectIndex(-1)
-        cursor.setBlockFormat(block_format)
-        cursor.setBlockCharFormat(first.charFormat())
+        else:
+            first = chunk.begin()
+            block_format = first.blockFormat()
+            block_format.setObjectIndex(-1)
+            cursor.setBlockFormat(block_format)
+            cursor.setBlockCharFormat(first.charFormat())
+        cursor.endEditBlock()
 
     def set_plain(self, text: str) -> None:
         """Replace the content with plain text, folded as :meth:`append_plain` folds it."""
