@@ -19,6 +19,8 @@ MAX_HIGHLIGHT_CHARS = 20_000
 """Larger blocks are shown plain: highlighting must fit in a redraw tick while streaming."""
 
 _MAX_LANG_CHARS = 40
+COMMON_LANGUAGES = ("python", "bash", "javascript", "json")
+"""The fences answers name most: :func:`prepare` compiles their lexers ahead."""
 
 
 @lru_cache(maxsize=128)
@@ -28,6 +30,14 @@ def _lexer(lang: str) -> Any | None:
         return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
+
+
+def prepare() -> None:
+    """Compile the lexers of :data:`COMMON_LANGUAGES` (a worker thread, before the first
+    answer): a lexer's first use compiles its regular expressions, tens of milliseconds
+    that would otherwise fall on a redraw of a streaming answer."""
+    for lang in COMMON_LANGUAGES:
+        _lexer(lang)
 
 
 @lru_cache(maxsize=8)

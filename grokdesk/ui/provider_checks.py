@@ -117,10 +117,13 @@ class ProviderChecks(QObject):
 
 
 def _warm_in_thread(service: ChatService) -> None:
-    """What the math worker imports (the GUI thread only spawns it then), and the client."""
+    """What the math worker imports (the GUI thread only spawns it then), what draws a
+    streaming answer and its code, and the client."""
     import concurrent.futures.process  # noqa: F401
     import multiprocessing  # noqa: F401
 
-    import grokdesk.ui.transcript.math_worker  # noqa: F401
+    from grokdesk.render import highlight
+    from grokdesk.ui.transcript import live_stream, math_worker  # noqa: F401
 
+    highlight.prepare()
     service.warm_up()

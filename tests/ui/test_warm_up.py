@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from grokdesk.render import highlight
 from grokdesk.render.math.typeset import cached
 from grokdesk.ui.transcript.math_worker import WARM_UP, MathWorker
 from tests.ui.conftest import MakeWindow
@@ -63,3 +64,26 @@ def test_typing_starts_the_math_typesetter_before_any_answer_needs_it(
 
     harness.run(scenario())
     assert prepared == [threading.main_thread().name], "its QObject lives on the GUI thread"
+
+
+def test_typing_compiles_the_common_code_lexers_off_the_gui_thread(
+        make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    harness = make_window()
+    compiled: list[tuple[str, str]] = []
+    real_lexer = highlight._lexer
+
+    def recording_lexer(lang: str) -> object:
+        compiled.append((lang, threading.current_thread().name))
+        return real_lexer(lang)
+
+    monkeypatch.setattr(highlight, "_lexer", recording_lexer)
+
+    async def scenario() -> None:
+        harness.window.composer.input.setFocus()
+        harness.qtbot.keyClicks(harness.window.composer.input, "Show me code")
+        await harness.until(lambda: len(compiled) == len(highlight.COMMON_LANGUAGES),
+                            what="the lexers compiled")
+
+    harness.run(scenario())
+    assert [lang for lang, _ in compiled] == list(highlight.COMMON_LANGUAGES)
+    assert all(thread != threading.main_thread().name for _, thread in compiled)
