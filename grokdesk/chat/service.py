@@ -56,7 +56,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PATH_PIECE = 200
-"""Messages of a path read in one turn of the event loop when a turn starts (about 5 ms)."""
+"""Messages of a path read in one turn of the event loop (about 5 ms): for a turn's request,
+and the rest of a path shown from its end."""
 
 
 class ChatService:
@@ -216,6 +217,11 @@ class ChatService:
         """The active path with each message's versions (sibling ids, oldest first);
         with ``last``, its last ``last`` messages only."""
         return self._history.active_path(conversation_id, last)
+
+    def path_above(self, conversation_id: int, message_id: int) -> Iterator[ActivePath]:
+        """The path above ``message_id``, :data:`PATH_PIECE` messages a piece with their
+        versions, from there up: the rest of a path shown from its end, a piece a turn."""
+        return self._history.path_above(conversation_id, message_id, PATH_PIECE)
 
     def tree(self, conversation_id: int) -> MessageTree:
         """Every message of every branch with its parent, and the current leaf."""

@@ -275,6 +275,19 @@ class History:
         """
         messages = (self.messages(conversation_id) if last is None
                     else self.path_end(conversation_id, last))
+        return self._with_versions(conversation_id, messages)
+
+    def path_above(self, conversation_id: int, message_id: int, size: int
+                   ) -> Iterator[ActivePath]:
+        """The path above ``message_id`` in pieces of ``size`` messages with their
+        versions, from there up, each root first: the rest of a path opened with its end
+        (:meth:`active_path` with ``last``), read a piece per event-loop turn."""
+        row = self.db.fetchone("SELECT parent_id FROM messages WHERE id = ?", (message_id,))
+        for piece in self._pieces_up(None if row is None else row[0], size):
+            yield self._with_versions(conversation_id, piece)
+
+    def _with_versions(self, conversation_id: int, messages: list[Message]) -> ActivePath:
+        """``messages`` (a run of one path, root first) with each one's versions."""
         complete = not messages or messages[0].parent_id is None
         children: dict[int | None, list[int]] = {}
         if messages:
@@ -350,14 +363,17 @@ class History:
         """The active path in pieces of ``size`` messages, from its end up, each piece
         root first: a long path read a piece per event-loop turn. A message's parent
         never changes, so the pieces join up as one read would."""
-        leaf = self._leaf(conversation_id)
-        while leaf is not None:
+        yield from self._pieces_up(self._leaf(conversation_id), size)
+
+    def _pieces_up(self, top: int | None, size: int) -> Iterator[list[Message]]:
+        """The path from ``top`` up to the root, ``size`` messages a piece, each root first."""
+        while top is not None:
             now = self._clock()
-            piece = [self._message(row, now) for row in self._walk_up(leaf, size)]
+            piece = [self._message(row, now) for row in self._walk_up(top, size)]
             if not piece:
                 return
             yield piece
-            leaf = piece[0].parent_id
+            top = piece[0].parent_id
 
     def _path_rows(self, conversation_id: int, count: int | None = None) -> list[Row]:
         """The active path's rows, root first; with ``count``, its last ``count`` only."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -209,10 +209,12 @@ class ChatController(QObject):
         """Copy the path up to ``message_id`` into a new conversation (``created``)."""
         return self._store(lambda: self.service.fork(message_id))
 
-    def rest_of_path(self, conversation_id: int) -> ActivePath | None:
-        """The whole active path, for a pane that opened with its end; None, said as a
-        notice, when the history cannot be read."""
-        return self._store(lambda: self.service.active_path(conversation_id))
+    def path_above(self, conversation_id: int, message_id: int) -> Iterator[ActivePath]:
+        """The path above ``message_id`` a piece at a time, for a pane that opened with its
+        end; it stops, said as a notice, where the history cannot be read."""
+        pieces = self.service.path_above(conversation_id, message_id)
+        while (piece := self._store(lambda: next(pieces, None))) is not None:
+            yield piece
 
     def _store(self, step: Callable[[], T]) -> T | None:
         """Run one step of the core; a refusal or failure becomes a notice, not an

@@ -339,3 +339,21 @@ def test_the_path_read_in_pieces_is_the_path(history: History) -> None:
         assert all(len(piece) <= size for piece in pieces)
         assert [m for piece in reversed(pieces) for m in piece] == history.messages(c.id)
     assert list(history.path_pieces(history.create_conversation().id, 3)) == []
+
+
+def test_the_path_above_a_message_read_in_pieces_carries_the_versions_of_the_whole(
+        history: History) -> None:
+    c = history.create_conversation()
+    messages = chain(history, c.id, *(f"m{i}" for i in range(9)))
+    history.add_message(c.id, "user", "another first question", parent_id=None)
+    history.add_message(c.id, "assistant", "another answer", parent_id=messages[4].id)
+    history.select_branch(messages[-1].id)
+    whole = history.active_path(c.id)
+    for size in (1, 2, 4, 20):
+        pieces = list(history.path_above(c.id, messages[6].id, size))
+        assert all(len(piece.messages) <= size for piece in pieces)
+        above = [p for piece in reversed(pieces)
+                 for p in zip(piece.messages, piece.sibling_ids, strict=True)]
+        assert above == list(zip(whole.messages, whole.sibling_ids, strict=True))[:6]
+        assert pieces[-1].complete and not any(piece.complete for piece in pieces[:-1])
+    assert list(history.path_above(c.id, messages[0].id, 3)) == []

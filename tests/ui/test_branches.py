@@ -5,7 +5,7 @@ branch. Real window, real history, the fake provider for the turns."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -299,14 +299,12 @@ def test_older_messages_that_cannot_be_read_are_said_and_the_end_stays(
     window = harness.window
     harness.run(harness.until(lambda: window.transcript.messages, what="the newer chat"))
     service = harness.controller.service
-    read = service.active_path
 
-    def failing(conversation_id: int, last: int | None = None) -> ActivePath:
-        if last is None:
-            raise DatabaseError("The history could not be read. Check the disk.")
-        return read(conversation_id, last)
+    def failing(conversation_id: int, message_id: int) -> Iterator[ActivePath]:
+        yield from ()  # a generator, as the real one: it fails when read
+        raise DatabaseError("The history could not be read. Check the disk.")
 
-    monkeypatch.setattr(service, "active_path", failing)
+    monkeypatch.setattr(service, "path_above", failing)
 
     async def scenario() -> None:
         window.open_conversation(ids["chat"])

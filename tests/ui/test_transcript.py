@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextTable
 from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 from pytestqt.qtbot import QtBot
@@ -840,19 +841,37 @@ def test_a_thousand_messages_build_lazily_and_more_load_on_scrolling_up(
 
 
 class PathReader:
-    """The rest of a path, for a pane given its end: counts the reads."""
+    """The path above a message, ``size`` messages a piece, for a pane given its end:
+    counts the pieces read, and whether the loop turned between two."""
 
-    def __init__(self, path: list[Message], versions: dict[int, tuple[int, ...]]) -> None:
-        self.path, self.versions, self.reads = path, versions, 0
+    def __init__(self, path: list[Message], versions: dict[int, tuple[int, ...]],
+                 size: int = 25) -> None:
+        self.path, self.versions, self.size = path, versions, size
+        self.reads = 0
+        self.turned: list[bool] = []
+        self._turn: list[bool] = []
 
-    def __call__(self) -> tuple[list[Message], dict[int, tuple[int, ...]]]:
-        self.reads += 1
-        return self.path, self.versions
+    def __call__(self, first_shown: int) -> Iterator[tuple[list[Message],
+                                                            dict[int, tuple[int, ...]]]]:
+        end = [m.id for m in self.path].index(first_shown)
+        while end > 0:
+            if self.reads:
+                self.turned.append(bool(self._turn))
+            self.reads += 1
+            turn: list[bool] = []
+            self._turn = turn
+            QTimer.singleShot(0, functools.partial(turn.append, True))
+            start = max(0, end - self.size)
+            yield self.path[start:end], self.versions
+            end = start
 
 
 def long_path(count: int) -> list[Message]:
-    return [make_message("user" if i % 2 == 0 else "assistant", f"Message {i}")
-            for i in range(count)]
+    path: list[Message] = []
+    for i in range(count):
+        path.append(make_message("user" if i % 2 == 0 else "assistant", f"Message {i}",
+                                 parent_id=path[-1].id if path else None))
+    return path
 
 
 def test_a_pane_given_the_end_of_a_path_reads_the_rest_after_its_first_paint(
@@ -868,10 +887,11 @@ def test_a_pane_given_the_end_of_a_path_reads_the_rest_after_its_first_paint(
     on_paint = PaintSeen(lambda: painted.append(read.reads))
     column = transcript.scroll_area.widget()
     column.installEventFilter(on_paint)
-    qtbot.waitUntil(lambda: read.reads == 1)
+    qtbot.waitUntil(lambda: read.reads == 2)
     column.removeEventFilter(on_paint)
     assert painted and painted[0] == 0, "the rest is read after the pane has painted"
     assert transcript.messages == path
+    assert read.reads == 2 and read.turned == [True], "a piece per turn of the loop"
     bar = transcript.scroll_area.verticalScrollBar()
 
     def scrolled_to_the_first() -> bool:
@@ -881,7 +901,7 @@ def test_a_pane_given_the_end_of_a_path_reads_the_rest_after_its_first_paint(
     qtbot.waitUntil(scrolled_to_the_first, timeout=10_000)
     assert view(transcript, path[0]).versions == versions[path[0].id]
     assert view(transcript, path[-1]).versions == versions[path[-1].id]
-    assert read.reads == 1
+    assert read.reads == 2
 
 
 def test_what_needs_the_whole_path_reads_it_at_once(transcript: Transcript) -> None:
@@ -889,7 +909,7 @@ def test_what_needs_the_whole_path_reads_it_at_once(transcript: Transcript) -> N
     read = PathReader(path, {})
     transcript.set_messages(path[-40:], rest=read)
     assert transcript.reveal(path[3].id), "an older message on the path is found"
-    assert read.reads == 1 and transcript.view_for(path[3].id) is not None
+    assert read.reads == 4 and transcript.view_for(path[3].id) is not None
     transcript.remove_message(path[5].id)
     assert [m.id for m in transcript.messages] == [m.id for m in path if m is not path[5]]
 
@@ -897,7 +917,8 @@ def test_what_needs_the_whole_path_reads_it_at_once(transcript: Transcript) -> N
 def test_a_rest_that_no_longer_leads_to_what_is_shown_is_left_out(
         transcript: Transcript) -> None:
     shown = long_path(40)
-    read = PathReader(long_path(100), {})  # the path changed since its end was read
+    changed = long_path(100)  # the path changed since its end was read
+    read = PathReader([*changed[:60], *shown], {})
     transcript.set_messages(shown, rest=read)
     assert transcript.messages == shown and read.reads == 1
 

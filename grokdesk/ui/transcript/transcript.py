@@ -30,15 +30,18 @@ from grokdesk.ui.transcript.column import MessageColumn
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX, ScrollFollow
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
     from grokdesk.ui.transcript.live_stream import LiveStream
     from grokdesk.ui.transcript.message_view import MessageView
 
-    PathLoader = Callable[[], tuple[Sequence[Message], Mapping[int, tuple[int, ...]]]]
-    """Reads the whole path on screen with its versions (for a pane given its end only)."""
+    PathPiece = tuple[Sequence[Message], Mapping[int, tuple[int, ...]]]
+    """Messages of a path, root first, and their versions."""
+    PathLoader = Callable[[int], Iterator[PathPiece]]
+    """Reads the path above a message on screen a piece at a time, from there up (for a
+    pane given its end only)."""
 
 BATCH = 12
 """At most this many messages are built in one turn of the event loop (all of them at
@@ -47,8 +50,8 @@ LOAD_TURN_S = 0.012
 """How long one turn may build older messages while the reader nears the top (at least
 one is built), so scrolling up stays smooth."""
 REST_AFTER_MS = 50
-"""A pane given a path's end reads the rest this long after: once it has painted, and
-before a reader can scroll."""
+"""A pane given a path's end reads the rest this long after, a piece per turn of the
+loop: once it has painted, and before a reader can scroll."""
 
 
 class Transcript(QWidget):
@@ -71,7 +74,10 @@ class Transcript(QWidget):
         self._views: dict[int, MessageView] = {}
         self._versions: dict[int, tuple[int, ...]] = {}
         self._first_built = 0
-        self._rest: PathLoader | None = None
+        self._rest: Iterator[PathPiece] | None = None
+        self._rest_timer = QTimer(self)
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.timeout.connect(self._read_rest_piece)
         self._last_view: MessageView | None = None
         self._live: LiveStream | None = None
         self._dark = is_dark(self.palette())
@@ -106,21 +112,24 @@ class Transcript(QWidget):
         pane, the rest follows. ``versions``: a message's versions (oldest first), where
         it has others.
 
-        ``messages`` may be the path's end only, with ``rest`` to read the whole path:
-        that is read after the pane is painted, or as soon as anything needs it.
+        ``messages`` may be the path's end only, with ``rest`` to read the path above it:
+        that is read a piece per turn of the loop once the pane has painted, or all at
+        once as soon as anything needs it.
         """
         self._drop_live()
         self._remove_views(list(self._views.values()))
         self._versions = _with_others(versions or {})
         self._messages = list(messages)
         self._first_built = len(self._messages)
-        self._rest = rest
+        self._rest = rest(self._messages[0].id) if rest is not None and messages else None
         self._build_older(fill_px=self._scroll.viewport().height())
         self._refresh_last()
         self.scroll_to_bottom()
         self._follow.check_soon()
-        if rest is not None:
-            QTimer.singleShot(REST_AFTER_MS, self, self._read_rest)
+        if self._rest is not None:
+            self._rest_timer.start(REST_AFTER_MS)
+        else:
+            self._rest_timer.stop()
 
     def set_versions(self, message_id: int, versions: tuple[int, ...]) -> None:
         """``message_id`` has these versions now (one just added streams, say)."""
@@ -336,19 +345,28 @@ class Transcript(QWidget):
             self._column.setUpdatesEnabled(True)
 
     def _read_rest(self) -> None:
-        """Put the messages above the path's end (see :meth:`set_messages`) in place."""
-        read, self._rest = self._rest, None
-        if read is None or not self._messages:
-            return
-        path, versions = read()
-        ids = [m.id for m in path]
-        if self._messages[0].id not in ids:
-            return  # the path changed since; whatever changed it shows it again
-        older = path[: ids.index(self._messages[0].id)]
+        """Put all the messages above the path's end (see :meth:`set_messages`) in place."""
+        self._rest_timer.stop()
+        while self._take_rest_piece():
+            pass
+
+    def _read_rest_piece(self) -> None:
+        """Put the next piece of the rest in place, and the one after at the next turn."""
+        if self._take_rest_piece():
+            self._rest_timer.start(0)
+
+    def _take_rest_piece(self) -> bool:
+        """Put the next piece above the messages held in place; False once none is left."""
+        piece = next(self._rest, None) if self._rest is not None else None
+        older, versions = piece if piece is not None else ((), {})
+        if not older or not self._messages or older[-1].id != self._messages[0].parent_id:
+            self._rest = None  # read, or the path changed: whatever changed it shows it
+            return False
         self._messages[:0] = older
         self._first_built += len(older)
         above = {m.id for m in older}
         self._versions.update(_with_others({k: v for k, v in versions.items() if k in above}))
+        return True
 
     def _append(self, message: Message) -> MessageView:
         self._messages.append(message)

@@ -7,7 +7,7 @@ Nothing here reads the history again for what a change already carries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -26,7 +26,7 @@ from grokdesk.ui.window.draft_keeper import DraftKeeper
 if TYPE_CHECKING:
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
-    from grokdesk.ui.transcript.transcript import PathLoader
+    from grokdesk.ui.transcript.transcript import PathLoader, PathPiece
 
 OPENING_MESSAGES = 40
 """How much of a path's end a conversation opens with: more than the tallest pane holds
@@ -104,9 +104,9 @@ class OpenChat(QObject):
         self.transcript.begin_live(live)
 
     def _path_reader(self, conversation_id: int) -> PathLoader:
-        def read() -> tuple[tuple[Message, ...], dict[int, tuple[int, ...]]]:
-            path = self.controller.rest_of_path(conversation_id)
-            return ((), {}) if path is None else (path.messages, versions_of(path))
+        def read(first_shown: int) -> Iterator[PathPiece]:
+            for piece in self.controller.path_above(conversation_id, first_shown):
+                yield piece.messages, versions_of(piece)
         return read
 
     def show_path(self, path: ActivePath) -> None:
