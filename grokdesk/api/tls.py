@@ -16,8 +16,6 @@ import logging
 import ssl
 from pathlib import Path
 
-import httpx
-
 from grokdesk.api.errors import NetworkSettingsError
 
 log = logging.getLogger("grokdesk.api")
@@ -30,6 +28,8 @@ def trust_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
     a bundle the user chose and that silently does nothing would only turn into a
     puzzling "certificate not trusted" later.
     """
+    import httpx  # here: checking a bundle (check_bundle) needs none of it
+
     context = httpx.create_ssl_context()
     try:
         context.load_default_certs(ssl.Purpose.SERVER_AUTH)
@@ -40,6 +40,12 @@ def trust_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
     if context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname:
         raise AssertionError("certificate verification must stay on")
     return context
+
+
+def check_bundle(ca_bundle: str | Path) -> None:
+    """Raise the NetworkSettingsError :func:`trust_context` would for ``ca_bundle``, loading
+    it alone: not the default stores, a fifth of a second."""
+    _load_bundle(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), Path(ca_bundle).expanduser())
 
 
 def _load_bundle(context: ssl.SSLContext, path: Path) -> None:

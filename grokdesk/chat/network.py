@@ -112,11 +112,7 @@ def build_client(base_url: str, api_key: str | None, network: NetworkPreferences
     from grokdesk.api.client import ChatClient
     from grokdesk.api.tls import trust_context
 
-    if not network.proxy and not environment_is_usable():
-        raise NetworkSettingsError(
-            "The proxy environment variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY "
-            "or their lower-case forms) hold a value that cannot be used; correct or unset "
-            "them, or set a proxy in the network settings")
+    _check_environment(network)
     options: dict[str, Any] = {
         "user_agent": f"grokdesk/{__version__}",
         "connect_timeout": network.connect_timeout,
@@ -127,6 +123,25 @@ def build_client(base_url: str, api_key: str | None, network: NetworkPreferences
     }
     options.update(overrides)
     return ChatClient(base_url, api_key, **options)
+
+
+def check_settings(network: NetworkPreferences) -> None:
+    """Raise the NetworkSettingsError :func:`build_client` would for ``network``, without
+    building a client: no httpx, no system trust store, so a Send can check on the spot."""
+    from grokdesk.api.tls import check_bundle
+
+    _check_environment(network)
+    proxy_settings(network)
+    if network.ca_bundle:
+        check_bundle(network.ca_bundle)
+
+
+def _check_environment(network: NetworkPreferences) -> None:
+    if not network.proxy and not environment_is_usable():
+        raise NetworkSettingsError(
+            "The proxy environment variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY "
+            "or their lower-case forms) hold a value that cannot be used; correct or unset "
+            "them, or set a proxy in the network settings")
 
 
 def is_loopback_host(host: str) -> bool:

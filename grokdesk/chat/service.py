@@ -28,7 +28,12 @@ from grokdesk.chat import titles
 from grokdesk.chat.changes import NOTHING, Changes, Totals
 from grokdesk.chat.context import fit_to_context
 from grokdesk.chat.models import ModelList, load_models
-from grokdesk.chat.network import ProxyCredentials, build_client, insecure_transport_warning
+from grokdesk.chat.network import (
+    ProxyCredentials,
+    build_client,
+    check_settings,
+    insecure_transport_warning,
+)
 from grokdesk.chat.think import ThinkTagClient
 from grokdesk.chat.titles import DEFAULT_TITLE, title_from_text
 from grokdesk.chat.turn import LiveAnswer, StreamingClient, TurnListener, TurnOutcome, run_turn
@@ -122,6 +127,14 @@ class ChatService:
                 client = build_client(profile.base_url, key, network, proxy_auth=proxy_auth)
                 self._clients[cache_key] = client
             return client
+
+    def _check_sendable(self, profile: Profile) -> None:
+        """Raise now what building the answer's client would (MissingKeyError,
+        NetworkSettingsError), before anything is stored; the client itself is built when
+        the answer starts, on a worker thread (:meth:`answer`)."""
+        if profile.key_required and self.keys.lookup(profile).key is None:
+            raise MissingKeyError(profile.label)
+        check_settings(self.settings.network)
 
     def warm_up(self) -> None:
         """Build the active provider's client ahead of the first send.
@@ -442,7 +455,7 @@ class ChatService:
         self._open_turn()
         if conversation_id is None:
             settings = new_settings or self.settings_for_new_chat()
-            self.client_for(self.profile_for(settings))
+            self._check_sendable(self.profile_for(settings))
             conversation = self._history.create_conversation(title_from_text(text), settings)
             message = self._history.add_message(conversation.id, "user", text)
             after = _touched(conversation, message)
@@ -450,7 +463,7 @@ class ChatService:
                                   added=(message,)))
             return self._opened(PreparedTurn(after, [message], sent_text=text))
         conversation = self._conversation(conversation_id)
-        self.client_for(self.profile_for(conversation))
+        self._check_sendable(self.profile_for(conversation))
         latest = self._history.path_end(conversation_id, 2)
         if _is_failed_resend(latest, text):
             return self._begin_retry(conversation, self._history.messages(conversation_id),
@@ -471,7 +484,7 @@ class ChatService:
         only ("Regenerate with…"). A path ending in a question gets its first answer."""
         self._open_turn()
         conversation = self._conversation(conversation_id)
-        self.client_for(self.profile_for(conversation))
+        self._check_sendable(self.profile_for(conversation))
         messages = self._history.messages(conversation_id)
         if not messages:
             raise RecordGoneError("This conversation has no message to answer")
@@ -502,7 +515,7 @@ class ChatService:
         if message is None or message.role != "user":
             raise RecordGoneError("Only a stored user message can be edited")
         conversation = self._conversation(message.conversation_id)
-        self.client_for(self.profile_for(conversation))
+        self._check_sendable(self.profile_for(conversation))
         kept = self._history.path_to(message_id)[:-1]
         new = self._history.add_message(conversation.id, "user", text,
                                         parent_id=message.parent_id)
@@ -536,7 +549,9 @@ class ChatService:
                 # the loop: a long conversation's path is more than a frame's work.
                 turn.messages = await self._read_path(conversation.id)
             profile = self.profile_for(conversation)
-            client: StreamingClient = self.client_for(profile)
+            # On a worker thread: the first client imports httpx and loads the trust
+            # store, a fifth of a second (the warm-up may be building it just then).
+            client: StreamingClient = await asyncio.to_thread(self.client_for, profile)
             if profile.think_tags:
                 client = ThinkTagClient(client)
             request = self.build_request(conversation, turn.messages, model=turn.model,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -228,3 +229,26 @@ async def test_a_long_path_is_read_a_piece_per_turn_of_the_loop_and_sent_whole(
     sent = fake_api.last_body["messages"]
     assert [m["content"] for m in sent] == [
         m.content for m in history.messages(conversation.id)[:-1]]
+
+
+async def test_a_send_checks_the_key_at_once_and_builds_its_client_off_the_loop_thread(
+        service: ChatService, fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first client imports httpx and loads the trust store (a fifth of a second): a
+    window's Send, before the warm-up has built it, would freeze on it."""
+    from grokdesk.chat import service as service_module
+
+    built_on: list[str] = []
+    build = service_module.build_client
+
+    def recorded(*args: object, **options: object) -> object:
+        built_on.append(threading.current_thread().name)
+        return build(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_module, "build_client", recorded)
+    conversation = service.new_conversation()
+    turn = service.begin_send(conversation.id, "Hello?")
+    assert built_on == [], "nothing built to check the key and the settings"
+    outcome = await service.answer(turn)
+    assert outcome.ok and outcome.message.content
+    assert built_on and threading.main_thread().name not in built_on
+    assert len(fake_api.chat_requests) == 1
