@@ -20,6 +20,9 @@ MARKER_PREFIX = "<!-- grokdesk:"
 _BACKTICK_RUN = re.compile(r"`+")
 # Where the parser breaks lines (it reads a lone CR as one).
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+# A line that may start a list item, a block quote, an HTML block or a link reference
+# definition: inside those a fence line may not be what it looks like.
+_NOT_PLAIN = re.compile(r" {0,3}(?:[-+*>\[<]|\d{1,9}[.)])")
 
 
 def longest_backtick_run(text: str) -> int:
@@ -42,11 +45,13 @@ def unclosed_fence(text: str) -> str | None:
     """
     if "```" not in text and "~~~" not in text:
         return None
+    lines = _LINE_BREAK.split(text)
+    if _every_fence_closes(lines):
+        return None
     tokens = _block_parser().parse(text)
     last = tokens[-1] if tokens else None
     if last is None or last.type != "fence" or last.level != 0 or last.map is None:
         return None
-    lines = _LINE_BREAK.split(text)
     start, end = last.map
     if end < len(lines) and any(line.strip() for line in lines[end:]):
         return None
@@ -55,6 +60,25 @@ def unclosed_fence(text: str) -> str | None:
             and len(closing[0]) >= len(last.markup) and not closing[1].strip(" \t")):
         return None
     return last.markup
+
+
+def _every_fence_closes(lines: list[str]) -> bool:
+    """Whether a scan of ``lines`` sees every code fence closed. Exact up to the first line
+    that may open a container, an HTML block or a link reference definition: past it, only
+    no fence line at all is a sure answer; otherwise this says False and the parser
+    decides. Most texts are spared the parse."""
+    opened: str | None = None
+    for index, line in enumerate(lines):
+        fence = _fence(line)
+        if opened is None:
+            if _NOT_PLAIN.match(line):
+                return not any(_fence(rest) for rest in lines[index:])
+            if fence is not None and (fence[0][0] == "~" or "`" not in fence[1]):
+                opened = fence[0]
+        elif (fence is not None and fence[0][0] == opened[0]
+              and len(fence[0]) >= len(opened) and not fence[1].strip(" \t")):
+            opened = None
+    return opened is None
 
 
 @cache
