@@ -21,8 +21,10 @@ _BACKTICK_RUN = re.compile(r"`+")
 # Where the parser breaks lines (it reads a lone CR as one).
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 # A line that may start a list item, a block quote, an HTML block or a link reference
-# definition: inside those a fence line may not be what it looks like.
+# definition: inside those a fence line may not be what it looks like. It reads at most
+# the first 13 characters of a line (_NOT_PLAIN_SPAN), whatever the line's length.
 _NOT_PLAIN = re.compile(r" {0,3}(?:[-+*>\[<]|\d{1,9}[.)])")
+_NOT_PLAIN_SPAN = 13
 
 
 def longest_backtick_run(text: str) -> int:
@@ -71,7 +73,7 @@ def _every_fence_closes(lines: list[str]) -> bool:
     for index, line in enumerate(lines):
         fence = _fence(line)
         if opened is None:
-            if _NOT_PLAIN.match(line):
+            if _NOT_PLAIN.match(line[:_NOT_PLAIN_SPAN]):
                 return not any(_fence(rest) for rest in lines[index:])
             if fence is not None and (fence[0][0] == "~" or "`" not in fence[1]):
                 opened = fence[0]
