@@ -159,6 +159,7 @@ class LiveStream(QObject):
         """The stream ended: no more redraws, no more ticking."""
         self._throttle.cancel()
         self._draw_timer.stop()
+        self.view.body.forget_renders()
         math_worker().finished.disconnect(self._math_typeset)
         if self.view.reasoning is not None:
             self.view.reasoning.stop_thinking()
@@ -241,7 +242,7 @@ class LiveStream(QObject):
             reasoning.set_tokens(usage.reasoning_tokens if usage is not None else None)
         if text:
             self._draw_content(text)
-        self.view.body.forget_prepared()
+        self.view.body.forget_renders()
         if self._renders_at_finish is not None and not self.view.body.waiting_for_math:
             self._end()
 

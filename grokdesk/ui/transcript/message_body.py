@@ -61,8 +61,9 @@ class MessageBody(TextHolder):
         self._held_blocks: list[str] = []
         self._held_cells = 0
         self._tail_blocks: list[str] = []
-        self._refused: tuple[str, Rendered] | None = None
-        self._prepared: dict[tuple[str, bool, tuple[int, int], MathOptions], Rendered] = {}
+        #: Renders kept for this redraw (:meth:`prepare`'s, and an append's refused for
+        #: its math, which the held view shows next), by all that decides them.
+        self._renders: dict[tuple[str, bool, tuple[int, int], MathOptions], Rendered] = {}
         self._line_format: QTextCharFormat | None = None
         #: Full renders (:meth:`show_markdown`) so far; streamed chunks do not count.
         self.full_renders = 0
@@ -113,6 +114,7 @@ class MessageBody(TextHolder):
 
     def _render_full(self, text: str, dark: bool) -> None:
         self._text, self._dark = text, dark
+        self.forget_renders()
         rendered = render_markdown(text, dark=dark, math=self._math_options())
         self._has_math = bool(rendered.math or rendered.pending)
         self._stable_blocks = list(rendered.code_blocks)
@@ -127,6 +129,7 @@ class MessageBody(TextHolder):
         """Start empty, ready for :meth:`append_stable` and :meth:`set_tail`."""
         self._text = None
         self._has_math = False
+        self.forget_renders()
         self._stop_waiting()
         self._stable_blocks = []
         self._stable_cells = 0
@@ -143,9 +146,8 @@ class MessageBody(TextHolder):
         """
         rendered = self._render_chunk(markdown, dark)
         if rendered.pending:
-            self._refused = (markdown, rendered)
+            self._keep(markdown, dark, self.before_held(), rendered)
             return False
-        self._refused = None
         self.stable.append_html(rendered.html)
         self._stable_blocks.extend(rendered.code_blocks)
         self._stable_cells += rendered.table_cells
@@ -154,18 +156,12 @@ class MessageBody(TextHolder):
 
     def set_held(self, markdown: str, *, dark: bool) -> None:
         """Show finished blocks that wait for their math after the stable ones (their
-        math as source); an empty ``markdown`` hides them. The blocks :meth:`append_stable`
-        has just refused are not rendered again."""
-        refused, self._refused = self._refused, None
+        math as source); an empty ``markdown`` hides them."""
         self._held_waits, self._held_blocks, self._held_cells = [], [], 0
         if not markdown:
             _empty(self._held)
             return
-        if refused is not None and refused[0] == markdown:
-            rendered = refused[1]
-        else:
-            rendered = self._render_chunk(markdown, dark)
-        self._hold(rendered, self._ensure_held().show_html)
+        self._hold(self._render_chunk(markdown, dark), self._ensure_held().show_html)
 
     def extend_held(self, markdown: str, *, dark: bool) -> None:
         """Add finished blocks after the held ones: they wait for the math before them."""
@@ -245,25 +241,28 @@ class MessageBody(TextHolder):
         """Render a chunk ahead of the redraw that shows it, after ``after`` code blocks
         and table cells: the redraw, a loop turn later, takes it instead of rendering.
         Rendering then holds the loop apart from changing the views and painting them."""
-        options = self._math_options()
-        rendered = self._render_after(markdown, dark, after, options)
-        self._prepared[(markdown, dark, after, options)] = rendered
+        rendered = self._render_kept(markdown, dark, after)
+        self._keep(markdown, dark, after, rendered)
         return rendered
 
-    def forget_prepared(self) -> None:
-        """Drop what :meth:`prepare` rendered and no redraw took."""
-        self._prepared.clear()
+    def forget_renders(self) -> None:
+        """The redraw is over: drop the renders it kept."""
+        self._renders.clear()
 
     def _render_chunk(self, markdown: str, dark: bool, *, after_held: bool = False) -> Rendered:
         """Render a chunk after the stable ones (and the held ones, for the tail): copy
         links and table cells continue theirs."""
-        after = self.before_tail() if after_held else self.before_held()
-        options = self._math_options()
-        prepared = self._prepared.pop((markdown, dark, after, options), None)
-        return prepared or self._render_after(markdown, dark, after, options)
+        return self._render_kept(markdown, dark,
+                                 self.before_tail() if after_held else self.before_held())
 
-    def _render_after(self, markdown: str, dark: bool, after: tuple[int, int],
-                      options: MathOptions) -> Rendered:
+    def _keep(self, markdown: str, dark: bool, after: tuple[int, int],
+              rendered: Rendered) -> None:
+        self._renders[(markdown, dark, after, self._math_options())] = rendered
+
+    def _render_kept(self, markdown: str, dark: bool, after: tuple[int, int]) -> Rendered:
+        options = self._math_options()
+        if (kept := self._renders.get((markdown, dark, after, options))) is not None:
+            return kept
         blocks, cells = after
         rendered = render_markdown(
             markdown, dark=dark, first_code_index=blocks,
