@@ -37,7 +37,7 @@ from grokdesk.chat.network import (
 from grokdesk.chat.think import ThinkTagClient
 from grokdesk.chat.titles import DEFAULT_TITLE, title_from_text
 from grokdesk.chat.turn import LiveAnswer, StreamingClient, TurnListener, TurnOutcome, run_turn
-from grokdesk.config import Profile, Settings, with_env_overrides
+from grokdesk.config import NetworkPreferences, Profile, Settings, with_env_overrides
 from grokdesk.errors import GrokdeskError
 from grokdesk.secrets import MissingKeyError
 from grokdesk.storage.db import DatabaseError
@@ -78,6 +78,9 @@ class ChatService:
         self.proxy_credentials = ProxyCredentials(keys)
         self._clients: dict[tuple[object, ...], ChatClient] = {}
         self._clients_lock = threading.Lock()
+        #: Network settings a Send found usable (``check_settings``); the answer's client
+        #: is built with them.
+        self._usable_networks: set[NetworkPreferences] = set()
         self._subscribers: list[Callable[[Changes], None]] = []
         self._open_turn_: PreparedTurn | None = None
         self._data_version: int | None = None
@@ -134,7 +137,10 @@ class ChatService:
         the answer starts, on a worker thread (:meth:`answer`)."""
         if profile.key_required and self.keys.lookup(profile).key is None:
             raise MissingKeyError(profile.label)
-        check_settings(self.settings.network)
+        network = self.settings.network
+        if network not in self._usable_networks:  # a CA bundle is read once, not per Send
+            check_settings(network)
+            self._usable_networks.add(network)
 
     def warm_up(self) -> None:
         """Build the active provider's client ahead of the first send.

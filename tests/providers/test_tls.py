@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from grokdesk.api.errors import NetworkSettingsError, TLSError
 from grokdesk.config import (
     BUILTIN_PROFILES,
@@ -101,3 +103,24 @@ async def test_no_setting_turns_certificate_checks_off(make_service: MakeService
                                    profiles={**BUILTIN_PROFILES, "xai": profile}), _keys())
     outcome = await service.send(service.new_conversation().id, "Hello")
     assert isinstance(outcome.error, TLSError)
+
+
+async def test_a_ca_bundle_that_worked_is_read_once_not_at_every_send(
+        make_service: MakeService, tls_fake_api: FakeAPI, ca_bundle: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from grokdesk.api import tls
+
+    bundle = ca_bundle
+    checked: list[str] = []
+    check = tls.check_bundle
+
+    def counted(ca_bundle: str | Path) -> None:
+        checked.append(str(ca_bundle))
+        check(ca_bundle)
+
+    monkeypatch.setattr(tls, "check_bundle", counted)
+    service = make_service(_settings(tls_fake_api, str(bundle)), _keys())
+    conversation = service.new_conversation()
+    for text in ("Hello", "Again"):
+        assert (await service.send(conversation.id, text)).ok
+    assert checked == [str(bundle)]
