@@ -6,10 +6,11 @@ No logic lives here. The order matters in two places:
   when it cannot connect), then open the settings, the history (moving a damaged
   file aside and salvaging it, which the window then says once) and the window, in
   two stages. :func:`show_first_frame` builds the window's frame over the sidebar's
-  first page (read straight from the history) and lets plain Qt paint it; only then
-  are the chat core and its controller attached (:func:`attach_chat`, which opens
-  the newest conversation in the next frames) and asyncio's loop started (qasync).
-  Dialogs, export, the network stack and the keyring wait for their first use.
+  first page (read straight from the history) and lets plain Qt paint it; then the
+  chat core and its controller are attached (:func:`attach_chat`) and plain Qt runs
+  until the newest conversation has been painted too. Only then are asyncio and
+  qasync imported and their loop started. Dialogs, export, the network stack and the
+  keyring wait for their first use.
 * Quit: the window asks (Ctrl+Q, the close button, a signal); then a pending delete
   and the window state are written, the running turn is cancelled, the clients
   are closed (``await service.aclose()``), the history is closed, and only then
@@ -26,7 +27,7 @@ import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,17 +251,22 @@ def open_frame(app: QApplication) -> Started:
     return Started(window, loaded.settings, history, marker)
 
 
-def wait_for_first_paint(window: MainWindow) -> None:
-    """Run Qt's own loop, user input held back, until the shown window has painted once
-    (or, if it is never exposed, for at most ``FIRST_FRAME_WAIT_MS``)."""
+def run_qt_until(arm: Callable[[Callable[[], None]], object]) -> None:
+    """Run Qt's own loop, user input held back, until what ``arm`` is given is called
+    (or, if the window is never exposed and nothing paints, for ``FIRST_FRAME_WAIT_MS``)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from grokdesk.ui.next_paint import after_next_paint
-
     loop = QEventLoop()
-    after_next_paint(window, loop.quit)
+    arm(loop.quit)
     QTimer.singleShot(FIRST_FRAME_WAIT_MS, loop.quit)
     loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+
+def wait_for_first_paint(window: MainWindow) -> None:
+    """Until the shown window has painted once."""
+    from grokdesk.ui.next_paint import after_next_paint
+
+    run_qt_until(lambda done: after_next_paint(window, done))
 
 
 def show_first_frame(app: QApplication) -> Started:
@@ -275,8 +281,8 @@ def show_first_frame(app: QApplication) -> Started:
 
 
 def attach_chat(started: Started) -> None:
-    """The second stage: the chat core, its controller (asyncio) and every presenter;
-    the newest conversation opens from a zero timer."""
+    """The second stage: the chat core, its controller and every presenter; the newest
+    conversation opens from a zero timer. Nothing here imports asyncio."""
     from PySide6.QtCore import QTimer
 
     from grokdesk.chat.service import ChatService
@@ -413,6 +419,7 @@ def run_app(argv: list[str], err: TextIO) -> int:
             return ExitCode.FAILURE
         try:
             attach_chat(started)  # before the loop takes any input
+            run_qt_until(started.window.newestPainted.connect)
         except BaseException:
             started.close()
             raise

@@ -12,7 +12,6 @@ stored when it raises, so the caller keeps what the user typed), and
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -532,6 +531,8 @@ class ChatService:
 
     async def _read_path(self, conversation_id: int) -> list[Message]:
         """The active path, read a piece per turn of the event loop."""
+        import asyncio  # here: the window opens its first conversation before asyncio loads
+
         reader = self._history.path_pieces(conversation_id, PATH_PIECE)
         pieces: list[list[Message]] = []
         while True:
@@ -548,6 +549,8 @@ class ChatService:
         While it streams, :attr:`live` is the answer so far. Cancelling the task
         keeps the partial answer as interrupted and re-raises ``CancelledError``.
         """
+        import asyncio
+
         conversation = turn.conversation
         try:
             if turn.messages is None:

@@ -11,7 +11,6 @@ shown as an error where the answer would be.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -31,6 +30,8 @@ from grokdesk.ui.provider_checks import ProviderChecks
 from grokdesk.ui.titles import TitleSuggestions
 
 if TYPE_CHECKING:
+    import asyncio
+
     from grokdesk.chat.records import ActivePath, DeletedSubtree, MessageTree
     from grokdesk.chat.service import ChatService, PreparedTurn
     from grokdesk.chat.turn import LiveAnswer, TurnOutcome
@@ -282,6 +283,8 @@ class ChatController(QObject):
 
     async def wait_idle(self) -> None:
         """Until the running turn (if any) has ended."""
+        import asyncio
+
         turn = self._turn
         if turn is not None:
             await asyncio.gather(turn, return_exceptions=True)
@@ -297,6 +300,8 @@ class ChatController(QObject):
         self.busyChanged.emit(True)
 
     async def _run_turn(self, turn: PreparedTurn) -> None:
+        import asyncio
+
         conversation_id = turn.conversation.id
         try:
             outcome = await self._answer(turn)
@@ -335,6 +340,8 @@ class ChatController(QObject):
         if isinstance(event, ResponseInfo):
             self.set_online(True)
         if not self._unsent_events:
+            import asyncio
+
             asyncio.get_running_loop().call_soon(self._send_events)
         self._unsent_events.append(event)
 
@@ -379,6 +386,8 @@ class ChatController(QObject):
     # ---------------------------------------------------------------- tasks
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        import asyncio
+
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -395,6 +404,8 @@ class ChatController(QObject):
 
     async def shutdown(self) -> None:
         """Quit order, part one: cancel every task, wait for them, close the clients."""
+        import asyncio
+
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

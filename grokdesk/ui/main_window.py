@@ -57,6 +57,8 @@ class MainWindow(WindowFrame):
     """The app's one window. ``quitRequested`` asks the app to shut down in order."""
 
     quitRequested = Signal()
+    newestPainted = Signal()
+    """The conversation the window opened with is on screen."""
     _attached = False
     """Until :meth:`attach`, the frame alone: nothing to quit, look for or send."""
     _closing = False
@@ -107,7 +109,11 @@ class MainWindow(WindowFrame):
     def _open_newest(self) -> None:
         """The newest conversation; asking for a key waits until it is painted."""
         self.chat.open_initial()
-        after_next_paint(self.transcript, self._greet)
+        after_next_paint(self.transcript, self._newest_painted)
+
+    def _newest_painted(self) -> None:
+        self.newestPainted.emit()
+        self._greet()
 
     def _connect(self) -> None:
         a, c, d, t, s = (self.actions_, self.controller, self.dialogs, self.transfer_flow,

@@ -8,7 +8,6 @@ composer, with what they import loaded on a worker thread.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,8 @@ from grokdesk.config import Profile
 from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from grokdesk.chat.service import ChatService
     from grokdesk.ui.chat_controller import ChatController
 
@@ -45,6 +46,8 @@ class ProviderChecks(QObject):
         self.controller.spawn(self._warm_up())
 
     async def _warm_up(self) -> None:
+        import asyncio
+
         # Shielded: cancelling this task cannot stop the thread, and a thread that
         # ends after the loop closed would call into it (see :meth:`warmed_up`).
         self._warming = asyncio.get_running_loop().run_in_executor(
@@ -57,6 +60,8 @@ class ProviderChecks(QObject):
 
     async def warmed_up(self) -> None:
         """Until a warm-up's thread has ended (quit waits for it before the loop closes)."""
+        import asyncio
+
         if self._warming is not None:
             await asyncio.gather(self._warming, return_exceptions=True)
 

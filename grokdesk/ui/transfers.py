@@ -9,7 +9,6 @@ file-by-file report. After an import the core tells every view to read again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -21,6 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from PySide6.QtPrintSupport import QPrinter
 
     from grokdesk.chat.service import ChatService
@@ -113,11 +114,15 @@ class Transfers(QObject):
              imported: bool = False) -> None:
         self._cancelled.clear()
         self.started.emit(title)
+        import asyncio
+
         task = asyncio.ensure_future(self._in_thread(work, imported))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _in_thread(self, work: Callable[[], str], imported: bool) -> None:
+        import asyncio
+
         try:
             message = await asyncio.to_thread(work)
         except GrokdeskError as exc:
@@ -137,5 +142,7 @@ class Transfers(QObject):
 
     async def wait(self) -> None:
         """Until every running export or import has finished (the quit path waits)."""
+        import asyncio
+
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -4,7 +4,8 @@ docs/performance.md, section 5, "Staged start": everything imported before the f
 frame delays it. ``grokdesk.app.show_first_frame`` builds the window's frame over the
 sidebar's first page and lets Qt paint it; asyncio, qasync, the network stack, the
 keyring, the Markdown renderer, the chat core, export and the dialogs come after
-(``attach_chat`` and first use).
+(``attach_chat`` and first use). The newest conversation is painted by plain Qt too,
+before asyncio and qasync are imported for the loop that runs the rest.
 """
 
 from __future__ import annotations
@@ -75,4 +76,43 @@ def test_the_first_frame_is_painted_before_asyncio_the_network_and_the_renderer(
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["shown"] and report["painted"]
     assert report["sidebar"] == ["Newest", "Older"]
+    assert report["imported"] == []
+
+
+UNTIL_NEWEST = """
+import json, sys
+from grokdesk.app import attach_chat, make_application, run_qt_until, show_first_frame
+
+app = make_application([])
+started = show_first_frame(app)
+attach_chat(started)
+painted = []
+started.window.newestPainted.connect(lambda: painted.append(True))
+run_qt_until(started.window.newestPainted.connect)
+print(json.dumps({
+    "painted": painted == [True],
+    "title": started.window.windowTitle(),
+    "shown": [view.message.content for view in started.window.transcript.built_views()],
+    "imported": sorted(m for m in ("asyncio", "qasync", "httpx", "keyring") if m in sys.modules),
+}))
+"""
+
+
+def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
+        tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    history = History(open_database(tmp_path / "data" / "history.sqlite3"))
+    history.create_conversation("Older", ConversationSettings())
+    newest = history.create_conversation("Newest", ConversationSettings())
+    history.add_message(newest.id, "user", "What is **bold**?")
+    history.add_message(newest.id, "assistant", "Text in **two asterisks**.")
+    history.db.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path),
+           "GROKDESK_API_KEY": "test-key"}
+    result = subprocess.run([sys.executable, "-c", UNTIL_NEWEST], capture_output=True,
+                            text=True, timeout=120, check=True, env=env)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["painted"]
+    assert report["title"].startswith("Newest")
+    assert report["shown"] == ["What is **bold**?", "Text in **two asterisks**."]
     assert report["imported"] == []
