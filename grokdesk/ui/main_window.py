@@ -76,6 +76,7 @@ class MainWindow(WindowFrame):
 
         self.controller = parts.controller
         self.parts.conversations.set_source(parts.controller)
+        self.sidebar.finish()
         self.drafts = DraftKeeper(self.composer, parts.drafts or DraftStore(), self)
         self.chat = OpenChat(
             controller=self.controller, conversations=self.parts.conversations,

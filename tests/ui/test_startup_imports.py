@@ -92,6 +92,7 @@ run_qt_until(started.window.newestPainted.connect)
 print(json.dumps({
     "painted": painted == [True],
     "title": started.window.windowTitle(),
+    "clear_button": started.window.sidebar.search.isClearButtonEnabled(),
     "shown": [view.message.content for view in started.window.transcript.built_views()],
     "imported": sorted(m for m in ("asyncio", "qasync", "httpx", "keyring") if m in sys.modules),
 }))
@@ -114,5 +115,6 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["painted"]
     assert report["title"].startswith("Newest")
+    assert report["clear_button"]
     assert report["shown"] == ["What is **bold**?", "Text in **two asterisks**."]
     assert report["imported"] == []

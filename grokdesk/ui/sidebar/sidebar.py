@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from grokdesk.ui.colors import mix
+from grokdesk.ui.own_viewport import own_viewport
 from grokdesk.ui.sidebar.model import (
     ConversationListModel,
     IdRole,
@@ -144,7 +145,6 @@ class ConversationSidebar(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search conversations")
-        self.search.setClearButtonEnabled(True)
         self.search.setToolTip("Search titles and messages (Ctrl+F)")
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -154,12 +154,12 @@ class ConversationSidebar(QWidget):
         self.search.returnPressed.connect(self._search_return)
 
         self.view = QListView(self)
+        own_viewport(self.view, QPalette.ColorRole.Window)
         self.view.setObjectName("conversationList")
         self.view.setModel(model)
         self.view.setItemDelegate(ConversationDelegate(self.view))
         self.view.setUniformItemSizes(True)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
-        self.view.viewport().setBackgroundRole(QPalette.ColorRole.Window)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
@@ -201,6 +201,11 @@ class ConversationSidebar(QWidget):
         self.setMinimumWidth(180)
 
     # ---------------------------------------------------------------- selection
+
+    def finish(self) -> None:
+        """What the first frame does not show: the search box's clear button, which
+        appears with text only and loads its icon when it is enabled (10 ms)."""
+        self.search.setClearButtonEnabled(True)
 
     @property
     def current_id(self) -> int | None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from grokdesk.chat.records import Message
 from grokdesk.ui.colors import is_dark
+from grokdesk.ui.own_viewport import own_viewport
 from grokdesk.ui.transcript.column import MessageColumn
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX, ScrollFollow
 
@@ -92,10 +93,8 @@ class Transcript(QWidget):
         # A scroll bar that comes and goes changes the width, and every message would
         # be laid out again at the other width.
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        own_viewport(self._scroll, QPalette.ColorRole.Base)
         self._scroll.setWidget(self._column)
-        viewport = self._scroll.viewport()
-        viewport.setBackgroundRole(QPalette.ColorRole.Base)
-        viewport.setAutoFillBackground(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._scroll)
