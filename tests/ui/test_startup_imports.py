@@ -78,18 +78,19 @@ def test_the_first_frame_is_painted_before_asyncio_the_network_and_the_renderer(
     assert report["sidebar"] == ["Newest", "Older"]
     assert report["imported"] == []
 
-
 UNTIL_NEWEST = """
-import json, sys
+import json, linecache, sys
 from grokdesk.app import attach_chat, make_application, run_qt_until, show_first_frame
 
 app = make_application([])
 started = show_first_frame(app)
 attach_chat(started)
+kept = sum(len(entry[2]) for entry in linecache.cache.values())
 painted = []
 started.window.newestPainted.connect(lambda: painted.append(True))
 run_qt_until(started.window.newestPainted.connect)
 print(json.dumps({
+    "sources_kept": kept,
     "painted": painted == [True],
     "title": started.window.windowTitle(),
     "clear_button": started.window.sidebar.search.isClearButtonEnabled(),
@@ -118,3 +119,4 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
     assert report["clear_button"]
     assert report["shown"] == ["What is **bold**?", "Text in **two asterisks**."]
     assert report["imported"] == []
+    assert report["sources_kept"] == 0
