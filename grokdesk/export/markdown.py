@@ -84,6 +84,8 @@ _HEADING_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~&$!{}])")
 # HTML in reasoning could close <details> early: such reasoning goes in a code block.
 _HTML_LIKE = re.compile(r"<[A-Za-z/!?]")
 _ATTR_SAFE = "-._~:+@/ ()',;=&$#[]?*"
+# What percent-encoding leaves as it is: most values (ids, times, numbers) skip it.
+_ATTR_UNCHANGED = re.compile("[A-Za-z0-9" + re.escape("_.-~" + _ATTR_SAFE) + "]*")
 # Embedding, override and isolate controls would reorder the rest of a heading line.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _Choice = TypeVar("_Choice", bound=str)
@@ -123,8 +125,15 @@ def _split_line_endings(text: str) -> tuple[str, bool]:
 
 
 def _attributes(values: dict[str, str | None]) -> str:
-    return "".join(f' {key}="{url_quote(value, safe=_ATTR_SAFE)}"'
+    return "".join(f' {key}="{attribute_value(value)}"'
                    for key, value in values.items() if value is not None)
+
+
+def attribute_value(value: str) -> str:
+    """``value`` percent-encoded for a marker attribute (no quote, no line break left)."""
+    if _ATTR_UNCHANGED.fullmatch(value):
+        return value
+    return url_quote(value, safe=_ATTR_SAFE)
 
 
 def _number(value: float | None) -> str | None:

@@ -266,3 +266,11 @@ def test_hostile_messages_cannot_swallow_the_next_one_when_rendered(
             inside = rest[:rest.index(("html_block", "</details>\n"))]
             assert not [b for b in inside if b[1].startswith("<!-- grokdesk:")], (
                 "the reasoning block swallowed the message's end")
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"))
+       | st.from_regex(r"[A-Za-z0-9 :.+\-]*", fullmatch=True))
+def test_an_attribute_value_is_percent_encoded_as_urllib_would(value: str) -> None:
+    from urllib.parse import quote
+
+    assert markdown.attribute_value(value) == quote(value, safe=markdown._ATTR_SAFE)
