@@ -812,6 +812,23 @@ def test_new_answers_follow_the_show_reasoning_choice(transcript: Transcript) ->
 # ------------------------------------------------------------------- big conversations
 
 
+def test_older_messages_are_built_after_the_pane_has_painted_what_it_opened_with(
+    qtbot: QtBot, transcript: Transcript
+) -> None:
+    history = [make_message("user" if i % 2 else "assistant", f"Message {i}")
+               for i in range(200)]
+    transcript.set_messages(history)
+    opened_with = len(transcript.built_views())
+    built_at_paints: list[int] = []
+    on_paint = PaintSeen(lambda: built_at_paints.append(len(transcript.built_views())))
+    column = transcript.scroll_area.widget()
+    column.installEventFilter(on_paint)
+    qtbot.waitUntil(lambda: len(transcript.built_views()) > opened_with)
+    column.removeEventFilter(on_paint)
+    assert built_at_paints and built_at_paints[0] == opened_with, (
+        "the pane paints what it opened with before building messages above it")
+
+
 def test_a_thousand_messages_build_lazily_and_more_load_on_scrolling_up(
     qtbot: QtBot, transcript: Transcript
 ) -> None:

@@ -3,14 +3,17 @@
 The pane follows new text only while the reader is at the bottom; scrolling up to
 read stops the following, scrolling back resumes it. While older messages appear
 above, the message the reader looks at is held still. And when the reader comes near
-the top, or the content does not fill the pane yet, it asks (once per event-loop
-turn) for older messages.
+the top, or the content does not fill the pane yet, it asks for older messages once
+the pane has painted what it shows: building messages above the view never delays
+the frame that shows the view (an opened conversation, a scrolled one).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QScrollArea, QWidget
+
+from grokdesk.ui.next_paint import after_next_paint
 
 LOAD_MORE_PX = 600
 """Ask for older messages when the view is this close to the top."""
@@ -26,11 +29,13 @@ class ScrollFollow(QObject):
 
     def __init__(self, scroll: QScrollArea) -> None:
         super().__init__(scroll)
+        self._scroll = scroll
         self._bar = scroll.verticalScrollBar()
         self.following = True
         self._anchor: tuple[QWidget, int] | None = None
         self._adjusting = False
         self._check_pending = False
+        self._asked = 0
         self._bar.valueChanged.connect(self._on_scrolled)
         self._bar.rangeChanged.connect(self._on_range_changed)
 
@@ -58,12 +63,25 @@ class ScrollFollow(QObject):
             self._anchor = None
 
     def check_soon(self) -> None:
-        """Ask for older messages on the next turn if the view is near the top then."""
+        """Ask for older messages after the pane's next paint if the view is near the
+        top then."""
         if not self._check_pending:
-            self._check_pending = True
-            QTimer.singleShot(0, self, self._check_now)
+            self._check_after_paint()
 
-    def _check_now(self) -> None:
+    def check_anew(self) -> None:
+        """The pane shows something new: a check asked for before does not count, this
+        one comes after the new content's paint."""
+        self._check_after_paint()
+
+    def _check_after_paint(self) -> None:
+        self._check_pending = True
+        self._asked += 1
+        asked = self._asked
+        after_next_paint(self._scroll.widget() or self._scroll, lambda: self._check_now(asked))
+
+    def _check_now(self, asked: int) -> None:
+        if asked != self._asked:
+            return  # asked again since: that check answers
         self._check_pending = False
         if self._bar.value() <= LOAD_MORE_PX:
             self.nearTop.emit()

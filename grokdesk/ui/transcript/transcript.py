@@ -124,7 +124,7 @@ class Transcript(QWidget):
         self._build_older(fill_px=self._scroll.viewport().height())
         self._refresh_last()
         self.scroll_to_bottom()
-        self._follow.check_soon()
+        self._follow.check_anew()
         if self._rest is not None:
             self._rest_timer.start(REST_AFTER_MS)
         else:
