@@ -130,7 +130,7 @@ async def test_retry_after_is_capped_by_max_backoff(
     start = loop.time()
     _, error = await collect(client.stream(REQUEST))
     assert error is None
-    assert loop.time() - start < 2
+    assert loop.time() - start < 10, "Retry-After asked for an hour"
 
 
 async def test_429_exhausted(fake_api: FakeAPI, make_client: MakeClient) -> None:
@@ -177,15 +177,16 @@ def closed_port() -> int:
 
 
 async def test_connection_refused_fails_fast(make_client: MakeClient) -> None:
+    # A retry would wait at least backoff_base: far beyond the bound, however busy the machine.
     client = make_client(base_url=f"http://127.0.0.1:{closed_port()}/v1", max_retries=3,
-                         backoff_base=1.0)
+                         backoff_base=10.0)
     loop = asyncio.get_running_loop()
     start = loop.time()
     error = await stream_error(client)
     assert type(error) is APIConnectionError
     assert "connection refused" in error.message
     assert "127.0.0.1" in error.message
-    assert loop.time() - start < 1.0, "connection errors must not be retried"
+    assert loop.time() - start < 5.0, "connection errors must not be retried"
 
 
 async def test_unresolvable_host(make_client: MakeClient) -> None:
@@ -203,7 +204,7 @@ async def test_timeout_before_first_byte(fake_api: FakeAPI, make_client: MakeCli
     error = await stream_error(client)
     assert isinstance(error, APITimeoutError)
     assert "did not answer within 0.3 s" in error.message
-    assert loop.time() - start < 2
+    assert loop.time() - start < 5, "the server hangs for 10 s"
     assert fake_api.hits == 1
 
 
