@@ -85,7 +85,7 @@ _HEADING_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~&$!{}])")
 _HTML_LIKE = re.compile(r"<[A-Za-z/!?]")
 _ATTR_SAFE = "-._~:+@/ ()',;=&$#[]?*"
 # What percent-encoding leaves as it is: most values (ids, times, numbers) skip it.
-_ATTR_UNCHANGED = re.compile("[A-Za-z0-9" + re.escape("_.-~" + _ATTR_SAFE) + "]*")
+_ATTR_UNCHANGED = re.compile(r"[A-Za-z0-9_.~:+@/ ()',;=&$#\[\]?*-]*")
 # Embedding, override and isolate controls would reorder the rest of a heading line.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _Choice = TypeVar("_Choice", bound=str)
