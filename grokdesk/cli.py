@@ -414,7 +414,7 @@ def cmd_key(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO,
 def _export(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grokdesk.cli_transfer import run_export
 
-    return run_export(ctx.history, args, _raw(out), err)
+    return run_export(ctx.core, args, _raw(out), err)
 
 
 def _import(ctx: Context, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -2,8 +2,9 @@
 
 The command-line face of :mod:`grokdesk.export`, which does the work. grokdesk/cli.py
 wires these in with ``add_export_parser(sub)``, ``add_import_parser(sub)`` and the
-handlers ``run_export(history, args, out, err)`` / ``run_import(...)``, which return
-the exit code (OK, FAILURE when something was refused or failed, USAGE).
+handlers ``run_export(core, args, out, err)`` / ``run_import(core, ...)``, which return
+the exit code (OK, FAILURE when something was refused or failed, USAGE). Both read and
+write through the chat core, as the window does.
 """
 
 from __future__ import annotations
@@ -13,20 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from grokdesk.errors import ExitCode
-from grokdesk.export import jsonio, store
+from grokdesk.export import store
 from grokdesk.export.operations import (
     EXTENSIONS,
     ExportFormat,
     ExportOptions,
     PdfWriter,
-    export_conversations,
-    render_conversation,
     suggested_name,
 )
 
 if TYPE_CHECKING:
     from grokdesk.chat.service import ChatService
-    from grokdesk.storage.repository import History
 
 _SUFFIX_FORMATS: dict[str, ExportFormat] = {".json": "json", ".md": "md", ".html": "html",
                                              ".htm": "html", ".pdf": "pdf"}
@@ -95,7 +93,7 @@ def _pdf_writer() -> PdfWriter:
 _NAMES = {"md": "Markdown", "html": "HTML", "pdf": "PDF"}
 
 
-def _target(history: History, args: argparse.Namespace, ids: list[int],
+def _target(core: ChatService, args: argparse.Namespace, ids: list[int],
             options: ExportOptions) -> Path:
     """Where to write: ``--out``, or a file named after the export inside an existing folder."""
     target: Path = args.out
@@ -104,18 +102,18 @@ def _target(history: History, args: argparse.Namespace, ids: list[int],
         raise _UsageError(f"several conversations as {_NAMES[options.format]} go to a folder "
                           f"or a .zip, not to {target}")
     if target.is_dir() and (options.format == "json" or len(ids) == 1):
-        chosen = [c for c in (history.get_conversation(i) for i in ids) if c is not None]
+        chosen = [c for c in (core.conversation(i) for i in ids) if c is not None]
         return target / suggested_name(chosen, options)
     return target
 
 
-def _export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _export(core: ChatService, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.all == bool(args.ids):
         raise _UsageError("name the conversations to export (IDs) or use --all, not both")
     export_format = _export_format(args)
     if export_format == "pdf" and args.out is None:
         raise _UsageError("a PDF goes to a file: add --out FILE.pdf (or a folder)")
-    ids = store.resolve_ids(history, None if args.all else list(dict.fromkeys(args.ids)))
+    ids = core.export_ids(None if args.all else list(dict.fromkeys(args.ids)))
     if not ids:
         print("grokdesk: there are no conversations to export", file=err)
         return ExitCode.OK
@@ -123,25 +121,23 @@ def _export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO
                             include_usage=args.include_usage,
                             pdf=_pdf_writer() if export_format == "pdf" else None)
     if args.out is None:
-        if options.format == "json":
-            out.write(jsonio.to_json(store.iter_records(history, ids)))
-        elif len(ids) == 1:
-            out.write(render_conversation(history, ids[0], options))
-        else:
+        if options.format != "json" and len(ids) > 1:
             raise _UsageError(f"several conversations as {_NAMES[options.format]} need "
                               "--out FOLDER (or --out FILE.zip)")
+        out.write(core.export_text(ids, options))
         return ExitCode.OK
-    result = export_conversations(history, ids, _target(history, args, ids, options), options)
+    result = core.export(ids, _target(core, args, ids, options), options)
     noun = "conversation" if result.conversations == 1 else "conversations"
     print(f"Exported {result.conversations} {noun} ({result.messages} messages) to "
           f"{result.path}", file=out)
     return ExitCode.OK
 
 
-def run_export(history: History, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Handle ``grokdesk export``: OK, or USAGE when the command line is wrong."""
+def run_export(core: ChatService, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Handle ``grokdesk export`` through the chat core: OK, or USAGE when the command
+    line is wrong."""
     try:
-        return _export(history, args, out, err)
+        return _export(core, args, out, err)
     except _UsageError as exc:
         message = str(exc)
     except store.UnknownConversationError as exc:

@@ -658,6 +658,26 @@ class ChatService:
 
     # ------------------------------------------------------------------ transfers
 
+    def export_ids(self, conversation_ids: Sequence[int] | None) -> list[int]:
+        """What an export of ``conversation_ids`` writes (None: every conversation, in
+        sidebar order); an id the history does not have raises
+        :class:`~grokdesk.export.store.UnknownConversationError`."""
+        from grokdesk.export import store
+
+        return store.resolve_ids(self._history, conversation_ids)
+
+    def export_text(self, conversation_ids: Sequence[int], options: ExportOptions) -> str:
+        """Conversations as text (for stdout): JSON of them all, or the one conversation
+        in Markdown or HTML."""
+        from grokdesk.export import jsonio, render_conversation, store
+
+        if options.format == "json":
+            return jsonio.to_json(store.iter_records(self._history, conversation_ids))
+        if len(conversation_ids) != 1:
+            raise ValueError(f"one conversation as {options.format} text, not "
+                             f"{len(conversation_ids)}")
+        return render_conversation(self._history, conversation_ids[0], options)
+
     def export(self, conversation_ids: Sequence[int] | None, target: Path,
                options: ExportOptions, *, progress: Progress | None = None) -> ExportResult:
         """Write conversations (None: all) to ``target``.

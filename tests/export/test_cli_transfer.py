@@ -34,11 +34,9 @@ def run(history: History, *argv: str) -> tuple[int, str, str]:
     add_import_parser(sub)
     args = parser.parse_args(argv)
     out, err = io.StringIO(), io.StringIO()
-    if args.command == "import":
-        core = ChatService(history, Settings(), KeyStore(MemoryKeyring()))
-        code = run_import(core, args, out, err)
-    else:
-        code = run_export(history, args, out, err)
+    core = ChatService(history, Settings(), KeyStore(MemoryKeyring()))
+    run_command = run_import if args.command == "import" else run_export
+    code = run_command(core, args, out, err)
     return code, out.getvalue(), err.getvalue()
 
 
