@@ -64,12 +64,14 @@ class Transfers(QObject):
         return bool(self._tasks)
 
     def export(self, conversation_ids: Sequence[int] | None, target: Path,
-               include_reasoning: bool) -> None:
-        """Write conversations (None: all) to ``target``: JSON, HTML or PDF by its suffix,
-        else Markdown. A PDF is laid out by Qt in the worker too (no widgets involved)."""
+               include_reasoning: bool, export_format: ExportFormat | None = None) -> None:
+        """Write conversations (None: all) to ``target`` in ``export_format``, or by its
+        suffix: JSON, HTML or PDF, else Markdown (a zip holds files of the format). A PDF
+        is laid out by Qt in the worker too (no widgets involved)."""
         from grokdesk.export import ExportOptions
 
-        export_format = _SUFFIX_FORMATS.get(target.suffix.lower(), "md")
+        if export_format is None:
+            export_format = _SUFFIX_FORMATS.get(target.suffix.lower(), "md")
         pdf = None
         if export_format == "pdf":
             from grokdesk.printing import pdf_bytes

@@ -4,9 +4,11 @@ dialog's formats, and files that hold the answer (PDFs read back with pypdf)."""
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pypdf
+import pytest
 from PySide6.QtGui import QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import QDialog, QFileDialog
@@ -170,3 +172,47 @@ def test_choosing_a_format_in_the_export_dialog_changes_the_files_suffix(
     dialog.selectNameFilter("HTML page (*.html)")
     assert dialog.selectedFiles()[0].endswith("Circles.html")
     dialog.reject()
+
+
+@pytest.mark.parametrize(("name_filter", "suffix"), [("HTML pages in a zip (*.zip)", ".html"),
+                                                   ("PDF files in a zip (*.zip)", ".pdf")])
+def test_export_all_offers_every_format_and_writes_pages_of_the_chosen_one_in_a_zip(
+        make_window: MakeWindow, tmp_path: Path, name_filter: str, suffix: str) -> None:
+    def two_conversations(history: History) -> None:
+        one_math_answer(history)
+        other = history.create_conversation("Squares", ConversationSettings(model="m"))
+        history.add_message(other.id, "user", "Area of a square?")
+        history.add_message(other.id, "assistant", "The side, **squared**.", model="m")
+
+    harness = make_window(prepare=two_conversations)
+    window = harness.window
+    _opened(harness)
+    notes: list[tuple[bool, str]] = []
+    window.transfer_flow.transfers.finished.connect(lambda ok, text: notes.append((ok, text)))
+    window.actions_.export_all.trigger()
+    dialog = _visible(window, QFileDialog)[0]
+    assert isinstance(dialog, QFileDialog)
+    assert dialog.nameFilters() == ["Markdown files in a zip (*.zip)",
+                                    "HTML pages in a zip (*.zip)",
+                                    "PDF files in a zip (*.zip)", "JSON (*.json)"]
+    dialog.selectNameFilter(name_filter)
+    target = tmp_path / "everything.zip"
+    dialog.selectFile(str(target))
+
+    async def scenario() -> None:
+        dialog.accept()
+        await harness.until(lambda: notes, what="the export of every conversation")
+
+    harness.run(scenario())
+    assert notes == [(True, f"Exported 2 conversations to {target}")]
+    with zipfile.ZipFile(target) as archive:
+        files = {name: archive.read(name) for name in sorted(archive.namelist())}
+    assert [Path(name).suffix for name in files] == [suffix, suffix]
+    if suffix == ".html":
+        pages = [data.decode("utf-8") for data in files.values()]
+        assert all(check_page(page).problems == [] for page in pages)
+        assert any("<strong>squared</strong>" in page for page in pages)
+    else:
+        texts = ["".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+                 for data in files.values()]
+        assert any("squared" in text for text in texts)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from grokdesk.chat.records import Conversation
     from grokdesk.chat.service import ChatService
+    from grokdesk.export.operations import ExportFormat
     from grokdesk.ui.dialogs.transfer import TransferProgress
 
 
@@ -86,18 +87,26 @@ class TransferFlow(QObject):
         self.transfers.print_(printer, conversation_id, self._reasoning_shown())
 
     def ask_export_all(self) -> None:
+        """Ask where to save every conversation, and as what: Markdown, HTML pages or PDF
+        files in a zip, or one JSON file."""
         from grokdesk.export import ExportOptions, suggested_name
-        from grokdesk.ui.dialogs.file_choosers import EXPORT_ALL_FILTERS, save_dialog
+        from grokdesk.ui.dialogs.file_choosers import EXPORT_ALL_FORMATS, save_dialog
 
-        self._open_dialog(save_dialog(
+        dialog = save_dialog(
             self.window, "Export all conversations", suggested_name([], ExportOptions()),
-            EXPORT_ALL_FILTERS, lambda path: self.export_to(path, None)))
+            list(EXPORT_ALL_FORMATS),
+            lambda path: self.export_to(path, None,
+                                        EXPORT_ALL_FORMATS.get(dialog.selectedNameFilter())))
+        self._open_dialog(dialog)
 
-    def export_to(self, path: Path, conversation_ids: list[int] | None) -> None:
-        """Export (in the background) with reasoning included when it is shown."""
+    def export_to(self, path: Path, conversation_ids: list[int] | None,
+                  export_format: ExportFormat | None = None) -> None:
+        """Export (in the background) with reasoning included when it is shown; the
+        format is the file's suffix's unless given."""
         self._notify(f"Exporting to {path}…")
         self._ensure_progress()
-        self.transfers.export(conversation_ids, path, include_reasoning=self._reasoning_shown())
+        self.transfers.export(conversation_ids, path, include_reasoning=self._reasoning_shown(),
+                              export_format=export_format)
 
     def ask_import(self) -> None:
         from grokdesk.ui.dialogs.file_choosers import import_dialog
