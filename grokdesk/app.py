@@ -327,11 +327,13 @@ def freeze_start_up_objects() -> None:
     the process) out of the garbage collector's sight.
 
     Otherwise each full collection walks all of it again: 40–90 ms on the GUI thread, at
-    any moment of a streamed answer. Garbage is collected first, so none is kept.
+    any moment of a streamed answer. Garbage is collected first, so none is kept, and
+    the collector, off while the window started (``grokdesk.entry``), runs again.
     """
     forget_module_sources()
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 async def wait_for_quit(window: MainWindow) -> None:
