@@ -271,13 +271,17 @@ class AppHarness:
         composer.set_text(text)
         self.qtbot.keyClick(composer.input, Qt.Key.Key_Return)
 
+    async def _shut_down(self) -> None:
+        """The app's quit order (``grokdesk.app.run_window``): transfers, then the turn."""
+        await self.window.transfer_flow.transfers.wait()
+        await self.controller.shutdown()
+
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
         self.window.prepare_to_quit()
-        self.run(self.window.transfer_flow.transfers.wait())
-        self.run(self.controller.shutdown())
+        self.run(self._shut_down())
         self.window.close_for_quit()
         self.history.db.close()
 

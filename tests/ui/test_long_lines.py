@@ -164,7 +164,7 @@ def test_a_streamed_long_line_is_appended_once(qtbot: QtBot, monkeypatch: pytest
     whole stream costs renders of about its own length, not of its length squared."""
     counter = RenderCounter()
     monkeypatch.setattr(message_body, "render_markdown", counter)
-    run = (RUNS[kind] * 3)[:30_000]
+    run = (RUNS[kind] * 3)[:4 * OPEN_LINE_CHARS]  # 12,000 characters past the threshold
     before = {"prose": "Data: ", "fence": "```\n", "after-paragraphs": "One.\n\nTwo.\n\nx",
               "list-item": "- item\n- "}[context]
     view = MessageView(make_message(content=""))
