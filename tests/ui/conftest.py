@@ -158,17 +158,45 @@ def run(loop: qasync.QEventLoop, coroutine: Awaitable[T], timeout: float = 30.0)
 
     Afterwards, with the loop still running, garbage is collected and the finalizers
     of abandoned async generators (httpx's byte streams) get to run, as they would
-    in the app, whose loop never pauses.
+    in the app, whose loop never pauses. The coroutine runs in this one task (not in
+    one of ``wait_for``'s), so the app's tasks are all the others (:meth:`AppHarness.idle`).
     """
 
     async def and_settle() -> T:
         try:
-            return await asyncio.wait_for(coroutine, timeout)
+            async with asyncio.timeout(timeout):
+                return await coroutine
         finally:
-            gc.collect()
-            await asyncio.sleep(0.02)
+            await settle()
 
     return loop.run_until_complete(and_settle())  # type: ignore[no-any-return]
+
+
+SETTLE_TURNS = 3
+"""Loop turns a finalizer needs to start its task: its ``call_soon_threadsafe`` reaches
+qasync as a queued signal, the task's first step as a timer after it."""
+
+
+async def settle(bound: float = 1.0) -> None:
+    """Collect garbage and wait until the tasks that finalizers started have finished.
+
+    The collector finalizes abandoned async generators (httpx's byte streams); their
+    ``aclose`` runs as a task on the loop, closing a connection in a few turns. A fixed
+    pause would be either too short on a busy machine or long for every test.
+    """
+    current = asyncio.current_task()
+    before = asyncio.all_tasks()
+    gc.collect()
+    for _ in range(SETTLE_TURNS):
+        await asyncio.sleep(0)
+    started = {task for task in asyncio.all_tasks() - before if task is not current}
+    if started:
+        await asyncio.wait(started, timeout=bound)
+
+
+POLL_S = 0.002
+"""How often :func:`until` looks: a shorter wait after the condition came true, at the
+cost of a cheap call."""
 
 
 async def until(predicate: Callable[[], object], timeout: float = 10.0,
@@ -178,7 +206,7 @@ async def until(predicate: Callable[[], object], timeout: float = 10.0,
     while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(POLL_S)
 
 
 @dataclass(frozen=True)
@@ -256,9 +284,17 @@ class AppHarness:
         await until(predicate, timeout, what)
 
     async def idle(self) -> None:
-        """Until no turn is running (and the window has caught up with it)."""
+        """Until no turn is running and the work it started (a title suggestion, the
+        closing of its stream) has ended.
+
+        A task still running when :meth:`run` returns would take its next step from Qt
+        events the test processes outside the loop (``qtbot``), where asyncio finds no
+        running loop.
+        """
         await until(lambda: not self.controller.busy, 15.0, "the turn to end")
-        await asyncio.sleep(0.05)
+        await until(lambda: asyncio.all_tasks() == {asyncio.current_task()}, 15.0,
+                    "the work the turn started to end")
+        await settle()
 
     def watch_live(self) -> LiveWatch:
         """Start recording what the pane shows for each stream event."""

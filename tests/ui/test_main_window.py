@@ -101,7 +101,7 @@ def _assert_shown_live_then_stored(harness: AppHarness, watch: LiveWatch, text: 
 def test_send_streams_reasoning_then_the_answer_and_stores_both(make_window: MakeWindow) -> None:
     harness = make_window()
     window = harness.window
-    harness.fake.delay = 0.04  # between chunks of its echoing answer: reads of their own
+    harness.fake.delay = 0.02  # between chunks of its echoing answer: reads of their own
     watch = harness.watch_live()
 
     async def scenario() -> None:
