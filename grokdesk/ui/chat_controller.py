@@ -27,6 +27,7 @@ from grokdesk.config import Profile, Settings
 from grokdesk.errors import GrokdeskError
 from grokdesk.secrets import MissingKeyError
 from grokdesk.ui.provider_checks import ProviderChecks
+from grokdesk.ui.task_set import TaskSet
 from grokdesk.ui.titles import TitleSuggestions
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class ChatController(QObject):
         self._turn: asyncio.Task[None] | None = None
         self._online: bool | None = None
         self._offline_host = ""
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(self._task_failed)
         self._last_live: LiveAnswer | None = None
         self._unsent_events: list[StreamEvent] = []
         self.checks = ProviderChecks(self)
@@ -235,45 +236,38 @@ class ChatController(QObject):
         conversation): the caller keeps the text. The core decides whether this is
         a retry and when a new chat (``conversation_id`` None) is created.
         """
-        turn = self._prepare(conversation_id,
-                             lambda: self.service.begin_send(conversation_id, text))
-        if turn is None:
-            return None
-        self._start_turn(turn)
-        return turn.conversation.id
+        turn = self._begin(conversation_id,
+                           lambda: self.service.begin_send(conversation_id, text))
+        return turn.conversation.id if turn is not None else None
 
     def regenerate(self, conversation_id: int, *, model: str | None = None,
                    reasoning_effort: Literal["low", "high"] | None = None) -> bool:
         """A new version of the last answer; ``model``/``reasoning_effort``: for it only."""
-        turn = self._prepare(conversation_id, lambda: self.service.begin_regenerate(
-            conversation_id, model=model, reasoning_effort=reasoning_effort))
-        if turn is None:
-            return False
-        self._start_turn(turn)
-        return True
+        return self._begin(conversation_id, lambda: self.service.begin_regenerate(
+            conversation_id, model=model, reasoning_effort=reasoning_effort)) is not None
 
     def edit(self, message_id: int, text: str, conversation_id: int | None = None) -> bool:
         """Add a new version of a user message and answer it; the old version stays."""
-        turn = self._prepare(conversation_id,
-                             lambda: self.service.begin_edit(message_id, text))
-        if turn is None:
-            return False
-        self._start_turn(turn)
-        return True
+        return self._begin(conversation_id,
+                           lambda: self.service.begin_edit(message_id, text)) is not None
 
-    def _prepare(self, conversation_id: int | None,
-                 step: Callable[[], PreparedTurn]) -> PreparedTurn | None:
-        """Run the storing half of a turn; a refusal becomes a signal, not an exception.
+    def _begin(self, conversation_id: int | None,
+               step: Callable[[], PreparedTurn]) -> PreparedTurn | None:
+        """Run the storing half of a turn, then start its answer; a refusal becomes a
+        signal, not an exception.
 
         No key opens the welcome; anything else the user can meet is said as a notice.
         ``None`` means nothing was stored, so the caller keeps what the user typed.
         """
         try:
-            return step()
+            turn = step()
         except MissingKeyError:
             self.keyMissing.emit(self._profile_name(conversation_id))
         except GrokdeskError as exc:
             self.notice.emit(exc.describe())
+        else:
+            self._start_turn(turn)
+            return turn
         return None
 
     def stop(self) -> None:
@@ -386,31 +380,15 @@ class ChatController(QObject):
     # ---------------------------------------------------------------- tasks
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        import asyncio
+        return self._tasks.spawn(coroutine)
 
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            log.error("A background task failed", exc_info=exc)
-            self.notice.emit("Something went wrong inside grokdesk; the details are in the log")
+    def _task_failed(self, exc: BaseException) -> None:
+        log.error("A background task failed", exc_info=exc)
+        self.notice.emit("Something went wrong inside grokdesk; the details are in the log")
 
     async def shutdown(self) -> None:
         """Quit order, part one: cancel every task, wait for them, close the clients."""
-        import asyncio
-
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel()
         await self.checks.warmed_up()
         await self.service.aclose()
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from grokdesk.errors import GrokdeskError
+from grokdesk.ui.task_set import TaskSet
 
 if TYPE_CHECKING:
-    import asyncio
 
     from PySide6.QtPrintSupport import QPrinter
 
@@ -48,7 +48,7 @@ class Transfers(QObject):
     def __init__(self, core: ChatService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._core = core
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self._cancelled = threading.Event()
 
     def cancel(self) -> None:
@@ -61,7 +61,7 @@ class Transfers(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._tasks)
+        return self._tasks.busy
 
     def export(self, conversation_ids: Sequence[int] | None, target: Path,
                include_reasoning: bool, export_format: ExportFormat | None = None) -> None:
@@ -116,11 +116,7 @@ class Transfers(QObject):
              imported: bool = False) -> None:
         self._cancelled.clear()
         self.started.emit(title)
-        import asyncio
-
-        task = asyncio.ensure_future(self._in_thread(work, imported))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._in_thread(work, imported))
 
     async def _in_thread(self, work: Callable[[], str], imported: bool) -> None:
         import asyncio
@@ -144,7 +140,4 @@ class Transfers(QObject):
 
     async def wait(self) -> None:
         """Until every running export or import has finished (the quit path waits)."""
-        import asyncio
-
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.wait()

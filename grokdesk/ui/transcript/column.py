@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+
+from grokdesk.ui.own_viewport import own_viewport
 
 MAX_COLUMN_WIDTH = 860
 """Lines longer than this are hard to read; wider windows get side margins."""
@@ -39,3 +42,24 @@ class MessageColumn(QWidget):
         if margins.left() != side:
             self.messages.setContentsMargins(side, margins.top(), side, margins.bottom())
         super().resizeEvent(event)
+
+
+def scroll_area_for(column: MessageColumn, parent: QWidget) -> QScrollArea:
+    """The pane's scroll area over ``column``: no frame, no horizontal bar, and a vertical
+    one always shown (a bar that came and went would change the width, and every message
+    would be laid out again at the other width)."""
+    scroll = QScrollArea(parent)
+    scroll.setObjectName("transcriptScroll")
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    own_viewport(scroll, QPalette.ColorRole.Base)
+    scroll.setWidget(column)
+    return scroll
+
+
+def height_at(view: QWidget, width: int) -> int:
+    """How tall ``view`` is at ``width``, as the column's layout will make it."""
+    height = view.heightForWidth(width) if view.hasHeightForWidth() else -1
+    return height if height >= 0 else view.sizeHint().height()

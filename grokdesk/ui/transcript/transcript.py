@@ -20,29 +20,23 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from grokdesk.chat.records import Message
 from grokdesk.ui.colors import is_dark
-from grokdesk.ui.own_viewport import own_viewport
-from grokdesk.ui.transcript.column import MessageColumn
+from grokdesk.ui.transcript.column import MessageColumn, height_at, scroll_area_for
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX, ScrollFollow
+from grokdesk.ui.transcript.path_above import PathAbove
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
     from grokdesk.ui.transcript.live_stream import LiveStream
     from grokdesk.ui.transcript.message_view import MessageView
-
-    PathPiece = tuple[Sequence[Message], Mapping[int, tuple[int, ...]]]
-    """Messages of a path, root first, and their versions."""
-    PathLoader = Callable[[int], Iterator[PathPiece]]
-    """Reads the path above a message on screen a piece at a time, from there up (for a
-    pane given its end only)."""
+    from grokdesk.ui.transcript.path_above import PathLoader, PathPiece
 
 BATCH = 12
 """At most this many messages are built in one turn of the event loop (all of them at
@@ -50,9 +44,6 @@ once in a pane that is not on screen, where there is nothing to measure against)
 LOAD_TURN_S = 0.012
 """How long one turn may build older messages while the reader nears the top (at least
 one is built), so scrolling up stays smooth."""
-REST_AFTER_MS = 50
-"""A pane given a path's end reads the rest this long after, a piece per turn of the
-loop: once it has painted, and before a reader can scroll."""
 
 
 class Transcript(QWidget):
@@ -75,26 +66,14 @@ class Transcript(QWidget):
         self._views: dict[int, MessageView] = {}
         self._versions: dict[int, tuple[int, ...]] = {}
         self._first_built = 0
-        self._rest: Iterator[PathPiece] | None = None
-        self._rest_timer = QTimer(self)
-        self._rest_timer.setSingleShot(True)
-        self._rest_timer.timeout.connect(self._read_rest_piece)
+        self._above = PathAbove(self._put_above, self)
         self._last_view: MessageView | None = None
         self._live: LiveStream | None = None
         self._dark = is_dark(self.palette())
         self._show_reasoning = True
 
         self._column = MessageColumn()
-        self._scroll = QScrollArea(self)
-        self._scroll.setObjectName("transcriptScroll")
-        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self._scroll.setWidgetResizable(True)
-        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # A scroll bar that comes and goes changes the width, and every message would
-        # be laid out again at the other width.
-        self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        own_viewport(self._scroll, QPalette.ColorRole.Base)
-        self._scroll.setWidget(self._column)
+        self._scroll = scroll_area_for(self._column, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._scroll)
@@ -120,15 +99,11 @@ class Transcript(QWidget):
         self._versions = _with_others(versions or {})
         self._messages = list(messages)
         self._first_built = len(self._messages)
-        self._rest = rest(self._messages[0].id) if rest is not None and messages else None
+        self._above.start(rest(self._messages[0].id) if rest is not None and messages else None)
         self._build_older(fill_px=self._scroll.viewport().height())
         self._refresh_last()
         self.scroll_to_bottom()
         self._follow.check_anew()
-        if self._rest is not None:
-            self._rest_timer.start(REST_AFTER_MS)
-        else:
-            self._rest_timer.stop()
 
     def set_versions(self, message_id: int, versions: tuple[int, ...]) -> None:
         """``message_id`` has these versions now (one just added streams, say)."""
@@ -138,7 +113,7 @@ class Transcript(QWidget):
 
     def reveal(self, message_id: int) -> bool:
         """Build the views down to ``message_id`` and scroll it into sight."""
-        self._read_rest()
+        self._above.read_all()
         index = self._index_of(message_id)
         if index is None:
             return False
@@ -211,7 +186,7 @@ class Transcript(QWidget):
         self._refresh_last()
 
     def remove_message(self, message_id: int) -> None:
-        self._read_rest()
+        self._above.read_all()
         index = self._index_of(message_id)
         if index is None:
             return
@@ -243,7 +218,7 @@ class Transcript(QWidget):
 
     def start_edit_last(self) -> bool:
         """Open the inline editor on the last question (the Conversation ▸ Edit action)."""
-        self._read_rest()
+        self._above.read_all()
         for message in reversed(self._messages):
             if message.role == "user":
                 view = self._views.get(message.id)
@@ -263,7 +238,7 @@ class Transcript(QWidget):
     @property
     def messages(self) -> list[Message]:
         """The whole path on screen."""
-        self._read_rest()
+        self._above.read_all()
         return list(self._messages)
 
     @property
@@ -286,7 +261,7 @@ class Transcript(QWidget):
         """Build older messages, a screenful and a margin, in turns of at most
         ``LOAD_TURN_S``; says whether there were any."""
         if self._first_built == 0:
-            self._read_rest()  # the path's end is all built: its rest is needed now
+            self._above.read_all()  # the path's end is all built: its rest is needed now
             if self._first_built == 0:
                 return False
         if built := self.built_views():
@@ -339,27 +314,14 @@ class Transcript(QWidget):
                 view.show()
                 count += 1
                 if measured:
-                    built_px += _height_at(view, width)
+                    built_px += height_at(view, width)
         finally:
             self._column.setUpdatesEnabled(True)
 
-    def _read_rest(self) -> None:
-        """Put all the messages above the path's end (see :meth:`set_messages`) in place."""
-        self._rest_timer.stop()
-        while self._take_rest_piece():
-            pass
-
-    def _read_rest_piece(self) -> None:
-        """Put the next piece of the rest in place, and the one after at the next turn."""
-        if self._take_rest_piece():
-            self._rest_timer.start(0)
-
-    def _take_rest_piece(self) -> bool:
-        """Put the next piece above the messages held in place; False once none is left."""
-        piece = next(self._rest, None) if self._rest is not None else None
-        older, versions = piece if piece is not None else ((), {})
+    def _put_above(self, piece: PathPiece) -> bool:
+        """Put a piece of the path above the messages held; False where it does not fit."""
+        older, versions = piece
         if not older or not self._messages or older[-1].id != self._messages[0].parent_id:
-            self._rest = None  # read, or the path changed: whatever changed it shows it
             return False
         self._messages[:0] = older
         self._first_built += len(older)
@@ -430,9 +392,3 @@ class Transcript(QWidget):
 def _with_others(versions: Mapping[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     """The messages that have other versions."""
     return {k: v for k, v in versions.items() if len(v) > 1}
-
-
-def _height_at(view: QWidget, width: int) -> int:
-    """How tall ``view`` is at ``width``, as its layout will make it."""
-    height = view.heightForWidth(width) if view.hasHeightForWidth() else -1
-    return height if height >= 0 else view.sizeHint().height()

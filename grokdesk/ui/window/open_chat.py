@@ -26,7 +26,7 @@ from grokdesk.ui.window.draft_keeper import DraftKeeper
 if TYPE_CHECKING:
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
-    from grokdesk.ui.transcript.transcript import PathLoader, PathPiece
+    from grokdesk.ui.transcript.path_above import PathLoader, PathPiece
 
 OPENING_MESSAGES = 40
 """How much of a path's end a conversation opens with: more than the tallest pane holds
