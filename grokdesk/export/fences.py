@@ -22,8 +22,9 @@ _BACKTICK_RUN = re.compile(r"`+")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 # A line that may start a list item, a block quote, an HTML block or a link reference
 # definition: inside those a fence line may not be what it looks like. It reads at most
-# the first 13 characters of a line (_NOT_PLAIN_SPAN), whatever the line's length.
-_NOT_PLAIN = re.compile(r" {0,3}(?:[-+*>\[<]|\d{1,9}[.)])")
+# the first 13 characters of a line (_NOT_PLAIN_SPAN), whatever the line's length; the
+# group is the character that says which.
+_NOT_PLAIN = re.compile(r" {0,3}([-+*>\[<]|\d{1,9}[.)])")
 _NOT_PLAIN_SPAN = 13
 
 
@@ -65,21 +66,34 @@ def unclosed_fence(text: str) -> str | None:
 
 
 def _every_fence_closes(lines: list[str]) -> bool:
-    """Whether a scan of ``lines`` sees every code fence closed. Exact up to the first line
-    that may open a container, an HTML block or a link reference definition: past it, only
-    no fence line at all is a sure answer; otherwise this says False and the parser
-    decides. Most texts are spared the parse."""
+    """Whether a scan of ``lines`` sees every top-level code fence closed; False where it
+    cannot be sure, and the parser decides. Most texts are spared the parse.
+
+    After a line that may start a list item or a block quote, a fence line at the left
+    margin is still a top-level one: it cannot continue an item or a quote (only a
+    paragraph continues lazily), so it closes them. An indented fence line may belong to
+    them: unsure. After a line that may start an HTML block or a link reference
+    definition, a fence line may be neither: only no fence line at all is a sure answer.
+    """
     opened: str | None = None
+    contained = False
     for index, line in enumerate(lines):
         fence = _fence(line)
-        if opened is None:
-            if _NOT_PLAIN.match(line[:_NOT_PLAIN_SPAN]):
+        if opened is not None:
+            if (fence is not None and fence[0][0] == opened[0]
+                    and len(fence[0]) >= len(opened) and not fence[1].strip(" \t")):
+                opened = None
+            continue
+        if (start := _NOT_PLAIN.match(line[:_NOT_PLAIN_SPAN])) is not None:
+            if start.group(1) in "<[":
                 return not any(_fence(rest) for rest in lines[index:])
-            if fence is not None and (fence[0][0] == "~" or "`" not in fence[1]):
-                opened = fence[0]
-        elif (fence is not None and fence[0][0] == opened[0]
-              and len(fence[0]) >= len(opened) and not fence[1].strip(" \t")):
-            opened = None
+            contained = True
+        if fence is None:
+            continue
+        if contained and line[0] == " ":
+            return False
+        if fence[0][0] == "~" or "`" not in fence[1]:
+            opened = fence[0]
     return opened is None
 
 

@@ -78,7 +78,8 @@ def test_unclosed_fence(text: str, open_fence: str | None) -> None:
 _LINES = ["```", "````", "~~~", "~~~~", "``` py", "```a`b", "~~~ a`b", "  ```", "   ~~~",
           "    ```", "\t```", "```  ", "``", "- item", "  - item", "* x", "1. one", "2) two",
           "> quote", ">```", "<div>", "</div>", "<!-- c -->", "[a]: /u", "[a]:", "text",
-          "code", "", "  ", "# head", "---", "***", "    indented"]
+          "code", "", "  ", "# head", "---", "***", "    indented", " ```", "- ```", "1. ~~~",
+          "> ~~~", "  code", "   - deep", "<pre>", "</pre>", "[a]: /u 'title"]
 
 
 @given(st.lists(st.tuples(st.sampled_from(_LINES), st.sampled_from(["\n", "\r\n", "\r"])),
