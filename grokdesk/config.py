@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -338,6 +337,8 @@ def load_settings(path: Path) -> LoadedSettings:
         return LoadedSettings(Settings())
     except (OSError, UnicodeDecodeError) as exc:
         return LoadedSettings(Settings(), (f"Could not read {path}: {exc}; using defaults",))
+    import tomllib  # here: without a settings file, the first frame does without it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -16,7 +16,6 @@ import contextlib
 import dataclasses
 import logging
 import threading
-import uuid as uuidlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +47,7 @@ from grokdesk.storage.models import (
     Message,
     MessageTree,
     SearchHit,
+    new_uuid,
 )
 from grokdesk.storage.repository import RecordGoneError
 
@@ -366,7 +366,7 @@ class ChatService:
             raise RecordGoneError(f"There is no message {message_id}")
         source = self._conversation(message.conversation_id)
         # A copy is a new record (new uuids); nothing streams into it.
-        kept = [dataclasses.replace(m, uuid=str(uuidlib.uuid4()), status="interrupted"
+        kept = [dataclasses.replace(m, uuid=new_uuid(), status="interrupted"
                                     if m.status == "streaming" else m.status)
                 for m in self._history.path_to(message_id)]
         with self._history.batch():

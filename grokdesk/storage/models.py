@@ -9,6 +9,14 @@ MessageStatus = Literal["complete", "streaming", "interrupted", "error"]
 MessageRole = Literal["system", "user", "assistant"]
 
 
+def new_uuid() -> str:
+    """A fresh random id for a new record. ``uuid`` (and ``platform``, which it imports)
+    loads when the first record is made, not before the window's first frame."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
 @dataclass(frozen=True, slots=True)
 class ConversationSettings:
     """Per-conversation choices; None means "use the profile's or the app's default"."""

@@ -24,7 +24,6 @@ import shutil
 import sqlite3
 import tempfile
 import time
-import uuid as uuidlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +40,7 @@ from grokdesk.storage.db import (
     split_statements,
     translate_error,
 )
+from grokdesk.storage.models import new_uuid
 from grokdesk.storage.session import SessionMarker
 
 #: Companion files SQLite keeps next to the database, moved together with it.
@@ -313,7 +313,7 @@ def _add_placeholder(conn: sqlite3.Connection, message: dict[str, object],
     conn.execute(
         "INSERT INTO conversations (id, uuid, title, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (conversation_id, str(uuidlib.uuid4()), PLACEHOLDER_TITLE, stamp, stamp))
+        (conversation_id, new_uuid(), PLACEHOLDER_TITLE, stamp, stamp))
     return conversation_id
 
 

@@ -10,7 +10,6 @@ import contextlib
 import re
 import time
 import unicodedata
-import uuid as uuidlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -32,6 +31,7 @@ from grokdesk.storage.models import (
     SearchHit,
     TokenUsage,
     UnknownUsage,
+    new_uuid,
 )
 
 #: A live stream saves at least once a second; one silent for this long has lost its process.
@@ -172,7 +172,7 @@ class History:
                 "INSERT INTO conversations (uuid, title, created_at, updated_at, pinned, provider,"
                 " model, system_prompt, reasoning_effort, temperature)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (uuid or str(uuidlib.uuid4()), title, now, now, int(pinned), settings.provider,
+                (uuid or new_uuid(), title, now, now, int(pinned), settings.provider,
                  settings.model, settings.system_prompt, settings.reasoning_effort,
                  settings.temperature))
             conversation_id = _rowid(cursor.lastrowid)
@@ -435,7 +435,7 @@ class History:
                 raise _message_gone(int(parent_id))
             values = dict.fromkeys(_NODE_COLUMNS) | {
                 "position": _next_position(conn, conversation_id),
-                "uuid": uuid or str(uuidlib.uuid4()),
+                "uuid": uuid or new_uuid(),
                 "conversation_id": conversation_id, "role": role, "content": content,
                 "reasoning": reasoning, "model": model, "status": status,
                 "finish_reason": finish_reason, "error": error,

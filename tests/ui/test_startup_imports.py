@@ -34,6 +34,7 @@ DEFERRED = (
     "grokdesk.ui.transcript.message_view",
     "grokdesk.api.types",
     "grokdesk.cli",
+    "uuid",
 )
 
 FIRST_STAGE = f"""
