@@ -21,7 +21,6 @@ from grokdesk.errors import GrokdeskError
 from grokdesk.ui.task_set import TaskSet
 
 if TYPE_CHECKING:
-
     from PySide6.QtPrintSupport import QPrinter
 
     from grokdesk.chat.service import ChatService
