@@ -168,7 +168,7 @@ class Xvfb:
         read_end, write_end = os.pipe()
         self._process = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write_end), "-screen", "0", self.screen,
-             "-nolisten", "tcp"],
+             "-nolisten", "tcp", "-noreset"],  # no reset, refusing clients, when one leaves
             pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)
         try:

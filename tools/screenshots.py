@@ -112,7 +112,7 @@ def x_display() -> Iterator[str]:
         return
     read_fd, write_fd = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
-                             "1600x1000x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
+                             "1600x1000x24", "-nolisten", "tcp", "-noreset"], pass_fds=(write_fd,),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_fd)
     with os.fdopen(read_fd) as pipe:

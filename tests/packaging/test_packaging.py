@@ -228,12 +228,15 @@ def bundle() -> Path:
 
 @pytest.fixture(scope="module")
 def xvfb() -> Iterator[str]:
-    """A private X server; yields its DISPLAY. -displayfd: it says its number when ready."""
+    """A private X server; yields its DISPLAY. -displayfd: it says its number when ready.
+    -noreset: by default it resets whenever its last client leaves (each ``xdotool``
+    poll), and the app connecting meanwhile is refused ("could not connect to display")."""
     xvfb_bin = _tool("Xvfb", "xvfb")
     _tool("xdotool", "xdotool")
     read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        [xvfb_bin, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        [xvfb_bin, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp",
+         "-noreset"],
         pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_end)
     with os.fdopen(read_end) as pipe:

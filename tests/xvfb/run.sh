@@ -12,8 +12,10 @@ for tool in Xvfb xdotool; do
 done
 
 # -displayfd makes Xvfb pick a free display number itself and write it once it is ready.
+# -noreset: by default the server resets whenever its last client leaves, and a client
+# connecting meanwhile is refused ("could not connect to display").
 display_file=$(mktemp)
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$display_file" >/dev/null 2>&1 &
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$display_file" >/dev/null 2>&1 &
 xvfb_pid=$!
 cleanup() {
   kill "$xvfb_pid" 2>/dev/null || true
