@@ -32,9 +32,7 @@ from grokdesk.chat.network import (
     check_settings,
     insecure_transport_warning,
 )
-from grokdesk.chat.think import ThinkTagClient
 from grokdesk.chat.titles import DEFAULT_TITLE, title_from_text
-from grokdesk.chat.turn import LiveAnswer, StreamingClient, TurnListener, TurnOutcome, run_turn
 from grokdesk.config import NetworkPreferences, Profile, Settings, with_env_overrides
 from grokdesk.errors import GrokdeskError
 from grokdesk.secrets import MissingKeyError
@@ -53,6 +51,7 @@ from grokdesk.storage.repository import RecordGoneError
 
 if TYPE_CHECKING:
     from grokdesk.api.client import ChatClient
+    from grokdesk.chat.turn import LiveAnswer, StreamingClient, TurnListener, TurnOutcome
     from grokdesk.export import ExportOptions, ExportResult, ImportReport, PrintPage, Progress
     from grokdesk.secrets import KeyStore
     from grokdesk.storage.repository import History
@@ -549,7 +548,10 @@ class ChatService:
         While it streams, :attr:`live` is the answer so far. Cancelling the task
         keeps the partial answer as interrupted and re-raises ``CancelledError``.
         """
-        import asyncio
+        import asyncio  # these here: the window opens its newest conversation without them
+
+        from grokdesk.chat.think import ThinkTagClient
+        from grokdesk.chat.turn import run_turn
 
         conversation = turn.conversation
         try:
@@ -609,6 +611,8 @@ class ChatService:
         """
         if not (force or self.settings.defaults.model_titles):
             return None
+        from grokdesk.chat.think import ThinkTagClient
+
         try:
             conversation = self._conversation(conversation_id)
             messages = self._history.messages(conversation_id)

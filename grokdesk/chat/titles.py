@@ -15,7 +15,6 @@ import unicodedata
 from typing import Protocol
 
 from grokdesk.api.types import ChatMessage, ChatRequest, Completion, EffortStyle
-from grokdesk.chat.think import split_think
 from grokdesk.errors import GrokdeskError, redact
 
 log = logging.getLogger(__name__)
@@ -122,6 +121,8 @@ def clean_model_title(text: str) -> str | None:
     Models add reasoning tags, labels, quotes, Markdown and a full stop; more than
     six words are cut to six. A key the reply quotes is hidden before anything is cut.
     """
+    from grokdesk.chat.think import split_think  # the stream's modules come with a send
+
     _, answer = split_think(redact(text))
     for raw in answer.splitlines():
         line = _LABEL.sub("", plain_line(raw))

@@ -96,7 +96,8 @@ print(json.dumps({
     "title": started.window.windowTitle(),
     "clear_button": started.window.sidebar.search.isClearButtonEnabled(),
     "shown": [view.message.content for view in started.window.transcript.built_views()],
-    "imported": sorted(m for m in ("asyncio", "qasync", "httpx", "keyring") if m in sys.modules),
+    "imported": sorted(m for m in ("asyncio", "qasync", "httpx", "keyring", "grokdesk.chat.turn")
+                       if m in sys.modules),
 }))
 """
 
