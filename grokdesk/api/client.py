@@ -324,6 +324,15 @@ class ChatClient:
         return _host_of(url) or "the service"
 
 
+def load_async_backend() -> None:
+    """Import the async backend httpx's transport uses on an asyncio loop (anyio's), on
+    this thread: otherwise the first request imports it on the loop's thread, an 80 ms
+    pause at the start of the first answer. For a worker thread; runs a loop of its own."""
+    import anyio
+
+    anyio.run(anyio.sleep, 0)
+
+
 def _is_event_stream(response: httpx.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "").lower()
 

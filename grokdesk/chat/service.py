@@ -143,12 +143,16 @@ class ChatService:
     def warm_up(self) -> None:
         """Build the active provider's client ahead of the first send.
 
-        Importing httpx and loading the TLS roots take a fifth of a second. Safe to call
-        from a worker thread: :meth:`client_for` builds each client once, under a lock,
-        so a send that comes meanwhile waits for this client instead of building another.
-        Raises what :meth:`client_for` raises.
+        Importing httpx and loading the TLS roots take a fifth of a second, and the
+        transport's async backend another 80 ms. Meant for a worker thread:
+        :meth:`client_for` builds each client once, under a lock, so a send that comes
+        meanwhile waits for this client instead of building another. Raises what
+        :meth:`client_for` raises.
         """
+        from grokdesk.api.client import load_async_backend
+
         self.client_for(self.profile_for(None))
+        load_async_backend()
 
     def new_client(self, profile: Profile, key: str | None, **overrides: Any) -> ChatClient:
         """A separate client for ``profile`` with ``key`` (say, one typed in Preferences and
