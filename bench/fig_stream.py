@@ -136,6 +136,18 @@ async def _send_and_wait(window: MainWindow, probe: PaintProbe) -> tuple[float, 
     return started, probe.done
 
 
+async def _type_question(window: MainWindow) -> None:
+    """Type the question once before the runs, as a person types before pressing Send.
+
+    Typing gets the app's client ready on a worker thread (``MainWindow._greet``), and
+    that takes a few hundred milliseconds: a first run sent straight after ``set_text``
+    would time building it, which the raw floor does before its clock starts. Settling
+    waits until that thread has finished.
+    """
+    window.composer.set_text(QUESTION)
+    await settle(quiet=0.3)
+
+
 @dataclass(frozen=True, slots=True)
 class WindowRun:
     """One answer streamed into the window: its rate and the loop's lateness meanwhile."""
@@ -156,6 +168,7 @@ def _window_runs(ctx: Context, server: FakeServer, data_dir: Path, pieces: Piece
         paint = PaintProbe(scroll.viewport(), scroll.widget())
         late = LatenessProbe(4, ctx.trace_late_ms)
         runs = []
+        await _type_question(window)
         try:
             for _ in range(reps):
                 server.queue_stream(pieces.reasoning, pieces.content, delay=pace_s)
@@ -222,6 +235,7 @@ def _long_line_runs(ctx: Context, server: FakeServer, data_dir: Path, chunks: li
     async def driver(window: MainWindow) -> list[LongLineRun]:
         scroll = window.transcript.scroll_area
         paint = PaintProbe(scroll.viewport(), scroll.widget())
+        await _type_question(window)
         try:
             return [await one_run(window, paint) for _ in range(reps)]
         finally:
