@@ -327,10 +327,14 @@ class ChatClient:
 def load_async_backend() -> None:
     """Import the async backend httpx's transport uses on an asyncio loop (anyio's), on
     this thread: otherwise the first request imports it on the loop's thread, an 80 ms
-    pause at the start of the first answer. For a worker thread; runs a loop of its own."""
+    pause at the start of the first answer. A worker thread runs a loop of its own for
+    it; on a thread whose loop is running, the first request there loads it anyway."""
     import anyio
 
-    anyio.run(anyio.sleep, 0)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        anyio.run(anyio.sleep, 0)
 
 
 def _is_event_stream(response: httpx.Response) -> bool:

@@ -144,10 +144,10 @@ class ChatService:
         """Build the active provider's client ahead of the first send.
 
         Importing httpx and loading the TLS roots take a fifth of a second, and the
-        transport's async backend another 80 ms. Meant for a worker thread:
-        :meth:`client_for` builds each client once, under a lock, so a send that comes
-        meanwhile waits for this client instead of building another. Raises what
-        :meth:`client_for` raises.
+        transport's async backend another 80 ms: meant for a worker thread (on the
+        loop's, the backend waits for the first request). :meth:`client_for` builds each
+        client once, under a lock, so a send that comes meanwhile waits for this client
+        instead of building another. Raises what :meth:`client_for` raises.
         """
         from grokdesk.api.client import load_async_backend
 
