@@ -18,6 +18,7 @@ from sqlite3 import Connection, Row
 from typing import Any
 
 from grokdesk.storage.db import Database, DatabaseError, translated_errors
+from grokdesk.storage.listing import collector_paused, conversations_from_rows
 from grokdesk.storage.models import (
     MESSAGE_COLUMNS,
     ActivePath,
@@ -205,19 +206,15 @@ class History:
     def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
         """Pinned first, then most recent activity first; one query, counts included.
 
-        The per-conversation ``COUNT`` walks only that conversation's slice of the
-        ``messages_in_order`` index, which measured faster than one grouped pass over all
-        messages joined back; the cost of a long listing is building the objects, so
-        rows come as plain tuples and equal settings are shared.
+        The cost of a long listing is building the objects (``storage.listing``), so
+        rows come as plain tuples: ``sqlite3.Row`` lookups by name cost more.
         """
         sql = (_CONVERSATION_SELECT
                + "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?")
-        with translated_errors(self.db.path):
+        with translated_errors(self.db.path), collector_paused():
             cursor = self.db.connection.execute(sql, (-1 if limit is None else limit, offset))
-            cursor.row_factory = None  # plain tuples: sqlite3.Row lookups by name cost more
-            rows = cursor.fetchall()
-        settings_seen: dict[tuple[Any, ...], ConversationSettings] = {}
-        return [_conversation_from_tuple(row, settings_seen) for row in rows]
+            cursor.row_factory = None
+            return conversations_from_rows(cursor.fetchall())
 
     def conversation_ids(self) -> list[int]:
         """Every conversation id in sidebar order (pinned first, most recent activity first)."""
@@ -816,26 +813,6 @@ def _conversation(row: Row) -> Conversation:
             reasoning_effort=effort if effort in ("low", "high") else None,
             temperature=row["temperature"]),
         message_count=row["message_count"])
-
-
-def _conversation_from_tuple(row: tuple[Any, ...],
-                             settings_seen: dict[tuple[Any, ...], ConversationSettings]
-                             ) -> Conversation:
-    """A conversation from a plain row in ``_CONVERSATION_SELECT`` column order.
-
-    Settings are immutable and few distinct ones exist, so equal ones are shared
-    through ``settings_seen`` (building them dominated listing 10,000 conversations).
-    """
-    key = row[6:11]
-    settings = settings_seen.get(key)
-    if settings is None:
-        provider, model, system_prompt, effort, temperature = key
-        settings = settings_seen[key] = ConversationSettings(
-            provider=provider, model=model, system_prompt=system_prompt,
-            reasoning_effort=effort if effort in ("low", "high") else None,
-            temperature=temperature)
-    return Conversation(row[0], row[1], row[2], row[3], row[4], bool(row[5]), settings,
-                        row[11])
 
 
 def search_terms(query: str) -> list[str]:
