@@ -103,11 +103,21 @@ def make_math_pieces(chunks: int, seed: int = 31) -> Pieces:
     return Pieces(reasoning, content)
 
 
+def _new_answer() -> None:
+    """Forget the highlighted code: every run streams the same answer, which a person
+    never receives twice, so no run may find the last one's blocks highlighted."""
+    from grokdesk.render.highlight import highlight_code
+
+    highlight_code.cache_clear()
+
+
 def _cold_math() -> None:
-    """Empty the typesetting cache and the drawn images, as in a fresh process."""
+    """A new answer, with the typesetting cache and the drawn images emptied too, as in a
+    fresh process."""
     from grokdesk.render.math.typeset import clear_cache
     from grokdesk.ui.transcript import math_images
 
+    _new_answer()
     clear_cache()
     math_images.forget()
 
@@ -290,11 +300,11 @@ def run(ctx: Context) -> list[Figure]:
     reps = ctx.reps(3, 1)
     with FakeServer() as server:
         idle = ctx.qt.run(_idle_lateness(ctx.size(2.0, 0.2)))
-        paced = _window_runs(ctx, server, data_dir, pieces, reps, PACE_S)
+        paced = _window_runs(ctx, server, data_dir, pieces, reps, PACE_S, _new_answer)
         raw_paced = run_plain(_raw_rates(server, pieces, reps, PACE_S))
         math_pieces = make_math_pieces(ctx.size(3000, 300))
         math = _window_runs(ctx, server, data_dir, math_pieces, reps, PACE_S, _cold_math)
-        unpaced = _window_runs(ctx, server, data_dir, pieces, reps, 0.0)
+        unpaced = _window_runs(ctx, server, data_dir, pieces, reps, 0.0, _new_answer)
         raw_unpaced = run_plain(_raw_rates(server, pieces, reps, 0.0))
         line = long_line(ctx.size(1_000_000, 100_000))
         long_runs = _long_line_runs(ctx, server, data_dir, line, ctx.reps(2, 1))

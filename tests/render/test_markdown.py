@@ -10,7 +10,9 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
+import pygments
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication
 
+from grokdesk.render import highlight
 from grokdesk.render import markdown as rendering
 from grokdesk.render.fold import FOLD_MARK
 from grokdesk.render.highlight import MAX_HIGHLIGHT_CHARS, style_colors
@@ -687,3 +690,25 @@ def test_split_renders_like_the_whole_even_as_text_grows(text: str, data: st.Dat
     cut = data.draw(st.one_of(st.integers(0, len(text)), near_line_start), label="streamed")
     index = split_stable_prefix(text[:cut])
     assert render_split(text, index) == whole
+
+
+def test_a_code_block_rendered_again_is_not_lexed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A streamed answer renders each finished block more than once (as the unfinished
+    tail, as a finished block, in the final rendering), and lexing is slow."""
+    lexed: list[str] = []
+
+    def counted(code: str, lexer: Any, formatter: Any) -> str:
+        lexed.append(code)
+        return str(pygments.highlight(code, lexer, formatter))
+
+    monkeypatch.setattr(highlight, "highlight", counted)
+    highlight.highlight_code.cache_clear()
+    block = "```python\nimport os\nprint(os.sep)\n```\n"
+    first = render_markdown(f"Intro\n\n{block}")
+    again = render_markdown(f"{block}\nMore text.", first_code_index=3)
+    assert lexed == ["import os\nprint(os.sep)"]
+    spans = highlight.highlight_code("import os\nprint(os.sep)", "python", LIGHT.pygments_style)
+    assert spans is not None and spans in first.html and spans in again.html
+    render_markdown(block, dark=True)
+    render_markdown(block.replace("os.sep", "os.name"))
+    assert len(lexed) == 3, "another style or other code is lexed"
