@@ -106,9 +106,9 @@ def make_math_pieces(chunks: int, seed: int = 31) -> Pieces:
 def _new_answer() -> None:
     """Forget the highlighted code: every run streams the same answer, which a person
     never receives twice, so no run may find the last one's blocks highlighted."""
-    from grokdesk.render.highlight import highlight_code
+    from grokdesk.render.highlight import forget_highlights
 
-    highlight_code.cache_clear()
+    forget_highlights()
 
 
 def _cold_math() -> None:

@@ -158,6 +158,7 @@ class _RenderState:
     math: MathOptions | None = None
     math_images: list[MathImage] = field(default_factory=list)
     math_pending: list[MathRequest] = field(default_factory=list)
+    growing: bool = False
 
 
 def _esc(text: str) -> str:
@@ -238,9 +239,10 @@ def _code_html(code: str, lang: str, state: _RenderState) -> str:
     state.code_blocks.append(body)
     spans: str | None = None
     if lang:
-        from grokdesk.render.highlight import highlight_code
+        from grokdesk.render.highlight import highlight_code, highlight_growing
 
-        spans = highlight_code(body, lang, theme.pygments_style)
+        highlighted = highlight_growing if state.growing else highlight_code
+        spans = highlighted(body, lang, theme.pygments_style)
     inner = _mark_invisible(_esc(body) if spans is None else spans, theme)
     label = ""
     if lang:
@@ -531,6 +533,7 @@ def render_markdown(
     first_code_index: int = 0,
     table_cell_budget: int = MAX_MESSAGE_TABLE_CELLS,
     math: MathOptions | None = None,
+    growing: bool = False,
 ) -> Rendered:
     """Render untrusted Markdown for a QTextDocument (see the module docstring for the rules).
 
@@ -539,11 +542,14 @@ def render_markdown(
     the earlier renders left of :data:`MAX_MESSAGE_TABLE_CELLS` (their ``table_cells`` taken).
     ``math`` says how to typeset math (:class:`~grokdesk.render.math.MathOptions`: inline SVG
     for exports, images for the window); without it math shows as its source, in code style.
+    ``growing``: the text is a streaming answer's unfinished end, rendered again at each
+    redraw, so its code is highlighted in remembered pieces
+    (:func:`~grokdesk.render.highlight.highlight_growing`).
     Blocks are separated by newlines and the HTML does not end with one (Qt would show a space
     there), so the whole message's HTML is the prefix's and the tail's joined by a newline.
     Never raises on any input.
     """
-    state = _RenderState(DARK if dark else LIGHT, first_code_index, math=math)
+    state = _RenderState(DARK if dark else LIGHT, first_code_index, math=math, growing=growing)
     env: dict[str, Any] = {_ENV_KEY: state}
     src = _normalize(text)
     md = _markdown_it()

@@ -702,7 +702,7 @@ def test_a_code_block_rendered_again_is_not_lexed_again(monkeypatch: pytest.Monk
         return str(pygments.highlight(code, lexer, formatter))
 
     monkeypatch.setattr(highlight, "highlight", counted)
-    highlight.highlight_code.cache_clear()
+    highlight.forget_highlights()
     block = "```python\nimport os\nprint(os.sep)\n```\n"
     first = render_markdown(f"Intro\n\n{block}")
     again = render_markdown(f"{block}\nMore text.", first_code_index=3)
@@ -712,3 +712,44 @@ def test_a_code_block_rendered_again_is_not_lexed_again(monkeypatch: pytest.Monk
     render_markdown(block, dark=True)
     render_markdown(block.replace("os.sep", "os.name"))
     assert len(lexed) == 3, "another style or other code is lexed"
+
+
+def _counting_lexer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    lexed: list[str] = []
+
+    def counted(code: str, lexer: Any, formatter: Any) -> str:
+        lexed.append(code)
+        return str(pygments.highlight(code, lexer, formatter))
+
+    monkeypatch.setattr(highlight, "highlight", counted)
+    highlight.forget_highlights()
+    return lexed
+
+
+def test_a_growing_code_block_is_lexed_in_pieces_not_whole_at_every_redraw(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    lexed = _counting_lexer(monkeypatch)
+    lines = [f"value_{n} = compute({n}, factor=2.5)  # step {n}\n" for n in range(400)]
+    code = "".join(lines)
+    shown = ""
+    for end in range(10, len(lines) + 1, 10):  # a redraw every ten lines
+        shown = render_markdown(f"```python\n{''.join(lines[:end])}", growing=True).html
+    # Lexing the whole block at each of the 40 redraws would lex 20 times the block.
+    assert sum(map(len, lexed)) < 3 * len(code), "finished pieces are not lexed again"
+    whole = render_markdown(f"```python\n{code}```").html
+    assert shown == whole, "for code without multi-line constructs, pieces join seamlessly"
+
+
+def test_a_small_growing_block_is_lexed_whole_and_remembered_for_when_it_is_finished(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    lexed = _counting_lexer(monkeypatch)
+    code = "import os\nprint(os.sep)\n"
+    render_markdown(f"```python\n{code}", growing=True)
+    render_markdown(f"```python\n{code}```\n\nAfter.")
+    assert lexed == [code.removesuffix("\n")]
+
+
+def test_a_growing_block_too_big_to_highlight_is_plain() -> None:
+    code = "x = 1\n" * (MAX_HIGHLIGHT_CHARS // 6 + 10)
+    rendered = render_markdown(f"```python\n{code}", growing=True)
+    assert "color: #" not in rendered.html

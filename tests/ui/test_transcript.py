@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from types import SimpleNamespace
 from typing import Any
 
+import pygments
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextTable
@@ -27,6 +28,7 @@ from grokdesk.api.types import (
     Usage,
     UsageReport,
 )
+from grokdesk.render import highlight
 from grokdesk.render.markdown import COPY_SCHEME, Rendered
 from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
 from grokdesk.render.math.typeset import typeset_uncached
@@ -748,6 +750,40 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
     # Work, not time: each redraw renders what arrived since the last one (at most the
     # 2,000 characters between flushes) plus the unfinished block, never the whole answer.
     assert max(per_redraw) < 4_000 < len(text) // 25
+
+def test_a_long_code_block_is_lexed_in_pieces_as_it_streams_and_whole_when_the_answer_ends(
+    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lexed: list[str] = []
+
+    def counted(code: str, lexer: Any, formatter: Any) -> str:
+        lexed.append(code)
+        return str(pygments.highlight(code, lexer, formatter))
+
+    monkeypatch.setattr(highlight, "highlight", counted)
+    highlight.forget_highlights()
+    code = "".join(f"value_{n} = compute({n}, factor=2.5)  # step {n}\n" for n in range(300))
+    text = f"Here it is:\n\n```python\n{code}```\n\nDone."
+    placeholder = make_message("assistant", "", status="streaming")
+    feed = LiveFeed(transcript, placeholder)
+    live = transcript.live
+    assert live is not None
+    for start in range(0, len(text), 40):
+        feed(ContentDelta(text[start : start + 40]))
+        if start % 400 == 0:
+            live.flush()  # a redraw every ten lines or so
+    live.flush()
+    body = view(transcript, placeholder).body
+    qtbot.waitUntil(lambda: shown_text(view(transcript, placeholder)).endswith("Done."))
+    assert code.removesuffix("\n") not in lexed, "still in pieces: the block may go on"
+    renders = body.full_renders
+    transcript.finish_live(make_message("assistant", text, id=placeholder.id))
+    assert body.full_renders == renders, "the streamed rendering stays"
+    assert code.removesuffix("\n") in lexed, "once the answer ended, its code is lexed whole"
+    assert body.code_blocks == [code.removesuffix("\n")]
+    # Lexing the whole block at each of its 45 redraws would lex 20 times the block.
+    assert sum(map(len, lexed)) < 4 * len(code)
+
 
 def test_the_view_follows_the_stream_only_from_the_bottom(
     qtbot: QtBot, transcript: Transcript

@@ -141,12 +141,17 @@ class LiveStream(QObject):
 
         True when ``content`` is what streamed (drawn now, after a flush) and has no
         link reference definition: then a full render would show the same thing, once
-        :meth:`finish` has drawn the math still being typeset.
+        :meth:`finish` has drawn the math still being typeset, and the unfinished last
+        block's code is highlighted whole (it streamed in pieces) here.
         """
         if content != self.content or LINK_REFERENCE.search(content):
             return False
         self.flush()
-        return self.shown_content == content
+        if self.shown_content != content:
+            return False
+        if self._shown_tail and self.view.body.tail_has_code:
+            self.view.body.set_tail(self._shown_tail, dark=self.dark, finished=True)
+        return True
 
     def flush(self) -> None:
         """Draw whatever is waiting now (before the final full render replaces it)."""
@@ -216,7 +221,7 @@ class LiveStream(QObject):
         tail = text[ready:]
         if (self._open_line is None and tail != self._shown_tail
                 and len(tail) - tail.rfind("\n") - 1 <= OPEN_LINE_CHARS):
-            body.prepare(tail, dark=self.dark, after=after)
+            body.prepare(tail, dark=self.dark, after=after, growing=True)
 
     def _draw(self) -> None:
         if self._overtaken():

@@ -63,7 +63,7 @@ class MessageBody(TextHolder):
         self._tail_blocks: list[str] = []
         #: Renders kept for this redraw (:meth:`prepare`'s, and an append's refused for
         #: its math, which the held view shows next), by all that decides them.
-        self._renders: dict[tuple[str, bool, tuple[int, int], MathOptions], Rendered] = {}
+        self._renders: dict[tuple[str, bool, tuple[int, int], MathOptions, bool], Rendered] = {}
         self._line_format: QTextCharFormat | None = None
         #: Full renders (:meth:`show_markdown`) so far; streamed chunks do not count.
         self.full_renders = 0
@@ -79,6 +79,10 @@ class MessageBody(TextHolder):
         self._layout.setSpacing(10)
         self._layout.addWidget(self.stable)
         self.stable.copyCodeRequested.connect(self._copy_code)
+
+    @property
+    def tail_has_code(self) -> bool:
+        return bool(self._tail_blocks)
 
     @property
     def code_blocks(self) -> list[str]:
@@ -174,13 +178,14 @@ class MessageBody(TextHolder):
         self._held_cells += rendered.table_cells
         show(rendered.html)
 
-    def set_tail(self, markdown: str, *, dark: bool) -> None:
-        """Re-render the unfinished last block; an empty ``markdown`` hides it."""
+    def set_tail(self, markdown: str, *, dark: bool, finished: bool = False) -> None:
+        """Re-render the unfinished last block; an empty ``markdown`` hides it.
+        ``finished``: the answer ended, so its code is highlighted whole, not in pieces."""
         if not markdown:
             self._tail_waits, self._tail_blocks = [], []
             _empty(self._tail)
             return
-        rendered = self._render_chunk(markdown, dark, after_held=True)
+        rendered = self._render_chunk(markdown, dark, after_held=True, growing=not finished)
         self._tail_waits = list(rendered.pending)
         self._tail_blocks = list(rendered.code_blocks)
         self._ensure_tail().show_html(rendered.html)
@@ -189,7 +194,7 @@ class MessageBody(TextHolder):
         """Show the tail's finished lines ``head``, then an empty line that
         :meth:`extend_line` grows (shown as code or as text)."""
         tail = self._ensure_tail()
-        rendered = self._render_chunk(head, dark, after_held=True)
+        rendered = self._render_chunk(head, dark, after_held=True, growing=True)
         self._tail_blocks = list(rendered.code_blocks)
         tail.show_html(rendered.html)
         fmt = QTextCharFormat()
@@ -237,36 +242,41 @@ class MessageBody(TextHolder):
         return (len(self._stable_blocks) + len(self._held_blocks),
                 self._stable_cells + self._held_cells)
 
-    def prepare(self, markdown: str, *, dark: bool, after: tuple[int, int]) -> Rendered:
+    def prepare(self, markdown: str, *, dark: bool, after: tuple[int, int],
+                growing: bool = False) -> Rendered:
         """Render a chunk ahead of the redraw that shows it, after ``after`` code blocks
         and table cells: the redraw, a loop turn later, takes it instead of rendering.
-        Rendering then holds the loop apart from changing the views and painting them."""
-        rendered = self._render_kept(markdown, dark, after)
-        self._keep(markdown, dark, after, rendered)
+        Rendering then holds the loop apart from changing the views and painting them.
+        ``growing``: the chunk is the unfinished tail (see ``render_markdown``)."""
+        rendered = self._render_kept(markdown, dark, after, growing)
+        self._keep(markdown, dark, after, rendered, growing)
         return rendered
 
     def forget_renders(self) -> None:
         """The redraw is over: drop the renders it kept."""
         self._renders.clear()
 
-    def _render_chunk(self, markdown: str, dark: bool, *, after_held: bool = False) -> Rendered:
+    def _render_chunk(self, markdown: str, dark: bool, *, after_held: bool = False,
+                      growing: bool = False) -> Rendered:
         """Render a chunk after the stable ones (and the held ones, for the tail): copy
         links and table cells continue theirs."""
         return self._render_kept(markdown, dark,
-                                 self.before_tail() if after_held else self.before_held())
+                                 self.before_tail() if after_held else self.before_held(),
+                                 growing)
 
     def _keep(self, markdown: str, dark: bool, after: tuple[int, int],
-              rendered: Rendered) -> None:
-        self._renders[(markdown, dark, after, self._math_options())] = rendered
+              rendered: Rendered, growing: bool = False) -> None:
+        self._renders[(markdown, dark, after, self._math_options(), growing)] = rendered
 
-    def _render_kept(self, markdown: str, dark: bool, after: tuple[int, int]) -> Rendered:
+    def _render_kept(self, markdown: str, dark: bool, after: tuple[int, int],
+                     growing: bool = False) -> Rendered:
         options = self._math_options()
-        if (kept := self._renders.get((markdown, dark, after, options))) is not None:
+        if (kept := self._renders.get((markdown, dark, after, options, growing))) is not None:
             return kept
         blocks, cells = after
         rendered = render_markdown(
             markdown, dark=dark, first_code_index=blocks,
-            table_cell_budget=MAX_MESSAGE_TABLE_CELLS - cells, math=options)
+            table_cell_budget=MAX_MESSAGE_TABLE_CELLS - cells, math=options, growing=growing)
         math_images.remember(rendered.math)
         if rendered.pending:
             math_worker().request(rendered.pending)
