@@ -305,6 +305,7 @@ def attach_chat(started: Started) -> None:
     from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import ChatParts
 
+    started.history.db.checkpoint_in_background()
     keys = KeyStore()
     core = ChatService(started.history, started.settings, keys)
     core.recover_interrupted()

@@ -19,9 +19,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeAlias
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 from grokdesk.errors import GrokdeskError
+
+if TYPE_CHECKING:
+    from grokdesk.storage.checkpoints import BackgroundCheckpoints
 
 BUSY_TIMEOUT_MS = 5000
 #: The trigram tokenizer (substring search that works for CJK) arrived in SQLite 3.34.
@@ -342,6 +345,8 @@ class Database:
         self._release = weakref.finalize(self, _OPEN_HERE.release, held)
         self._depth = 0
         self._closed = False
+        self._checkpoints: BackgroundCheckpoints | None = None
+        self._checkpoints_held: _FileId | None = None
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -384,6 +389,8 @@ class Database:
             with translated_errors(self.path):
                 yield self._conn
                 self._conn.execute("COMMIT")
+            if self._checkpoints is not None:
+                self._checkpoints.poke()
         except BaseException:
             if self._conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
@@ -402,11 +409,30 @@ class Database:
             row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
             return row
 
+    def checkpoint_in_background(self, **timing: float) -> BackgroundCheckpoints | None:
+        """Move the log's checkpoints out of this connection's commits, to a thread of
+        their own (``storage.checkpoints``, ``timing`` its ``quiet_s``): for the window,
+        which commits on the GUI thread. Until :meth:`close`; None if it cannot."""
+        if self._checkpoints is not None or self._closed:
+            return self._checkpoints
+        from grokdesk.storage.checkpoints import checkpoint_in_background
+
+        held = _OPEN_HERE.hold(self.path)
+        self._checkpoints = checkpoint_in_background(self._conn, self.path, **timing)
+        if self._checkpoints is None:
+            _OPEN_HERE.release(held)
+        else:
+            self._checkpoints_held = held
+        return self._checkpoints
+
     def close(self) -> None:
         """Close the connection (idempotent); the last one out checkpoints the WAL."""
         if self._closed:
             return
         self._closed = True
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
+            _OPEN_HERE.release(self._checkpoints_held)
         try:
             with contextlib.suppress(sqlite3.Error):
                 if self._conn.in_transaction:

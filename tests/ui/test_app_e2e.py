@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,8 @@ def test_the_real_app_sends_streams_and_quits_in_order(
     assert (qapp.applicationName(), qapp.desktopFileName()) == ("grokdesk", "grokdesk")
     assert not qapp.windowIcon().isNull()
 
+    before = set(_checkpoint_threads())
+
     async def person() -> None:
         await until(lambda: _window(qapp) is not None, what="the window")
         window = _window(qapp)
@@ -81,6 +84,7 @@ def test_the_real_app_sends_streams_and_quits_in_order(
         window.composer.submit()
         await until(lambda: window.controller.busy)
         await until(lambda: not window.controller.busy, timeout=15)
+        assert set(_checkpoint_threads()) - before, "the window's commits leave checkpoints"
         await until(lambda: math_worker()._pool is not None, what="the typesetter started")
         window.actions_.quit.trigger()
 
@@ -96,6 +100,7 @@ def test_the_real_app_sends_streams_and_quits_in_order(
     finally:
         gc.enable()
     assert _window(qapp) is None, "the window closed"
+    assert not set(_checkpoint_threads()) - before, "closing the history stopped its thread"
     assert math_worker()._pool is None, "typing started the typesetter; quitting stopped it"
     qapp.setQuitOnLastWindowClosed(True)
     out = io.StringIO()
@@ -105,6 +110,10 @@ def test_the_real_app_sends_streams_and_quits_in_order(
     out = io.StringIO()
     assert cli_main(["show", str(listed[0]["id"])], stdout=out, stderr=io.StringIO()) == 0
     assert "Hello app" in out.getvalue() and "You said" in out.getvalue()
+
+
+def _checkpoint_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "grokdesk-checkpoints"]
 
 
 def _window(app: QApplication) -> MainWindow | None:
