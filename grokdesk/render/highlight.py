@@ -16,7 +16,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 MAX_HIGHLIGHT_CHARS = 20_000
-"""Larger blocks are shown plain: highlighting must fit in a redraw tick while streaming."""
+"""Larger blocks are shown plain: a finished block is highlighted whole in one tick of the
+event loop, about 5 ms per thousand characters."""
 
 _MAX_LANG_CHARS = 40
 COMMON_LANGUAGES = ("python", "bash", "javascript", "json")
@@ -48,10 +49,11 @@ rendering, while Pygments takes about 5 ms per thousand characters."""
 GROWING_WHOLE_CHARS = 2_000
 """A streaming block up to this size is highlighted whole at each redraw (about 10 ms),
 so that it is remembered as it will be once finished."""
-GROWING_PIECE_LINES = 16
-"""Lines of a larger streaming block highlighted at once (:func:`highlight_growing`)."""
+GROWING_PIECE_CHARS = 1_000
+"""A larger streaming block is highlighted in pieces of whole lines, each at least this
+long (the last one excepted): :func:`highlight_growing`."""
 PIECES_KEPT = 64
-"""Pieces of streaming blocks remembered: a block of a thousand lines."""
+"""Pieces of streaming blocks remembered: three blocks of the largest size highlighted."""
 
 
 @lru_cache(maxsize=8)
@@ -69,19 +71,20 @@ def style_colors(style: str) -> tuple[str, str | None]:
     return str(cls.background_color), (f"#{text}" if text else None)
 
 
-@lru_cache(maxsize=HIGHLIGHTS_KEPT)
 def highlight_code(code: str, lang: str, style: str) -> str | None:
     """Highlighted HTML spans for ``code`` (no wrapper element), or None to show it plain.
 
     None means: no or unknown language (we never guess: guessing is slow and often wrong), a block
     too big to highlight quickly, or a lexer that failed on odd input.
     """
-    return _highlight(code, lang, style)
+    if not _may_highlight(code, lang):
+        return None
+    return _highlight_block(code, lang, style)
 
 
 def highlight_growing(code: str, lang: str, style: str) -> str | None:
-    """:func:`highlight_code` for a block still streaming: pieces of
-    :data:`GROWING_PIECE_LINES` lines, each highlighted on its own and remembered.
+    """:func:`highlight_code` for a block still streaming: pieces of whole lines (at least
+    :data:`GROWING_PIECE_CHARS` each), each highlighted on its own and remembered.
 
     A redraw then lexes only the last piece. Lexing the whole block again at every redraw
     took 40 % of the event loop while a 12,000-character block streamed, and ticks of up
@@ -89,18 +92,43 @@ def highlight_growing(code: str, lang: str, style: str) -> str | None:
     coloured wrongly there until the block is finished and highlighted whole, in one tick.
     Blocks up to :data:`GROWING_WHOLE_CHARS` are highlighted whole.
     """
-    if len(code) <= GROWING_WHOLE_CHARS:
-        return highlight_code(code, lang, style)
-    if len(code) > MAX_HIGHLIGHT_CHARS:  # shown plain once finished, so plain now
+    if not _may_highlight(code, lang):  # shown plain once finished, so plain now
         return None
-    lines = code.splitlines(keepends=True)
-    pieces: list[str] = []
-    for start in range(0, len(lines), GROWING_PIECE_LINES):
-        spans = _highlight_piece("".join(lines[start : start + GROWING_PIECE_LINES]), lang, style)
+    if len(code) <= GROWING_WHOLE_CHARS:
+        return _highlight_block(code, lang, style)
+    highlighted: list[str] = []
+    for piece in _pieces(code):
+        spans = _highlight_piece(piece, lang, style)
         if spans is None:
             return None
-        pieces.append(spans)
-    return "".join(pieces)
+        highlighted.append(spans)
+    return "".join(highlighted)
+
+
+def _pieces(code: str) -> list[str]:
+    """Whole lines gathered from the start into pieces of :data:`GROWING_PIECE_CHARS` or
+    more: as the block grows, only its last piece changes."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in code.splitlines(keepends=True):
+        current.append(line)
+        size += len(line)
+        if size >= GROWING_PIECE_CHARS:
+            pieces.append("".join(current))
+            current, size = [], 0
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def _may_highlight(code: str, lang: str) -> bool:
+    return bool(lang) and len(lang) <= _MAX_LANG_CHARS and len(code) <= MAX_HIGHLIGHT_CHARS
+
+
+@lru_cache(maxsize=HIGHLIGHTS_KEPT)
+def _highlight_block(code: str, lang: str, style: str) -> str | None:
+    return _highlight(code, lang, style)
 
 
 @lru_cache(maxsize=PIECES_KEPT)
@@ -110,13 +138,11 @@ def _highlight_piece(code: str, lang: str, style: str) -> str | None:
 
 def forget_highlights() -> None:
     """Drop every remembered highlight (benchmarks and tests start from none)."""
-    highlight_code.cache_clear()
+    _highlight_block.cache_clear()
     _highlight_piece.cache_clear()
 
 
 def _highlight(code: str, lang: str, style: str) -> str | None:
-    if not lang or len(lang) > _MAX_LANG_CHARS or len(code) > MAX_HIGHLIGHT_CHARS:
-        return None
     lexer = _lexer(lang.lower())
     if lexer is None:
         return None

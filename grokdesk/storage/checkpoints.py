@@ -46,15 +46,23 @@ class BackgroundCheckpoints:
                                         daemon=True)
         self._thread.start()
 
-    def poke(self) -> None:
-        """Something was committed: checkpoint once the commits pause."""
-        self._poked.set()
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """End the thread (after a checkpoint it is running) and close its connection."""
+    def poke(self) -> bool:
+        """Something was committed: checkpoint once the commits pause. False when the
+        thread has ended (it failed): the caller checkpoints in its commits again."""
+        self._poked.set()
+        return self._thread.is_alive()
+
+    def stop(self, timeout_s: float = 10.0) -> bool:
+        """End the thread (after a checkpoint it is running), which closes its connection;
+        whether it ended within ``timeout_s``."""
         self._stopping = True
         self._poked.set()
         self._thread.join(timeout_s)
+        return not self._thread.is_alive()
 
     def _run(self) -> None:
         try:
@@ -76,11 +84,13 @@ class BackgroundCheckpoints:
 
     def _checkpoint(self) -> None:
         try:
-            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            busy, _log_frames, _copied = self._conn.execute(
+                "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as exc:
             # The next commit pokes again; the last close checkpoints in any case.
             log.warning("Could not checkpoint the history's log: %s", exc)
-        else:
+            return
+        if not busy:
             self.checkpoints += 1
 
 

@@ -9,6 +9,7 @@ of its steps a file has had. stdlib ``sqlite3`` only, Qt-free.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sqlite3
@@ -25,6 +26,8 @@ from grokdesk.errors import GrokdeskError
 
 if TYPE_CHECKING:
     from grokdesk.storage.checkpoints import BackgroundCheckpoints
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 #: The trigram tokenizer (substring search that works for CJK) arrived in SQLite 3.34.
@@ -389,8 +392,8 @@ class Database:
             with translated_errors(self.path):
                 yield self._conn
                 self._conn.execute("COMMIT")
-            if self._checkpoints is not None:
-                self._checkpoints.poke()
+            if self._checkpoints is not None and not self._checkpoints.poke():
+                self._checkpoint_in_commits()
         except BaseException:
             if self._conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
@@ -425,13 +428,21 @@ class Database:
             self._checkpoints_held = held
         return self._checkpoints
 
+    def _checkpoint_in_commits(self) -> None:
+        """The checkpoint thread ended: SQLite's own checkpoints in the commits again."""
+        log.warning("The history's checkpoint thread ended; commits checkpoint again")
+        self._checkpoints = None
+        _OPEN_HERE.release(self._checkpoints_held)
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
+
     def close(self) -> None:
         """Close the connection (idempotent); the last one out checkpoints the WAL."""
         if self._closed:
             return
         self._closed = True
-        if self._checkpoints is not None:
-            self._checkpoints.stop()
+        # A thread still checkpointing keeps its connection, so the file stays counted.
+        if self._checkpoints is not None and self._checkpoints.stop():
             _OPEN_HERE.release(self._checkpoints_held)
         try:
             with contextlib.suppress(sqlite3.Error):

@@ -726,13 +726,16 @@ def _counting_lexer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return lexed
 
 
+@pytest.mark.parametrize("line", ["value_{n} = compute({n}, factor=2.5)  # step {n}\n",
+                                  "[{n}, 2],\n"])
 def test_a_growing_code_block_is_lexed_in_pieces_not_whole_at_every_redraw(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, line: str) -> None:
     lexed = _counting_lexer(monkeypatch)
-    lines = [f"value_{n} = compute({n}, factor=2.5)  # step {n}\n" for n in range(400)]
+    lines = [line.format(n=n) for n in range(20_000 // len(line.format(n=99_999)))]
     code = "".join(lines)
+    assert len(code) <= MAX_HIGHLIGHT_CHARS
     shown = ""
-    for end in range(10, len(lines) + 1, 10):  # a redraw every ten lines
+    for end in (len(lines) * redraw // 40 for redraw in range(1, 41)):
         shown = render_markdown(f"```python\n{''.join(lines[:end])}", growing=True).html
     # Lexing the whole block at each of the 40 redraws would lex 20 times the block.
     assert sum(map(len, lexed)) < 3 * len(code), "finished pieces are not lexed again"

@@ -726,9 +726,10 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
     for name in ("append_stable", "set_tail"):
         method = getattr(body, name)
 
-        def counting(markdown: str, *, dark: bool, method=method) -> bool | None:
+        def counting(markdown: str, *, dark: bool, method=method,
+                     **finished: bool) -> bool | None:
             rendered[0] += len(markdown)
-            return method(markdown, dark=dark)  # type: ignore[no-any-return]
+            return method(markdown, dark=dark, **finished)  # type: ignore[no-any-return]
 
         setattr(body, name, counting)
     redraw = live._throttle._func
@@ -783,6 +784,38 @@ def test_a_long_code_block_is_lexed_in_pieces_as_it_streams_and_whole_when_the_a
     assert body.code_blocks == [code.removesuffix("\n")]
     # Lexing the whole block at each of its 45 redraws would lex 20 times the block.
     assert sum(map(len, lexed)) < 4 * len(code)
+
+
+def test_an_answer_that_ends_waiting_for_math_keeps_its_last_code_block_highlighted_whole(
+    qtbot: QtBot, transcript: Transcript, held_math: HeldMath,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tails: list[bool] = []
+    set_tail = MessageBody.set_tail
+
+    def recorded(body: MessageBody, markdown: str, *, dark: bool,
+                 finished: bool = False) -> None:
+        tails.append(finished)
+        set_tail(body, markdown, dark=dark, finished=finished)
+
+    monkeypatch.setattr(MessageBody, "set_tail", recorded)
+    code = "".join(f"value_{n} = compute({n}, factor=2.5)  # step {n}\n" for n in range(100))
+    text = f"Here:\n\n```python\n{code}```\n\nwhere $n$ is the step."
+    placeholder = make_message("assistant", "", status="streaming")
+    feed = LiveFeed(transcript, placeholder)
+    live = transcript.live
+    assert live is not None
+    for start in range(0, len(text), 400):
+        feed(ContentDelta(text[start : start + 400]))
+        live.flush()
+    body = view(transcript, placeholder).body
+    transcript.finish_live(make_message("assistant", text, id=placeholder.id))
+    assert body.waiting_for_math and held_math, "the answer ended before its math was typeset"
+    tails.clear()
+    typeset(held_math)
+    qtbot.waitUntil(lambda: not body.waiting_for_math)
+    qtbot.waitUntil(lambda: not transcript.findChildren(live_stream.LiveStream))
+    assert tails and all(tails), "drawn again with its math, the tail's code stays whole"
 
 
 def test_the_view_follows_the_stream_only_from_the_bottom(

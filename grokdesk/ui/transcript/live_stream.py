@@ -79,6 +79,8 @@ class LiveStream(QObject):
         self._answer_started = False
         self._tokens_dirty = answer.usage is not None
         self._renders_at_finish: int | None = None
+        self._ended = False
+        """The stream ended: the tail is final, its code highlighted whole."""
         self.redraws = 0
         self._throttle = Throttle(self._redraw, REDRAW_MS, self)
         self._to_draw = ""
@@ -149,6 +151,7 @@ class LiveStream(QObject):
         self.flush()
         if self.shown_content != content:
             return False
+        self._ended = True
         if self._shown_tail and self.view.body.tail_has_code:
             self.view.body.set_tail(self._shown_tail, dark=self.dark, finished=True)
         return True
@@ -221,7 +224,7 @@ class LiveStream(QObject):
         tail = text[ready:]
         if (self._open_line is None and tail != self._shown_tail
                 and len(tail) - tail.rfind("\n") - 1 <= OPEN_LINE_CHARS):
-            body.prepare(tail, dark=self.dark, after=after, growing=True)
+            body.prepare(tail, dark=self.dark, after=after, growing=not self._ended)
 
     def _draw(self) -> None:
         if self._overtaken():
@@ -268,7 +271,7 @@ class LiveStream(QObject):
                 body.extend_line(text[self._open_shown :])
                 self._open_shown = len(text)
         elif tail != self._shown_tail:
-            body.set_tail(tail, dark=self.dark)
+            body.set_tail(tail, dark=self.dark, finished=self._ended)
             self._shown_tail = tail
 
     def _draw_held(self, text: str) -> None:
