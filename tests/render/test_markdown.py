@@ -10,9 +10,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
 
-import pygments
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -47,6 +45,7 @@ from grokdesk.render.markdown import (
     safe_href,
     split_stable_prefix,
 )
+from tests.support.lexing import count_lexing
 
 # Every tag the renderer may emit; anything else would have come from the model.
 ALLOWED_TAGS = {
@@ -695,14 +694,7 @@ def test_split_renders_like_the_whole_even_as_text_grows(text: str, data: st.Dat
 def test_a_code_block_rendered_again_is_not_lexed_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """A streamed answer renders each finished block more than once (as the unfinished
     tail, as a finished block, in the final rendering), and lexing is slow."""
-    lexed: list[str] = []
-
-    def counted(code: str, lexer: Any, formatter: Any) -> str:
-        lexed.append(code)
-        return str(pygments.highlight(code, lexer, formatter))
-
-    monkeypatch.setattr(highlight, "highlight", counted)
-    highlight.forget_highlights()
+    lexed = count_lexing(monkeypatch)
     block = "```python\nimport os\nprint(os.sep)\n```\n"
     first = render_markdown(f"Intro\n\n{block}")
     again = render_markdown(f"{block}\nMore text.", first_code_index=3)
@@ -714,23 +706,11 @@ def test_a_code_block_rendered_again_is_not_lexed_again(monkeypatch: pytest.Monk
     assert len(lexed) == 3, "another style or other code is lexed"
 
 
-def _counting_lexer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    lexed: list[str] = []
-
-    def counted(code: str, lexer: Any, formatter: Any) -> str:
-        lexed.append(code)
-        return str(pygments.highlight(code, lexer, formatter))
-
-    monkeypatch.setattr(highlight, "highlight", counted)
-    highlight.forget_highlights()
-    return lexed
-
-
 @pytest.mark.parametrize("line", ["value_{n} = compute({n}, factor=2.5)  # step {n}\n",
                                   "[{n}, 2],\n"])
 def test_a_growing_code_block_is_lexed_in_pieces_not_whole_at_every_redraw(
         monkeypatch: pytest.MonkeyPatch, line: str) -> None:
-    lexed = _counting_lexer(monkeypatch)
+    lexed = count_lexing(monkeypatch)
     lines = [line.format(n=n) for n in range(20_000 // len(line.format(n=99_999)))]
     code = "".join(lines)
     assert len(code) <= MAX_HIGHLIGHT_CHARS
@@ -745,7 +725,7 @@ def test_a_growing_code_block_is_lexed_in_pieces_not_whole_at_every_redraw(
 
 def test_a_small_growing_block_is_lexed_whole_and_remembered_for_when_it_is_finished(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    lexed = _counting_lexer(monkeypatch)
+    lexed = count_lexing(monkeypatch)
     code = "import os\nprint(os.sep)\n"
     render_markdown(f"```python\n{code}", growing=True)
     render_markdown(f"```python\n{code}```\n\nAfter.")

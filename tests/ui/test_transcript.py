@@ -13,7 +13,6 @@ from concurrent.futures import Future
 from types import SimpleNamespace
 from typing import Any
 
-import pygments
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextTable
@@ -28,7 +27,6 @@ from grokdesk.api.types import (
     Usage,
     UsageReport,
 )
-from grokdesk.render import highlight
 from grokdesk.render.markdown import COPY_SCHEME, Rendered
 from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
 from grokdesk.render.math.typeset import typeset_uncached
@@ -40,6 +38,7 @@ from grokdesk.ui.transcript.message_body import MessageBody
 from grokdesk.ui.transcript.message_meta import footer_text
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.transcript import BATCH, Transcript
+from tests.support.lexing import count_lexing, python_lines
 from tests.ui.helpers import (
     LiveFeed,
     anchors,
@@ -752,29 +751,28 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
     # 2,000 characters between flushes) plus the unfinished block, never the whole answer.
     assert max(per_redraw) < 4_000 < len(text) // 25
 
-def test_a_long_code_block_is_lexed_in_pieces_as_it_streams_and_whole_when_the_answer_ends(
-    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    lexed: list[str] = []
-
-    def counted(code: str, lexer: Any, formatter: Any) -> str:
-        lexed.append(code)
-        return str(pygments.highlight(code, lexer, formatter))
-
-    monkeypatch.setattr(highlight, "highlight", counted)
-    highlight.forget_highlights()
-    code = "".join(f"value_{n} = compute({n}, factor=2.5)  # step {n}\n" for n in range(300))
-    text = f"Here it is:\n\n```python\n{code}```\n\nDone."
-    placeholder = make_message("assistant", "", status="streaming")
+def _stream_with_a_redraw_every(transcript: Transcript, placeholder: Message, text: str,
+                                chars: int) -> MessageBody:
+    """Stream ``text`` in events of 40 characters, drawing every ``chars`` of them."""
     feed = LiveFeed(transcript, placeholder)
     live = transcript.live
     assert live is not None
     for start in range(0, len(text), 40):
         feed(ContentDelta(text[start : start + 40]))
-        if start % 400 == 0:
-            live.flush()  # a redraw every ten lines or so
+        if start % chars == 0:
+            live.flush()
     live.flush()
-    body = view(transcript, placeholder).body
+    return view(transcript, placeholder).body
+
+
+def test_a_long_code_block_is_lexed_in_pieces_as_it_streams_and_whole_when_the_answer_ends(
+    qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lexed = count_lexing(monkeypatch)
+    code = python_lines(300)
+    text = f"Here it is:\n\n```python\n{code}```\n\nDone."
+    placeholder = make_message("assistant", "", status="streaming")
+    body = _stream_with_a_redraw_every(transcript, placeholder, text, 400)
     qtbot.waitUntil(lambda: shown_text(view(transcript, placeholder)).endswith("Done."))
     assert code.removesuffix("\n") not in lexed, "still in pieces: the block may go on"
     renders = body.full_renders
@@ -799,16 +797,9 @@ def test_an_answer_that_ends_waiting_for_math_keeps_its_last_code_block_highligh
         set_tail(body, markdown, dark=dark, finished=finished)
 
     monkeypatch.setattr(MessageBody, "set_tail", recorded)
-    code = "".join(f"value_{n} = compute({n}, factor=2.5)  # step {n}\n" for n in range(100))
-    text = f"Here:\n\n```python\n{code}```\n\nwhere $n$ is the step."
+    text = f"Here:\n\n```python\n{python_lines(100)}```\n\nwhere $n$ is the step."
     placeholder = make_message("assistant", "", status="streaming")
-    feed = LiveFeed(transcript, placeholder)
-    live = transcript.live
-    assert live is not None
-    for start in range(0, len(text), 400):
-        feed(ContentDelta(text[start : start + 400]))
-        live.flush()
-    body = view(transcript, placeholder).body
+    body = _stream_with_a_redraw_every(transcript, placeholder, text, 400)
     transcript.finish_live(make_message("assistant", text, id=placeholder.id))
     assert body.waiting_for_math and held_math, "the answer ended before its math was typeset"
     tails.clear()
