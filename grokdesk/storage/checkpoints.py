@@ -18,6 +18,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,15 @@ LONGEST_S = 30.0
 
 
 class BackgroundCheckpoints:
-    """A thread that checkpoints ``path``'s log after :meth:`poke`, until :meth:`stop`."""
+    """A thread that checkpoints ``path``'s log after :meth:`poke`, until :meth:`stop`;
+    ``closed`` is called once its connection is closed, in the thread."""
 
-    def __init__(self, path: Path, *, quiet_s: float = QUIET_S,
+    def __init__(self, path: Path, closed: Callable[[], None], *, quiet_s: float = QUIET_S,
                  longest_s: float = LONGEST_S) -> None:
         # Opened here, so that a file that cannot be opened twice leaves checkpoints
         # where SQLite puts them (raises sqlite3.Error); used only by the thread.
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._closed = closed
         self._quiet_s = quiet_s
         self._longest_s = longest_s
         self._poked = threading.Event()
@@ -71,8 +74,11 @@ class BackgroundCheckpoints:
                 if self._stopping:
                     break
                 self._checkpoint()
+        except Exception:
+            log.exception("The history's checkpoint thread failed")
         finally:
             self._conn.close()
+            self._closed()
 
     def _wait_for_quiet(self) -> None:
         first = time.monotonic()
@@ -94,12 +100,13 @@ class BackgroundCheckpoints:
             self.checkpoints += 1
 
 
-def checkpoint_in_background(conn: sqlite3.Connection, path: Path, *,
-                             quiet_s: float = QUIET_S) -> BackgroundCheckpoints | None:
+def checkpoint_in_background(conn: sqlite3.Connection, path: Path, closed: Callable[[], None],
+                             *, quiet_s: float = QUIET_S) -> BackgroundCheckpoints | None:
     """Stop ``conn`` checkpointing in its commits and start the thread that does it
-    instead; None, with nothing changed, when the thread's connection cannot open."""
+    instead (``closed``: see :class:`BackgroundCheckpoints`); None, with nothing changed
+    and ``closed`` not called, when the thread's connection cannot open."""
     try:
-        checkpoints = BackgroundCheckpoints(path, quiet_s=quiet_s)
+        checkpoints = BackgroundCheckpoints(path, closed, quiet_s=quiet_s)
     except sqlite3.Error as exc:
         log.warning("Checkpoints stay in the window's commits: %s", exc)
         return None

@@ -349,7 +349,6 @@ class Database:
         self._depth = 0
         self._closed = False
         self._checkpoints: BackgroundCheckpoints | None = None
-        self._checkpoints_held: _FileId | None = None
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -420,19 +419,19 @@ class Database:
             return self._checkpoints
         from grokdesk.storage.checkpoints import checkpoint_in_background
 
-        held = _OPEN_HERE.hold(self.path)
-        self._checkpoints = checkpoint_in_background(self._conn, self.path, **timing)
+        held = _OPEN_HERE.hold(self.path)  # the thread's connection, until it closes
+        self._checkpoints = checkpoint_in_background(
+            self._conn, self.path, lambda: _OPEN_HERE.release(held), **timing)
         if self._checkpoints is None:
             _OPEN_HERE.release(held)
-        else:
-            self._checkpoints_held = held
+        else:  # collected without close(): the thread ends too
+            weakref.finalize(self, self._checkpoints.stop, 0.0)
         return self._checkpoints
 
     def _checkpoint_in_commits(self) -> None:
         """The checkpoint thread ended: SQLite's own checkpoints in the commits again."""
         log.warning("The history's checkpoint thread ended; commits checkpoint again")
         self._checkpoints = None
-        _OPEN_HERE.release(self._checkpoints_held)
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
 
@@ -441,9 +440,8 @@ class Database:
         if self._closed:
             return
         self._closed = True
-        # A thread still checkpointing keeps its connection, so the file stays counted.
-        if self._checkpoints is not None and self._checkpoints.stop():
-            _OPEN_HERE.release(self._checkpoints_held)
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
         try:
             with contextlib.suppress(sqlite3.Error):
                 if self._conn.in_transaction:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grokdesk.storage.db import Database, open_database
+from grokdesk.storage.checkpoints import BackgroundCheckpoints
+from grokdesk.storage.db import _OPEN_HERE, Database, open_database
 
 MIB = 1024 * 1024
 BLOB = b"x" * (256 * 1024)
@@ -71,6 +73,7 @@ def test_closing_stops_the_thread_and_keeps_every_commit(db: Database) -> None:
     write_mib(db, 3)
     db.close()
     assert not checkpoints.alive
+    assert not _OPEN_HERE.held(db.path)
     assert not db.path.with_name(db.path.name + "-wal").exists(), "the last close checkpoints"
     with sqlite3.connect(db.path) as plain:
         assert plain.execute("SELECT COUNT(*) FROM payload").fetchone()[0] == 12
@@ -87,9 +90,24 @@ def test_a_file_the_thread_cannot_open_leaves_checkpoints_in_the_commits(
     assert sizes(db)[0] > 4 * MIB
 
 
-def test_if_the_thread_ends_the_commits_checkpoint_again(db: Database) -> None:
-    checkpoints = db.checkpoint_in_background(quiet_s=3600.0)
+def test_a_thread_that_fails_is_logged_and_the_commits_checkpoint_again(
+        db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_self: BackgroundCheckpoints) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(BackgroundCheckpoints, "_checkpoint", broken)
+    checkpoints = db.checkpoint_in_background(quiet_s=0.01)
     assert checkpoints is not None
-    assert checkpoints.stop(), "as if it had failed"
-    write_mib(db, 6)
+    with caplog.at_level(logging.WARNING):
+        write_mib(db, 1)
+        deadline = time.monotonic() + 20
+        while checkpoints.alive and time.monotonic() < deadline:
+            time.sleep(0.01)
+        write_mib(db, 6)
     assert sizes(db)[0] > 4 * MIB
+    db.close()
+    assert not _OPEN_HERE.held(db.path), "the thread's connection is counted once"
+    failed = [r for r in caplog.records if r.exc_info and "a bug" in str(r.exc_info[1])]
+    ended = [r for r in caplog.records if "commits checkpoint again" in r.getMessage()]
+    assert len(failed) == 1 and len(ended) == 1

@@ -753,14 +753,17 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
 
 def _stream_with_a_redraw_every(transcript: Transcript, placeholder: Message, text: str,
                                 chars: int) -> MessageBody:
-    """Stream ``text`` in events of 40 characters, drawing every ``chars`` of them."""
+    """Stream ``text`` in events of 40 characters, drawing after every ``chars`` or so."""
     feed = LiveFeed(transcript, placeholder)
     live = transcript.live
     assert live is not None
+    undrawn = 0
     for start in range(0, len(text), 40):
         feed(ContentDelta(text[start : start + 40]))
-        if start % chars == 0:
+        undrawn += 40
+        if undrawn >= chars:
             live.flush()
+            undrawn = 0
     live.flush()
     return view(transcript, placeholder).body
 
