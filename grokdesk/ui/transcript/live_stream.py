@@ -79,8 +79,7 @@ class LiveStream(QObject):
         self._answer_started = False
         self._tokens_dirty = answer.usage is not None
         self._renders_at_finish: int | None = None
-        self._ended = False
-        """The stream ended: the tail is final, its code highlighted whole."""
+        """Set by :meth:`finish` (the view's full renders then): the stream has ended."""
         self.redraws = 0
         self._throttle = Throttle(self._redraw, REDRAW_MS, self)
         self._to_draw = ""
@@ -143,18 +142,13 @@ class LiveStream(QObject):
 
         True when ``content`` is what streamed (drawn now, after a flush) and has no
         link reference definition: then a full render would show the same thing, once
-        :meth:`finish` has drawn the math still being typeset, and the unfinished last
-        block's code is highlighted whole (it streamed in pieces) here.
+        :meth:`finish` has highlighted the last block's code whole and drawn the math
+        still being typeset.
         """
         if content != self.content or LINK_REFERENCE.search(content):
             return False
         self.flush()
-        if self.shown_content != content:
-            return False
-        self._ended = True
-        if self._shown_tail and self.view.body.tail_has_code:
-            self.view.body.set_tail(self._shown_tail, dark=self.dark, finished=True)
-        return True
+        return self.shown_content == content
 
     def flush(self) -> None:
         """Draw whatever is waiting now (before the final full render replaces it)."""
@@ -177,6 +171,8 @@ class LiveStream(QObject):
         still being typeset is drawn when it is ready, then this goes. It goes with the
         view, and stops if the view renders the message in full meanwhile."""
         self._throttle.cancel()
+        if self._shown_tail and self.view.body.tail_has_code:  # streamed in pieces
+            self.view.body.set_tail(self._shown_tail, dark=self.dark, finished=True)
         if self.view.reasoning is not None:
             self.view.reasoning.stop_thinking()
         if not self.view.body.waiting_for_math:
@@ -224,7 +220,8 @@ class LiveStream(QObject):
         tail = text[ready:]
         if (self._open_line is None and tail != self._shown_tail
                 and len(tail) - tail.rfind("\n") - 1 <= OPEN_LINE_CHARS):
-            body.prepare(tail, dark=self.dark, after=after, growing=not self._ended)
+            body.prepare(tail, dark=self.dark, after=after,
+                         growing=self._renders_at_finish is None)
 
     def _draw(self) -> None:
         if self._overtaken():
@@ -271,7 +268,7 @@ class LiveStream(QObject):
                 body.extend_line(text[self._open_shown :])
                 self._open_shown = len(text)
         elif tail != self._shown_tail:
-            body.set_tail(tail, dark=self.dark, finished=self._ended)
+            body.set_tail(tail, dark=self.dark, finished=self._renders_at_finish is not None)
             self._shown_tail = tail
 
     def _draw_held(self, text: str) -> None:
