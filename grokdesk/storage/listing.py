@@ -17,7 +17,7 @@ Equal settings are shared, as few distinct ones exist.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
@@ -41,10 +41,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def conversations_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[Conversation]:
-    """Conversations from plain rows in ``repository._CONVERSATION_SELECT`` column order:
-    id, uuid, title, created_at, updated_at, pinned, provider, model, system_prompt,
-    reasoning_effort, temperature, message_count."""
+def conversations_from_rows(rows: Iterable[Sequence[Any]]) -> list[Conversation]:
+    """Conversations from rows (plain tuples or ``sqlite3.Row``) in
+    ``repository._CONVERSATION_SELECT`` column order: id, uuid, title, created_at,
+    updated_at, pinned, provider, model, system_prompt, reasoning_effort, temperature,
+    message_count. The one place that turns those columns into a conversation."""
     set_id, set_uuid, set_title, set_created, set_updated, set_pinned, set_settings, \
         set_count = _SETTERS
     new = object.__new__
@@ -52,7 +53,7 @@ def conversations_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[Conversatio
     built: list[Conversation] = []
     append = built.append
     for row in rows:
-        key = row[6:11]
+        key = tuple(row[6:11])
         settings = settings_seen.get(key)
         if settings is None:
             provider, model, system_prompt, effort, temperature = key

@@ -190,7 +190,7 @@ class History:
         marks = ", ".join("?" * len(conversation_ids))
         rows = self.db.fetchall(_CONVERSATION_SELECT + f"AND c.id IN ({marks})",
                                 tuple(conversation_ids))
-        return {conversation.id: conversation for conversation in map(_conversation, rows)}
+        return {conversation.id: conversation for conversation in conversations_from_rows(rows)}
 
     def conversation_by_uuid(self, uuid: str) -> Conversation | None:
         """Find a conversation by its stable id (imports use it to skip duplicates)."""
@@ -804,15 +804,9 @@ def _rowid(value: int | None) -> int:
 
 
 def _conversation(row: Row) -> Conversation:
-    effort = row["reasoning_effort"]
-    return Conversation(
-        id=row["id"], uuid=row["uuid"], title=row["title"], created_at=row["created_at"],
-        updated_at=row["updated_at"], pinned=bool(row["pinned"]),
-        settings=ConversationSettings(
-            provider=row["provider"], model=row["model"], system_prompt=row["system_prompt"],
-            reasoning_effort=effort if effort in ("low", "high") else None,
-            temperature=row["temperature"]),
-        message_count=row["message_count"])
+    """One row of ``_CONVERSATION_SELECT``, built as a listing builds its rows."""
+    [conversation] = conversations_from_rows((row,))
+    return conversation
 
 
 def search_terms(query: str) -> list[str]:
