@@ -13,7 +13,6 @@ what is left, as before.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
 import threading
@@ -43,8 +42,6 @@ class BackgroundCheckpoints:
         self._longest_s = longest_s
         self._poked = threading.Event()
         self._stopping = False
-        self.checkpoints = 0
-        """Checkpoints run so far (for tests and diagnostics)."""
         self._thread = threading.Thread(target=self._run, name="grokdesk-checkpoints",
                                         daemon=True)
         self._thread.start()
@@ -57,15 +54,14 @@ class BackgroundCheckpoints:
         """Something was committed: checkpoint once the commits pause. False when the
         thread has ended (it failed): the caller checkpoints in its commits again."""
         self._poked.set()
-        return self._thread.is_alive()
+        return self.alive
 
-    def stop(self, timeout_s: float = 10.0) -> bool:
+    def stop(self, timeout_s: float = 10.0) -> None:
         """End the thread (after a checkpoint it is running), which closes its connection;
-        whether it ended within ``timeout_s``."""
+        wait for it at most ``timeout_s``."""
         self._stopping = True
         self._poked.set()
         self._thread.join(timeout_s)
-        return not self._thread.is_alive()
 
     def _run(self) -> None:
         try:
@@ -90,26 +86,8 @@ class BackgroundCheckpoints:
 
     def _checkpoint(self) -> None:
         try:
-            busy, _log_frames, _copied = self._conn.execute(
-                "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as exc:
             # The next commit pokes again; the last close checkpoints in any case.
             log.warning("Could not checkpoint the history's log: %s", exc)
-            return
-        if not busy:
-            self.checkpoints += 1
 
-
-def checkpoint_in_background(conn: sqlite3.Connection, path: Path, closed: Callable[[], None],
-                             *, quiet_s: float = QUIET_S) -> BackgroundCheckpoints | None:
-    """Stop ``conn`` checkpointing in its commits and start the thread that does it
-    instead (``closed``: see :class:`BackgroundCheckpoints`); None, with nothing changed
-    and ``closed`` not called, when the thread's connection cannot open."""
-    try:
-        checkpoints = BackgroundCheckpoints(path, closed, quiet_s=quiet_s)
-    except sqlite3.Error as exc:
-        log.warning("Checkpoints stay in the window's commits: %s", exc)
-        return None
-    with contextlib.suppress(sqlite3.Error):
-        conn.execute("PRAGMA wal_autocheckpoint = 0")
-    return checkpoints

@@ -411,22 +411,29 @@ class Database:
             row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
             return row
 
-    def checkpoint_in_background(self, **timing: float) -> BackgroundCheckpoints | None:
+    def checkpoint_in_background(self, quiet_s: float | None = None
+                                 ) -> BackgroundCheckpoints | None:
         """Move the log's checkpoints out of this connection's commits, to a thread of
-        their own (``storage.checkpoints``, ``timing`` its ``quiet_s``): for the window,
-        which commits on the GUI thread. Until :meth:`close`; None if it cannot."""
+        their own (``storage.checkpoints``; ``quiet_s`` overrides its wait): for the
+        window, which commits on the GUI thread. Until :meth:`close`. None, with nothing
+        changed, when the thread's connection cannot open."""
         if self._checkpoints is not None or self._closed:
             return self._checkpoints
-        from grokdesk.storage.checkpoints import checkpoint_in_background
+        from grokdesk.storage.checkpoints import QUIET_S, BackgroundCheckpoints
 
         held = _OPEN_HERE.hold(self.path)  # the thread's connection, until it closes
-        self._checkpoints = checkpoint_in_background(
-            self._conn, self.path, lambda: _OPEN_HERE.release(held), **timing)
-        if self._checkpoints is None:
+        try:
+            checkpoints = BackgroundCheckpoints(self.path, lambda: _OPEN_HERE.release(held),
+                                                quiet_s=QUIET_S if quiet_s is None else quiet_s)
+        except sqlite3.Error as exc:
             _OPEN_HERE.release(held)
-        else:  # collected without close(): the thread ends too
-            weakref.finalize(self, self._checkpoints.stop, 0.0)
-        return self._checkpoints
+            log.warning("Checkpoints stay in the window's commits: %s", exc)
+            return None
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+        weakref.finalize(self, checkpoints.stop, 0.0)  # collected unclosed: it ends too
+        self._checkpoints = checkpoints
+        return checkpoints
 
     def _checkpoint_in_commits(self) -> None:
         """The checkpoint thread ended: SQLite's own checkpoints in the commits again."""
