@@ -60,6 +60,7 @@ from grokdesk.storage.models import (
     Message,
     MessageRole,
     MessageStatus,
+    new_uuid,
 )
 
 FORMAT_NAME = "grokdesk-markdown"
@@ -418,7 +419,7 @@ class _Reader:
 
     def _uuid(self, value: str | None, line_index: int) -> str:
         if value is None:
-            return str(uuidlib.uuid4())
+            return new_uuid()
         try:
             return str(uuidlib.UUID(value))
         except ValueError:
