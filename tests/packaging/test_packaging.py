@@ -228,25 +228,17 @@ def bundle() -> Path:
 
 @pytest.fixture(scope="module")
 def xvfb() -> Iterator[str]:
-    """A private X server; yields its DISPLAY. -displayfd: it says its number when ready.
-    -noreset: by default it resets whenever its last client leaves (each ``xdotool``
-    poll), and the app connecting meanwhile is refused ("could not connect to display")."""
-    xvfb_bin = _tool("Xvfb", "xvfb")
+    """A private X server (the benchmarks' own, which never resets: see
+    ``bench.xserver.Xvfb``); yields its DISPLAY."""
+    from bench.xserver import XError, Xvfb
+
+    _tool("Xvfb", "xvfb")
     _tool("xdotool", "xdotool")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        [xvfb_bin, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp",
-         "-noreset"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        pytest.fail("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        with Xvfb() as server:
+            yield server.display
+    except XError as exc:
+        pytest.fail(str(exc))
 
 
 def _wait_for_window(display: str, app: subprocess.Popen[bytes], log: Path) -> None:
