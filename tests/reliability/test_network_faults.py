@@ -352,12 +352,16 @@ def test_cli_stop_with_ctrl_c_keeps_what_was_printed(api: FakeAPI, tmp_path: Pat
     """A real ``grokdesk ask`` process interrupted by SIGINT (Ctrl-C) mid-stream."""
     api.queue(fake.Endless(max_seconds=30, delay=0.005, word="more "))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Unbuffered: a buffered read of 50 bytes may take more from the pipe, which
+    # communicate() (reading the pipe itself) would then never see.
     process = subprocess.Popen([sys.executable, "-m", "grokdesk", "ask", "Go on"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                               cwd=Path(__file__).parents[2])
+                               cwd=Path(__file__).parents[2], bufsize=0)
     try:
         assert process.stdout is not None
-        first = process.stdout.read(50)
+        first = b""
+        while len(first) < 50 and (chunk := process.stdout.read(50 - len(first))):
+            first += chunk
         assert first.startswith(b"more more")
         process.send_signal(signal.SIGINT)
         rest, err = process.communicate(timeout=30)
