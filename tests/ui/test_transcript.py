@@ -753,10 +753,13 @@ def test_a_long_answer_streams_without_slowing_down(qtbot: QtBot, transcript: Tr
 
 def _stream_with_a_redraw_every(transcript: Transcript, placeholder: Message, text: str,
                                 chars: int) -> MessageBody:
-    """Stream ``text`` in events of 40 characters, drawing after every ``chars`` or so."""
+    """Stream ``text`` in events of 40 characters, drawing after every ``chars`` or so,
+    and only then: the throttle's own redraws would come more often the slower the
+    machine, and with them more lexing."""
     feed = LiveFeed(transcript, placeholder)
     live = transcript.live
     assert live is not None
+    delay_ms, live._throttle._delay_ms = live._throttle._delay_ms, 24 * 3600 * 1000
     undrawn = 0
     for start in range(0, len(text), 40):
         feed(ContentDelta(text[start : start + 40]))
@@ -765,6 +768,7 @@ def _stream_with_a_redraw_every(transcript: Transcript, placeholder: Message, te
             live.flush()
             undrawn = 0
     live.flush()
+    live._throttle._delay_ms = delay_ms
     return view(transcript, placeholder).body
 
 
