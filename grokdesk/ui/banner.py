@@ -7,7 +7,7 @@ acknowledgement (plain-http warning, recovered history) are shown here instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 KIND_COLORS = {"warning": ("#fff4e5", "#8a4b00", "#f0b35b"),
@@ -24,6 +24,7 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # paths, addresses, server text
         self.label.setWordWrap(True)
         self.accept_button = QPushButton(self)
         self.reject_button = QPushButton(self)

@@ -327,6 +327,7 @@ def test_plain_http_asks_before_the_key_is_sent(make_window: MakeWindow,
         harness.send("secret plans")
         await asyncio.sleep(0.1)
         assert banner.isVisible() and "unencrypted" in banner.label.text()
+        assert banner.label.textFormat() == Qt.TextFormat.PlainText, "the address, as it is"
         assert harness.fake.requests == []
         banner.reject_button.click()
         assert not banner.isVisible()
