@@ -5,10 +5,11 @@ No logic lives here. The order matters in two places:
 * Start: check that a display exists before Qt is imported (Qt aborts the process
   when it cannot connect), then open the settings, the history (moving a damaged
   file aside and salvaging it, which the window then says once) and the window, in
-  two stages. :func:`show_first_frame` builds the window's frame over the sidebar's
-  first page (read straight from the history) and lets plain Qt paint it; then the
-  chat core and its controller are attached (:func:`attach_chat`) and plain Qt runs
-  until the newest conversation has been painted too. Only then are asyncio and
+  stages. :func:`show_first_frame` builds the window's frame over the sidebar's
+  first page (read straight from the history) and lets plain Qt paint it; plain Qt
+  then runs until the newest conversation, read the same way (:func:`show_opening`),
+  has been painted too; then the chat core and its controller are attached
+  (:func:`attach_chat`) and take over what is on screen. Only then are asyncio and
   qasync imported and their loop started. Dialogs, export, the network stack and the
   keyring wait for their first use.
 * Quit: the window asks (Ctrl+Q, the close button, a signal); then a pending delete
@@ -203,6 +204,25 @@ class FirstPages:
         return self._history.count_conversations()
 
 
+def show_opening(started: Started) -> None:
+    """The newest conversation, read straight from the history like the sidebar's first
+    page, shown in the window before the chat core is imported (the core adopts it).
+
+    If it cannot be read, the window opens on a new chat and says why: every other
+    conversation may still open from the sidebar.
+    """
+    from grokdesk.ui.window.opening import read_opening
+
+    try:
+        opening = read_opening(started.history)
+    except DatabaseError as exc:
+        log.error("The newest conversation could not be read: %s", exc.describe())
+        started.window.show_notice(f"The newest conversation could not be opened: "
+                                   f"{exc.describe()}")
+        opening = None
+    started.window.show_opening(opening)
+
+
 @dataclass(frozen=True, slots=True)
 class Started:
     """What the first stage opened: the window on screen, and what quit closes."""
@@ -295,8 +315,8 @@ def show_first_frame(app: QApplication) -> Started:
 
 
 def attach_chat(started: Started) -> None:
-    """The second stage: the chat core, its controller and every presenter; the newest
-    conversation opens from a zero timer. Nothing here imports asyncio."""
+    """The last stage: the chat core, its controller and every presenter, which take over
+    the conversation on screen. Nothing here imports asyncio."""
     from PySide6.QtCore import QTimer
 
     from grokdesk.chat.service import ChatService
@@ -372,6 +392,7 @@ async def run_window(app: QApplication, started: Started | None = None) -> int:
     window = started.window
     try:
         if attach:
+            show_opening(started)
             attach_chat(started)
         await wait_for_quit(window)
         window.prepare_to_quit()
@@ -437,9 +458,9 @@ def run_app(argv: list[str], err: TextIO) -> int:
             fatal_box(_cannot_open(exc)).exec()  # no asyncio loop runs yet
             return ExitCode.FAILURE
         try:
-            attach_chat(started)  # before the loop takes any input
+            show_opening(started)
             run_qt_until(started.window.newestPainted.connect)
-            forget_module_sources()
+            attach_chat(started)  # before the loop takes any input
         except BaseException:
             started.close()
             raise

@@ -7,10 +7,11 @@ the sidebar, the transcript and the status bar, the live signals to the transcri
 It decides which conversation is on screen. A new chat is a draft (no history row)
 until its first message is stored, so New chat never leaves empty conversations.
 
-It is built in two stages (``grokdesk.app``): the frame (:class:`WindowFrame`: layout,
+It is built in stages (``grokdesk.app``): the frame (:class:`WindowFrame`: layout,
 menus, status bar, the sidebar's first page) needs plain Qt only and is painted first;
-:meth:`MainWindow.attach` then adds the chat controller and every presenter, which bring
-asyncio with them, and opens the newest conversation in the next frames.
+the newest conversation, read straight from the history (:meth:`MainWindow.show_opening`),
+is painted next; :meth:`MainWindow.attach` then adds the chat controller and every
+presenter, which bring the chat core and asyncio with them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from grokdesk.ui.drafts import DraftStore
 from grokdesk.ui.next_paint import after_next_paint
 from grokdesk.ui.window import NEW_CHAT_TITLE, window_state
 from grokdesk.ui.window.frame import FrameParts, WindowFrame
+from grokdesk.ui.window.opening import Opening, read_opening, versions_of
 
 if TYPE_CHECKING:
     from grokdesk.secrets import KeyStore
@@ -58,14 +60,18 @@ class MainWindow(WindowFrame):
 
     quitRequested = Signal()
     newestPainted = Signal()
-    """The conversation the window opened with is on screen."""
+    """The conversation the window opened with (:meth:`show_opening`) is on screen."""
     _attached = False
     """Until :meth:`attach`, the frame alone: nothing to quit, look for or send."""
+    _opening: Opening | None = None
+    """Shown by :meth:`show_opening`, until :meth:`attach` hands it to the chat."""
+    _opening_shown = False
+    _opening_painted = False
     _closing = False
 
     def attach(self, parts: ChatParts) -> None:
-        """Add the chat: the controller, the presenters, the menus' slots; the newest
-        conversation opens in the next event-loop step, after the frame is painted."""
+        """Add the chat: the controller, the presenters, the menus' slots. The core takes
+        over the conversation shown by :meth:`show_opening` (read now if none was)."""
         from grokdesk.ui.window.branches import Branches
         from grokdesk.ui.window.dialog_launcher import DialogLauncher
         from grokdesk.ui.window.draft_keeper import DraftKeeper
@@ -103,18 +109,29 @@ class MainWindow(WindowFrame):
             transcript=self.transcript, sidebar=self.sidebar, undo_bar=self.message_undo,
             actions=self.actions_, open_dialog=self.dialogs.open, notify=self.notify)
         self._attached = True
-        self.chat.update_chrome()
-        QTimer.singleShot(0, self._open_newest)
+        if not self._opening_shown:
+            self.show_opening(read_opening(self.controller))
+        self.chat.adopt(self._opening)
+        self._opening = None
         self.outside = OutsideChanges(self.controller, self.chat.show_outside_changes, self)
+        if self._opening_painted:
+            QTimer.singleShot(0, self._greet)
+        else:
+            self.newestPainted.connect(self._greet, Qt.ConnectionType.SingleShotConnection)
 
-    def _open_newest(self) -> None:
-        """The newest conversation; asking for a key waits until it is painted."""
-        self.chat.open_initial()
-        after_next_paint(self.transcript, self._newest_painted)
+    def show_opening(self, opening: Opening | None) -> None:
+        """Show the conversation the window opens with (None: the new-chat draft), read
+        before the chat is attached; ``newestPainted`` says when it is on screen."""
+        self._opening, self._opening_shown = opening, True
+        self.setWindowTitle(window_title(opening.conversation if opening is not None else None))
+        if opening is not None:
+            self.transcript.set_messages(opening.path.messages, versions_of(opening.path))
+            self.sidebar.set_current(opening.conversation.id)
+        after_next_paint(self.transcript, self._opening_on_screen)
 
-    def _newest_painted(self) -> None:
+    def _opening_on_screen(self) -> None:
+        self._opening_painted = True
         self.newestPainted.emit()
-        self._greet()
 
     def _connect(self) -> None:
         a, c, d, t, s = (self.actions_, self.controller, self.dialogs, self.transfer_flow,

@@ -21,7 +21,7 @@ from grokdesk.ui.dialogs.regenerate_with import RegenerateWithDialog
 from grokdesk.ui.main_window import MainWindow
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.version_switch import VersionSwitch
-from grokdesk.ui.window.open_chat import OPENING_MESSAGES
+from grokdesk.ui.window.opening import OPENING_MESSAGES
 from tests.support import fake_api
 from tests.ui.conftest import AppHarness, MakeWindow
 from tests.ui.helpers import box_button, delete_box, hover_and_click, settle

@@ -5,7 +5,8 @@ frame delays it. ``grokdesk.app.show_first_frame`` builds the window's frame ove
 sidebar's first page and lets Qt paint it; asyncio, qasync, the network stack, the
 keyring, the Markdown renderer, the chat core, export and the dialogs come after
 (``attach_chat`` and first use). The newest conversation is painted by plain Qt too,
-before asyncio and qasync are imported for the loop that runs the rest.
+before the chat core is imported (``show_opening``), and the core takes it over without
+drawing it again; asyncio and qasync come last, for the loop that runs the rest.
 """
 
 from __future__ import annotations
@@ -81,19 +82,27 @@ def test_the_first_frame_is_painted_before_asyncio_the_network_and_the_renderer(
 
 UNTIL_NEWEST = """
 import json, linecache, sys
-from grokdesk.app import attach_chat, make_application, run_qt_until, show_first_frame
+from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
+                          show_opening)
 
+CORE = ("grokdesk.chat.service", "grokdesk.ui.chat_controller")
 app = make_application([])
 started = show_first_frame(app)
-attach_chat(started)
-kept = sum(len(entry[2]) for entry in linecache.cache.values())
 painted = []
 started.window.newestPainted.connect(lambda: painted.append(True))
+show_opening(started)
 run_qt_until(started.window.newestPainted.connect)
+core_at_paint = sorted(m for m in CORE if m in sys.modules)
+views_at_paint = [id(view) for view in started.window.transcript.built_views()]
+attach_chat(started)
+kept = sum(len(entry[2]) for entry in linecache.cache.values())
 print(json.dumps({
     "sources_kept": kept,
     "painted": painted == [True],
+    "core_at_paint": core_at_paint,
     "title": started.window.windowTitle(),
+    "current": started.window.current_id,
+    "drawn_again": [id(v) for v in started.window.transcript.built_views()] != views_at_paint,
     "clear_button": started.window.sidebar.search.isClearButtonEnabled(),
     "shown": [view.message.content for view in started.window.transcript.built_views()],
     "imported": sorted(m for m in ("asyncio", "qasync", "httpx", "keyring", "grokdesk.chat.turn")
@@ -117,8 +126,99 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
                             text=True, timeout=120, check=True, env=env)
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["painted"]
+    assert report["core_at_paint"] == []
     assert report["title"].startswith("Newest")
+    assert report["current"] == newest.id
+    assert not report["drawn_again"]
     assert report["clear_button"]
     assert report["shown"] == ["What is **bold**?", "Text in **two asterisks**."]
     assert report["imported"] == []
     assert report["sources_kept"] == 0
+
+
+AFTER_A_CRASH = """
+import json
+from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
+                          show_opening)
+
+app = make_application([])
+started = show_first_frame(app)
+show_opening(started)
+run_qt_until(started.window.newestPainted.connect)
+at_paint = [view.message.status for view in started.window.transcript.built_views()]
+attach_chat(started)
+print(json.dumps({
+    "at_paint": at_paint,
+    "after_attach": [view.message.status for view in started.window.transcript.built_views()],
+}))
+"""
+
+
+def test_an_answer_left_streaming_by_a_crash_shows_as_interrupted_from_the_first_paint(
+        tmp_path: Path) -> None:
+    """The opening is read before the core marks abandoned answers interrupted: the
+    history already reads a stale stream as interrupted, so the core changes nothing
+    that is on screen."""
+    (tmp_path / "data").mkdir()
+    history = History(open_database(tmp_path / "data" / "history.sqlite3"),
+                      clock=lambda: 1_000_000.0)
+    newest = history.create_conversation("Newest", ConversationSettings())
+    history.add_message(newest.id, "user", "Still there?")
+    history.start_assistant_message(newest.id, "grok-3-mini")
+    history.db.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path),
+           "GROKDESK_API_KEY": "test-key"}
+    result = subprocess.run([sys.executable, "-c", AFTER_A_CRASH], capture_output=True,
+                            text=True, timeout=120, check=True, env=env)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["at_paint"] == report["after_attach"] == ["complete", "interrupted"]
+
+
+UNREADABLE_NEWEST = """
+import json
+from PySide6.QtCore import Qt
+from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
+                          show_opening)
+from grokdesk.storage.db import DatabaseError
+from grokdesk.storage.repository import History
+
+def unreadable(self, conversation_id, last=None):
+    raise DatabaseError("The history could not be read (<b>disk I/O error</b>): try again.")
+
+app = make_application([])
+started = show_first_frame(app)
+History.active_path = unreadable
+show_opening(started)
+run_qt_until(started.window.newestPainted.connect)
+banner = started.window.notice_banner
+report = {
+    "title": started.window.windowTitle(),
+    "notice": banner.label.text() if banner.isVisible() else None,
+    "plain": banner.label.textFormat() == Qt.TextFormat.PlainText,
+}
+attach_chat(started)
+model = started.window.parts.conversations
+report["current"] = started.window.current_id
+report["sidebar"] = [model.conversation_at(row).title for row in range(model.rowCount())]
+print(json.dumps(report))
+"""
+
+
+def test_a_newest_conversation_that_cannot_be_read_opens_a_new_chat_and_says_why(
+        tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    history = History(open_database(tmp_path / "data" / "history.sqlite3"))
+    for title in ("Older", "Newest"):
+        history.create_conversation(title, ConversationSettings())
+    history.db.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path),
+           "GROKDESK_API_KEY": "test-key"}
+    result = subprocess.run([sys.executable, "-c", UNREADABLE_NEWEST], capture_output=True,
+                            text=True, timeout=120, check=True, env=env)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["title"].startswith("New chat")
+    assert report["notice"] == ("The newest conversation could not be opened: The history "
+                                "could not be read (<b>disk I/O error</b>): try again.")
+    assert report["plain"], "the error's text is shown as it is, never as markup"
+    assert report["current"] is None
+    assert report["sidebar"] == ["Newest", "Older"]

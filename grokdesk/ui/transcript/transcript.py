@@ -105,6 +105,10 @@ class Transcript(QWidget):
         self.scroll_to_bottom()
         self._follow.check_anew()
 
+    def continue_above(self, rest: PathLoader) -> None:
+        """Read the path above the messages shown with ``rest`` (they were shown without)."""
+        self._above.start(rest(self._messages[0].id) if self._messages else None)
+
     def set_versions(self, message_id: int, versions: tuple[int, ...]) -> None:
         """``message_id`` has these versions now (one just added streams, say)."""
         self._versions[message_id] = versions

@@ -22,16 +22,12 @@ from grokdesk.ui.sidebar.sidebar import ConversationSidebar
 from grokdesk.ui.statusbar.bar import WindowStatusBar
 from grokdesk.ui.transcript.transcript import Transcript
 from grokdesk.ui.window.draft_keeper import DraftKeeper
+from grokdesk.ui.window.opening import OPENING_MESSAGES, Opening, versions_of
 
 if TYPE_CHECKING:
     from grokdesk.api.types import StreamEvent
     from grokdesk.chat.turn import LiveAnswer
     from grokdesk.ui.transcript.path_above import PathLoader, PathPiece
-
-OPENING_MESSAGES = 40
-"""How much of a path's end a conversation opens with: more than the tallest pane holds
-(the pane builds only what it shows of them)."""
-
 
 class OpenChat(QObject):
     """Which conversation is shown (None: the new-chat draft) and keeping it current.
@@ -55,7 +51,6 @@ class OpenChat(QObject):
         self.drafts = drafts
         self._set_title = set_title
         self.current: Conversation | None = None
-        self._initial_pending = True
         controller.changed.connect(self.apply)
         controller.liveStarted.connect(self._live_started)
         controller.liveEvents.connect(self._live_events)
@@ -67,24 +62,33 @@ class OpenChat(QObject):
     def current_id(self) -> int | None:
         return self.current.id if self.current is not None else None
 
-    def open_initial(self) -> None:
-        """The newest conversation, unless the user already chose one."""
-        if self._initial_pending:
-            latest = self.controller.latest_conversation()
-            self.open(latest.id if latest is not None else None)
+    def adopt(self, opening: Opening | None) -> None:
+        """Make the conversation the window opened with (None: the new-chat draft) the
+        current one. It is on screen already: only the path above its end, if any, is
+        left to read."""
+        conversation = opening.conversation if opening is not None else None
+        self._switch_to(conversation)
+        if opening is not None and not opening.path.complete:
+            self.transcript.continue_above(self._path_reader(opening.conversation.id))
+        self._show_chrome(conversation)
 
     def open(self, conversation_id: int | None) -> None:
         """Show a stored conversation, or the new-chat draft for ``None``."""
-        self._initial_pending = False
         conversation = (self.controller.conversation(conversation_id)
                         if conversation_id is not None else None)
-        self.current = conversation
-        self.composer.switch_draft(conversation.id if conversation else None)
-        self.drafts.save()
+        self._switch_to(conversation)
         if conversation is None:
             self.transcript.clear()
         else:
             self._show_messages(conversation.id)
+        self._show_chrome(conversation)
+
+    def _switch_to(self, conversation: Conversation | None) -> None:
+        self.current = conversation
+        self.composer.switch_draft(conversation.id if conversation else None)
+        self.drafts.save()
+
+    def _show_chrome(self, conversation: Conversation | None) -> None:
         self.sidebar.set_current(conversation.id if conversation else None)
         self.update_chrome()
         self.status.usage.show_totals(
@@ -211,7 +215,3 @@ class OpenChat(QObject):
         self.status.provider.show_provider(self.controller.profile_for(self.current),
                                            self.controller.model_for(self.current))
 
-
-def versions_of(path: ActivePath) -> dict[int, tuple[int, ...]]:
-    """Each message on ``path`` with every version at its place."""
-    return {m.id: versions for m, versions in zip(path.messages, path.sibling_ids, strict=True)}

@@ -40,7 +40,6 @@ class Sending(QObject):
         controller.titles.titleSuggested.connect(self._title_suggested)
 
     def send(self, text: str) -> None:
-        self.chat.open_initial()
         warning = self.controller.insecure_transport_warning(self.chat.current)
         if not self.plain_http.allows(warning):
             return
