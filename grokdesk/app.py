@@ -22,7 +22,6 @@ No logic lives here. The order matters in two places:
 from __future__ import annotations
 
 import gc
-import linecache
 import logging
 import os
 import signal
@@ -40,6 +39,7 @@ from grokdesk import __version__, paths
 from grokdesk.errors import ExitCode, GrokdeskError
 from grokdesk.logs import FILE_FORMAT, handler_for
 from grokdesk.storage.db import DatabaseError
+from grokdesk.ui.feature_scan import skip_feature_scans  # imported before PySide: not read
 
 if TYPE_CHECKING:
     import asyncio
@@ -157,6 +157,7 @@ def make_application(argv: list[str]) -> QApplication:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    skip_feature_scans()  # before the window's modules, markdown-it and the rest
     from grokdesk.resources import icon_path
 
     existing = QApplication.instance()
@@ -269,20 +270,7 @@ def open_frame(app: QApplication) -> Started:
         history.db.close()
         marker.end()
         raise
-    forget_module_sources()
     return Started(window, loaded.settings, history, marker)
-
-
-def forget_module_sources() -> None:
-    """Drop the source text of the modules imported since the last call (after each stage
-    of start-up).
-
-    PySide's import hook reads the source of every module imported after PySide, to look
-    for ``from __feature__ import``, and ``linecache`` keeps all of it: 7 MiB by the end
-    of start-up. Dropped after each stage, the memory is used again by the next one
-    instead of the process growing by it; a traceback reads the lines it shows again.
-    """
-    linecache.clearcache()
 
 
 def run_qt_until(arm: Callable[[Callable[[], None]], object]) -> None:
@@ -336,7 +324,6 @@ def attach_chat(started: Started) -> None:
         drafts=DraftStore(paths.data_dir() / "drafts.json"),
     ))
     QTimer.singleShot(FREEZE_AFTER_MS, started.window, freeze_start_up_objects)
-    forget_module_sources()
 
 
 FREEZE_AFTER_MS = 1000
@@ -351,7 +338,6 @@ def freeze_start_up_objects() -> None:
     any moment of a streamed answer. Garbage is collected first, so none is kept, and
     the collector, off while the window started (``grokdesk.entry``), runs again.
     """
-    forget_module_sources()
     gc.collect()
     gc.freeze()
     gc.enable()

@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from grokdesk.storage.db import open_database
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
@@ -95,7 +97,8 @@ run_qt_until(started.window.newestPainted.connect)
 core_at_paint = sorted(m for m in CORE if m in sys.modules)
 views_at_paint = [id(view) for view in started.window.transcript.built_views()]
 attach_chat(started)
-kept = sum(len(entry[2]) for entry in linecache.cache.values())
+kept = sorted(path for path in linecache.cache
+              if any(part in path for part in ("/grokdesk/", "/markdown_it/", "/pygments/")))
 print(json.dumps({
     "sources_kept": kept,
     "painted": painted == [True],
@@ -133,7 +136,7 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
     assert report["clear_button"]
     assert report["shown"] == ["What is **bold**?", "Text in **two asterisks**."]
     assert report["imported"] == []
-    assert report["sources_kept"] == 0
+    assert report["sources_kept"] == [], "PySide's import hook read no module's source"
 
 
 AFTER_A_CRASH = """
@@ -222,3 +225,31 @@ def test_a_newest_conversation_that_cannot_be_read_opens_a_new_chat_and_says_why
     assert report["plain"], "the error's text is shown as it is, never as markup"
     assert report["current"] is None
     assert report["sidebar"] == ["Newest", "Older"]
+
+
+FEATURE_SCANS = """
+import json, sys, types
+import PySide6.QtWidgets
+import shibokensupport.feature as feature
+
+read = []
+getsource = feature.inspect.getsource
+feature.inspect = types.SimpleNamespace(
+    getsource=lambda module: (read.append(module.__name__), getsource(module))[1])
+if sys.argv[1] == "skip":
+    from grokdesk.ui.feature_scan import skip_feature_scans
+    assert skip_feature_scans()
+import markdown_it
+print(json.dumps(sorted(name for name in read if name.startswith("markdown_it"))))
+"""
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_pyside_reads_no_source_of_what_is_imported_after_it(skip: bool) -> None:
+    """PySide's import hook reads every new module's source (``from __feature__``
+    support); with ``skip_feature_scans`` it reads none."""
+    result = subprocess.run([sys.executable, "-c", FEATURE_SCANS, "skip" if skip else "read"],
+                            capture_output=True, text=True, timeout=120, check=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    read = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (read == []) if skip else ("markdown_it.main" in read)
