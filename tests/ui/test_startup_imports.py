@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,23 @@ DEFERRED = (
     "grokdesk.cli",
     "uuid",
 )
+
+def _history(tmp_path: Path, **options: Any) -> History:
+    """A history where the app run by :func:`_run_app` finds it."""
+    (tmp_path / "data").mkdir()
+    return History(open_database(tmp_path / "data" / "history.sqlite3"), **options)
+
+
+def _run_app(script: str, tmp_path: Path | None = None, *args: str) -> Any:
+    """Run ``script`` in a fresh interpreter (offscreen, over the history in ``tmp_path``)
+    and return the JSON it printed last."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_API_KEY": "test-key"}
+    if tmp_path is not None:
+        env["GROKDESK_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                            text=True, timeout=120, check=True, env=env)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
 
 FIRST_STAGE = f"""
 import json, sys
@@ -69,15 +87,11 @@ print(json.dumps({{
 
 def test_the_first_frame_is_painted_before_asyncio_the_network_and_the_renderer(
         tmp_path: Path) -> None:
-    (tmp_path / "data").mkdir()
-    history = History(open_database(tmp_path / "data" / "history.sqlite3"))
+    history = _history(tmp_path)
     for title in ("Older", "Newest"):
         history.create_conversation(title, ConversationSettings())
     history.db.close()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", FIRST_STAGE], capture_output=True, text=True,
-                            timeout=120, check=True, env=env)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = _run_app(FIRST_STAGE, tmp_path)
     assert report["shown"] and report["painted"]
     assert report["sidebar"] == ["Newest", "Older"]
     assert report["imported"] == []
@@ -116,18 +130,13 @@ print(json.dumps({
 
 def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
         tmp_path: Path) -> None:
-    (tmp_path / "data").mkdir()
-    history = History(open_database(tmp_path / "data" / "history.sqlite3"))
+    history = _history(tmp_path)
     history.create_conversation("Older", ConversationSettings())
     newest = history.create_conversation("Newest", ConversationSettings())
     history.add_message(newest.id, "user", "What is **bold**?")
     history.add_message(newest.id, "assistant", "Text in **two asterisks**.")
     history.db.close()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path),
-           "GROKDESK_API_KEY": "test-key"}
-    result = subprocess.run([sys.executable, "-c", UNTIL_NEWEST], capture_output=True,
-                            text=True, timeout=120, check=True, env=env)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = _run_app(UNTIL_NEWEST, tmp_path)
     assert report["painted"]
     assert report["core_at_paint"] == []
     assert report["title"].startswith("Newest")
@@ -162,18 +171,12 @@ def test_an_answer_left_streaming_by_a_crash_shows_as_interrupted_from_the_first
     """The opening is read before the core marks abandoned answers interrupted: the
     history already reads a stale stream as interrupted, so the core changes nothing
     that is on screen."""
-    (tmp_path / "data").mkdir()
-    history = History(open_database(tmp_path / "data" / "history.sqlite3"),
-                      clock=lambda: 1_000_000.0)
+    history = _history(tmp_path, clock=lambda: 1_000_000.0)
     newest = history.create_conversation("Newest", ConversationSettings())
     history.add_message(newest.id, "user", "Still there?")
     history.start_assistant_message(newest.id, "grok-3-mini")
     history.db.close()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path),
-           "GROKDESK_API_KEY": "test-key"}
-    result = subprocess.run([sys.executable, "-c", AFTER_A_CRASH], capture_output=True,
-                            text=True, timeout=120, check=True, env=env)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = _run_app(AFTER_A_CRASH, tmp_path)
     assert report["at_paint"] == report["after_attach"] == ["complete", "interrupted"]
 
 
@@ -209,16 +212,11 @@ print(json.dumps(report))
 
 def test_a_newest_conversation_that_cannot_be_read_opens_a_new_chat_and_says_why(
         tmp_path: Path) -> None:
-    (tmp_path / "data").mkdir()
-    history = History(open_database(tmp_path / "data" / "history.sqlite3"))
+    history = _history(tmp_path)
     for title in ("Older", "Newest"):
         history.create_conversation(title, ConversationSettings())
     history.db.close()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path),
-           "GROKDESK_API_KEY": "test-key"}
-    result = subprocess.run([sys.executable, "-c", UNREADABLE_NEWEST], capture_output=True,
-                            text=True, timeout=120, check=True, env=env)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = _run_app(UNREADABLE_NEWEST, tmp_path)
     assert report["title"].startswith("New chat")
     assert report["notice"] == ("The newest conversation could not be opened: The history "
                                 "could not be read (<b>disk I/O error</b>): try again.")
@@ -248,8 +246,5 @@ print(json.dumps(sorted(name for name in read if name.startswith("markdown_it"))
 def test_pyside_reads_no_source_of_what_is_imported_after_it(skip: bool) -> None:
     """PySide's import hook reads every new module's source (``from __feature__``
     support); with ``skip_feature_scans`` it reads none."""
-    result = subprocess.run([sys.executable, "-c", FEATURE_SCANS, "skip" if skip else "read"],
-                            capture_output=True, text=True, timeout=120, check=True,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    read = json.loads(result.stdout.strip().splitlines()[-1])
+    read = _run_app(FEATURE_SCANS, None, "skip" if skip else "read")
     assert (read == []) if skip else ("markdown_it.main" in read)
