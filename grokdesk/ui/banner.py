@@ -41,9 +41,10 @@ class Banner(QFrame):
                      kind: str = "warning") -> None:
         """Show ``text``; a button appears for each label given."""
         background, color, border = KIND_COLORS.get(kind, KIND_COLORS["info"])
-        self.setStyleSheet(f"QFrame#banner {{ background: {background}; "
+        name = self.objectName()  # the window names each of its banners
+        self.setStyleSheet(f"QFrame#{name} {{ background: {background}; "
                            f"border: 1px solid {border}; border-radius: 6px; }}"
-                           f"QFrame#banner QLabel {{ color: {color}; }}")
+                           f"QFrame#{name} QLabel {{ color: {color}; }}")
         self.label.setText(text)
         self.accept_button.setText(accept or "")
         self.accept_button.setVisible(accept is not None)
