@@ -11,7 +11,6 @@ the text's baseline.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import math as maths
 from dataclasses import dataclass
@@ -77,6 +76,8 @@ def math_image(math: TypesetMath, source: str, x_height_px: float, *, block: boo
     pad_top, pad_bottom = pad_top + extra, pad_bottom + extra
     key = repr((math.latex, math.display, math.colour, math.size_px, pad_top, pad_bottom,
                 source))
+    import hashlib  # here: it loads OpenSSL (4 ms), and most messages have no math
+
     digest = hashlib.blake2s(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return MathImage(f"{IMAGE_SCHEME}:{digest}", math, source, pad_top, pad_bottom)
 
