@@ -47,6 +47,14 @@ def _history(tmp_path: Path, **options: Any) -> History:
     return History(open_database(tmp_path / "data" / "history.sqlite3"), **options)
 
 
+def _older_and_newest(tmp_path: Path) -> None:
+    """A history of two empty conversations, "Newest" the more recent."""
+    history = _history(tmp_path)
+    for title in ("Older", "Newest"):
+        history.create_conversation(title, ConversationSettings())
+    history.db.close()
+
+
 def _run_app(script: str, tmp_path: Path | None = None, *args: str) -> Any:
     """Run ``script`` in a fresh interpreter (offscreen, over the history in ``tmp_path``)
     and return the JSON it printed last."""
@@ -87,10 +95,7 @@ print(json.dumps({{
 
 def test_the_first_frame_is_painted_before_asyncio_the_network_and_the_renderer(
         tmp_path: Path) -> None:
-    history = _history(tmp_path)
-    for title in ("Older", "Newest"):
-        history.create_conversation(title, ConversationSettings())
-    history.db.close()
+    _older_and_newest(tmp_path)
     report = _run_app(FIRST_STAGE, tmp_path)
     assert report["shown"] and report["painted"]
     assert report["sidebar"] == ["Newest", "Older"]
@@ -212,10 +217,7 @@ print(json.dumps(report))
 
 def test_a_newest_conversation_that_cannot_be_read_opens_a_new_chat_and_says_why(
         tmp_path: Path) -> None:
-    history = _history(tmp_path)
-    for title in ("Older", "Newest"):
-        history.create_conversation(title, ConversationSettings())
-    history.db.close()
+    _older_and_newest(tmp_path)
     report = _run_app(UNREADABLE_NEWEST, tmp_path)
     assert report["title"].startswith("New chat")
     assert report["notice"] == ("The newest conversation could not be opened: The history "
