@@ -226,12 +226,14 @@ def show_opening(started: Started) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Started:
-    """What the first stage opened: the window on screen, and what quit closes."""
+    """What the first stage opened: the window on screen, and what quit closes;
+    ``read_as_of`` is the history's ``data_version`` before the window first read it."""
 
     window: MainWindow
     settings: Settings
     history: History
     marker: SessionMarker
+    read_as_of: int
 
     def close(self) -> None:
         """The last step of quitting: the history, then the marker of a clean end."""
@@ -256,6 +258,7 @@ def open_frame(app: QApplication) -> Started:
     marker = SessionMarker(paths.database_path())
     history, notice = open_history(paths.database_path(), marker)
     try:
+        read_as_of = history.db.data_version()
         window = MainWindow(FrameParts(
             conversations=ConversationListModel(FirstPages(history)),
             settings=loaded.settings,
@@ -270,7 +273,7 @@ def open_frame(app: QApplication) -> Started:
         history.db.close()
         marker.end()
         raise
-    return Started(window, loaded.settings, history, marker)
+    return Started(window, loaded.settings, history, marker, read_as_of)
 
 
 def run_qt_until(arm: Callable[[Callable[[], None]], object]) -> None:
@@ -315,7 +318,7 @@ def attach_chat(started: Started) -> None:
 
     started.history.db.checkpoint_in_background()
     keys = KeyStore()
-    core = ChatService(started.history, started.settings, keys)
+    core = ChatService(started.history, started.settings, keys, read_as_of=started.read_as_of)
     core.recover_interrupted()
     started.window.attach(ChatParts(
         controller=ChatController(core),

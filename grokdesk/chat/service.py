@@ -68,7 +68,10 @@ class ChatService:
     read and write of the history."""
 
     def __init__(self, history: History, settings: Settings, keys: KeyStore, *,
-                 base_url_override: str | None = None) -> None:
+                 base_url_override: str | None = None, read_as_of: int | None = None) -> None:
+        """``read_as_of``: the history's ``data_version`` when what is on screen was read
+        from it before this core existed (the window's first frame), so that what another
+        connection wrote since counts as an outside change (:meth:`outside_change`)."""
         self._history = history
         self.settings = settings
         self.keys = keys
@@ -81,7 +84,7 @@ class ChatService:
         self._usable_networks: set[NetworkPreferences] = set()
         self._subscribers: list[Callable[[Changes], None]] = []
         self._open_turn_: PreparedTurn | None = None
-        self._data_version: int | None = None
+        self._data_version = read_as_of
         self.live: LiveAnswer | None = None
         """The answer streaming now, if any: what every view reads while it streams."""
 
@@ -199,8 +202,9 @@ class ChatService:
 
     def outside_change(self) -> Changes:
         """What to re-read because another connection (a second window, the command
-        line) wrote to the history since the last call; the first call only takes the
-        baseline. Nothing is published: only the caller asked."""
+        line) wrote to the history since the last call (or since ``read_as_of``); without
+        either, the first call only takes the baseline. Nothing is published: only the
+        caller asked."""
         try:
             version = self._history.db.data_version()
         except DatabaseError:

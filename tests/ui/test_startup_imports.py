@@ -250,3 +250,37 @@ def test_pyside_reads_no_source_of_what_is_imported_after_it(skip: bool) -> None
     support); with ``skip_feature_scans`` it reads none."""
     read = _run_app(FEATURE_SCANS, None, "skip" if skip else "read")
     assert (read == []) if skip else ("markdown_it.main" in read)
+
+
+WRITTEN_MEANWHILE = """
+import json
+from PySide6.QtCore import QTimer
+from grokdesk import paths
+from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
+                          show_opening)
+from grokdesk.storage.db import open_database
+from grokdesk.storage.repository import History
+
+app = make_application([])
+started = show_first_frame(app)
+show_opening(started)
+run_qt_until(started.window.newestPainted.connect)
+other = History(open_database(paths.database_path()))
+other.add_message(other.latest_conversation().id, "user", "Asked from the command line")
+other.db.close()
+attach_chat(started)
+run_qt_until(lambda done: QTimer.singleShot(100, done))
+print(json.dumps([view.message.content for view in started.window.transcript.built_views()]))
+"""
+
+
+def test_what_another_process_writes_while_the_window_starts_is_shown(
+        tmp_path: Path) -> None:
+    """The window reads the history before its chat core exists; a write by the command
+    line in between is an outside change all the same."""
+    history = _history(tmp_path)
+    newest = history.create_conversation("Newest", ConversationSettings())
+    history.add_message(newest.id, "user", "First question")
+    history.db.close()
+    shown = _run_app(WRITTEN_MEANWHILE, tmp_path)
+    assert shown == ["First question", "Asked from the command line"]

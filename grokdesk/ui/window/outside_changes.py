@@ -24,7 +24,7 @@ class OutsideChanges(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(SYNC_MS)
         self._timer.timeout.connect(self.check)
-        controller.external_change()
+        self.check()  # what was written since the window first read the history
         self._timer.start()
 
     def check(self) -> None:
