@@ -284,3 +284,31 @@ def test_what_another_process_writes_while_the_window_starts_is_shown(
     history.db.close()
     shown = _run_app(WRITTEN_MEANWHILE, tmp_path)
     assert shown == ["First question", "Asked from the command line"]
+
+
+WITH_A_FEATURE = """
+import json, sys
+from pathlib import Path
+from grokdesk.ui.feature_scan import skip_feature_scans
+import PySide6.QtCore
+assert skip_feature_scans()
+folder = Path(sys.argv[1])
+(folder / "camel.py").write_text("def name(o):\\n    return o.objectName()\\n")
+(folder / "snake.py").write_text(
+    "from __feature__ import snake_case\\n"
+    "from PySide6.QtCore import QObject\\n"
+    "import camel\\n"
+    "o = QObject()\\n"
+    "o.set_object_name('named in snake_case')\\n"
+    "NAME = camel.name(o)\\n")
+sys.path.insert(0, str(folder))
+import snake
+print(json.dumps(snake.NAME))
+"""
+
+
+def test_a_module_that_selects_a_feature_keeps_it_and_no_other_module_sees_it(
+        tmp_path: Path) -> None:
+    """Modules entered without their source read use Qt's own names, even when they
+    are called from a module that selected snake_case."""
+    assert _run_app(WITH_A_FEATURE, None, str(tmp_path)) == "named in snake_case"
