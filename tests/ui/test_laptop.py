@@ -365,8 +365,15 @@ def test_a_damaged_history_is_moved_aside_and_said_once(make_window: MakeWindow,
     assert "damaged" in window.statusBar().currentMessage()
     moved = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
     assert moved and moved[0].read_bytes().startswith(b"this is not a database")
+    recovered = banner.label.text()
+    window.show_notice("The newest conversation could not be opened: disk I/O error")
+    assert banner.label.text() == (f"{recovered}\nThe newest conversation could not be "
+                                   "opened: disk I/O error"), "the first notice stays"
     banner.accept_button.click()
     assert not banner.isVisible()
+    window.show_notice("Later news")
+    assert banner.label.text() == "Later news", "a dismissed notice is not shown again"
+    banner.accept_button.click()
 
     async def scenario() -> None:
         harness.send("a fresh start")

@@ -114,8 +114,12 @@ class WindowFrame(QMainWindow):
         self.status.notify(text)
 
     def show_notice(self, text: str) -> None:
-        """Something to read once (a recovered history): a banner until dismissed."""
-        self.notice_banner.show_message(text, accept="Dismiss", kind="info")
+        """Something to read once (a recovered history): a banner until dismissed, below
+        any notice it has not been dismissed from yet."""
+        banner = self.notice_banner
+        shown = banner.label.text() if banner.isVisibleTo(self) else ""
+        banner.show_message(f"{shown}\n{text}" if shown else text, accept="Dismiss",
+                            kind="info")
         self.notify(text)
 
     def _theme_changed(self, dark: bool) -> None:
