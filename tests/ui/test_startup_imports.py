@@ -23,6 +23,7 @@ import pytest
 from grokdesk.storage.db import open_database
 from grokdesk.storage.models import ConversationSettings
 from grokdesk.storage.repository import History
+from grokdesk.ui.window.opening import OPENING_MESSAGES
 
 DEFERRED = (
     "asyncio",
@@ -312,3 +313,33 @@ def test_a_module_that_selects_a_feature_keeps_it_and_no_other_module_sees_it(
     """Modules entered without their source read use Qt's own names, even when they
     are called from a module that selected snake_case."""
     assert _run_app(WITH_A_FEATURE, None, str(tmp_path)) == "named in snake_case"
+
+
+LONG_NEWEST = """
+import json
+from PySide6.QtCore import QTimer
+from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
+                          show_opening)
+
+app = make_application([])
+started = show_first_frame(app)
+show_opening(started)
+run_qt_until(started.window.newestPainted.connect)
+at_paint = len(started.window.transcript.messages)
+attach_chat(started)
+run_qt_until(lambda done: QTimer.singleShot(300, done))
+print(json.dumps({"at_paint": at_paint,
+                  "after": [m.content for m in started.window.transcript.messages]}))
+"""
+
+
+def test_a_long_newest_conversation_opens_with_its_end_and_reads_the_rest_once_attached(
+        tmp_path: Path) -> None:
+    history = _history(tmp_path)
+    newest = history.create_conversation("Long", ConversationSettings())
+    for n in range(OPENING_MESSAGES + 20):
+        history.add_message(newest.id, "user" if n % 2 == 0 else "assistant", f"message {n}")
+    history.db.close()
+    report = _run_app(LONG_NEWEST, tmp_path)
+    assert report["at_paint"] == OPENING_MESSAGES
+    assert report["after"] == [f"message {n}" for n in range(OPENING_MESSAGES + 20)]

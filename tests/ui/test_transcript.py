@@ -760,15 +760,17 @@ def _stream_with_a_redraw_every(transcript: Transcript, placeholder: Message, te
     live = transcript.live
     assert live is not None
     delay_ms, live._throttle._delay_ms = live._throttle._delay_ms, 24 * 3600 * 1000
-    undrawn = 0
-    for start in range(0, len(text), 40):
-        feed(ContentDelta(text[start : start + 40]))
-        undrawn += 40
-        if undrawn >= chars:
-            live.flush()
-            undrawn = 0
-    live.flush()
-    live._throttle._delay_ms = delay_ms
+    try:
+        undrawn = 0
+        for start in range(0, len(text), 40):
+            feed(ContentDelta(text[start : start + 40]))
+            undrawn += 40
+            if undrawn >= chars:
+                live.flush()
+                undrawn = 0
+        live.flush()
+    finally:
+        live._throttle._delay_ms = delay_ms
     return view(transcript, placeholder).body
 
 
