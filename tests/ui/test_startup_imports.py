@@ -102,18 +102,26 @@ def test_the_first_frame_is_painted_before_asyncio_the_network_and_the_renderer(
     assert report["sidebar"] == ["Newest", "Older"]
     assert report["imported"] == []
 
-UNTIL_NEWEST = """
+
+OPENED = """
 import json, linecache, sys
 from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
                           show_opening)
 
-LATER = ("grokdesk.chat.service", "grokdesk.ui.chat_controller", "hashlib")
-app = make_application([])
+app = make_application([])  # imports PySide, as the app does, after grokdesk.app
+from PySide6.QtCore import QTimer
 started = show_first_frame(app)
 painted = []
 started.window.newestPainted.connect(lambda: painted.append(True))
 show_opening(started)
 run_qt_until(started.window.newestPainted.connect)
+"""
+"""The app's start up to the newest conversation's paint, as ``grokdesk.app`` runs it;
+the scripts below go on from there."""
+
+
+UNTIL_NEWEST = OPENED + """
+LATER = ("grokdesk.chat.service", "grokdesk.ui.chat_controller", "hashlib")
 later_at_paint = sorted(m for m in LATER if m in sys.modules)
 views_at_paint = [id(view) for view in started.window.transcript.built_views()]
 attach_chat(started)
@@ -154,15 +162,7 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
     assert report["sources_kept"] == [], "PySide's import hook read no module's source"
 
 
-AFTER_A_CRASH = """
-import json
-from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
-                          show_opening)
-
-app = make_application([])
-started = show_first_frame(app)
-show_opening(started)
-run_qt_until(started.window.newestPainted.connect)
+AFTER_A_CRASH = OPENED + """
 at_paint = [view.message.status for view in started.window.transcript.built_views()]
 attach_chat(started)
 print(json.dumps({
@@ -253,19 +253,11 @@ def test_pyside_reads_no_source_of_what_is_imported_after_it(skip: bool) -> None
     assert (read == []) if skip else ("markdown_it.main" in read)
 
 
-WRITTEN_MEANWHILE = """
-import json
-from PySide6.QtCore import QTimer
+WRITTEN_MEANWHILE = OPENED + """
 from grokdesk import paths
-from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
-                          show_opening)
 from grokdesk.storage.db import open_database
 from grokdesk.storage.repository import History
 
-app = make_application([])
-started = show_first_frame(app)
-show_opening(started)
-run_qt_until(started.window.newestPainted.connect)
 other = History(open_database(paths.database_path()))
 other.add_message(other.latest_conversation().id, "user", "Asked from the command line")
 other.db.close()
@@ -315,16 +307,7 @@ def test_a_module_that_selects_a_feature_keeps_it_and_no_other_module_sees_it(
     assert _run_app(WITH_A_FEATURE, None, str(tmp_path)) == "named in snake_case"
 
 
-LONG_NEWEST = """
-import json
-from PySide6.QtCore import QTimer
-from grokdesk.app import (attach_chat, make_application, run_qt_until, show_first_frame,
-                          show_opening)
-
-app = make_application([])
-started = show_first_frame(app)
-show_opening(started)
-run_qt_until(started.window.newestPainted.connect)
+LONG_NEWEST = OPENED + """
 at_paint = len(started.window.transcript.messages)
 attach_chat(started)
 run_qt_until(lambda done: QTimer.singleShot(300, done))
