@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from grokdesk.chat.turn import LiveAnswer
     from grokdesk.ui.transcript.path_above import PathLoader, PathPiece
 
+
 class OpenChat(QObject):
     """Which conversation is shown (None: the new-chat draft) and keeping it current.
 
