@@ -165,6 +165,7 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     from grokdesk.ui.sidebar.model import ConversationListModel
     from grokdesk.ui.theme import ThemeManager
     from grokdesk.ui.ui_state import UIState
+    from grokdesk.ui.window.opening import read_opening
     from tests.support import fake_api
     from tests.support.memory_keyring import MemoryKeyring
 
@@ -179,6 +180,7 @@ async def take_screenshots(app: Any, out: Path) -> list[Path]:
     theme = ThemeManager(app)
     window = MainWindow(FrameParts(ConversationListModel(core), settings, UIState(), theme,
                                    app.windowIcon()))
+    window.show_opening(read_opening(history))
     window.attach(ChatParts(ChatController(core), keys,
                             Path(os.environ["GROKDESK_DATA_DIR"]) / "config.toml"))
     controller = window.controller

@@ -30,7 +30,7 @@ from grokdesk.ui.drafts import DraftStore
 from grokdesk.ui.next_paint import after_next_paint
 from grokdesk.ui.window import NEW_CHAT_TITLE, window_state
 from grokdesk.ui.window.frame import FrameParts, WindowFrame
-from grokdesk.ui.window.opening import Opening, read_opening, versions_of
+from grokdesk.ui.window.opening import Opening, versions_of
 
 if TYPE_CHECKING:
     from grokdesk.secrets import KeyStore
@@ -65,13 +65,12 @@ class MainWindow(WindowFrame):
     """Until :meth:`attach`, the frame alone: nothing to quit, look for or send."""
     _opening: Opening | None = None
     """Shown by :meth:`show_opening`, until :meth:`attach` hands it to the chat."""
-    _opening_shown = False
     _opening_painted = False
     _closing = False
 
     def attach(self, parts: ChatParts) -> None:
         """Add the chat: the controller, the presenters, the menus' slots. The core takes
-        over the conversation shown by :meth:`show_opening` (read now if none was)."""
+        over the conversation :meth:`show_opening` showed (None: a new chat)."""
         from grokdesk.ui.window.branches import Branches
         from grokdesk.ui.window.dialog_launcher import DialogLauncher
         from grokdesk.ui.window.draft_keeper import DraftKeeper
@@ -109,8 +108,6 @@ class MainWindow(WindowFrame):
             transcript=self.transcript, sidebar=self.sidebar, undo_bar=self.message_undo,
             actions=self.actions_, open_dialog=self.dialogs.open, notify=self.notify)
         self._attached = True
-        if not self._opening_shown:
-            self.show_opening(read_opening(self.controller))
         self.chat.adopt(self._opening)
         self._opening = None
         self.outside = OutsideChanges(self.controller, self.chat.show_outside_changes, self)
@@ -122,7 +119,7 @@ class MainWindow(WindowFrame):
     def show_opening(self, opening: Opening | None) -> None:
         """Show the conversation the window opens with (None: the new-chat draft), read
         before the chat is attached; ``newestPainted`` says when it is on screen."""
-        self._opening, self._opening_shown = opening, True
+        self._opening = opening
         self.setWindowTitle(window_title(opening.conversation if opening is not None else None))
         if opening is not None:
             self.transcript.set_messages(opening.path.messages, versions_of(opening.path))

@@ -37,6 +37,7 @@ from grokdesk.ui.main_window import ChatParts, FrameParts, MainWindow
 from grokdesk.ui.sidebar.model import ConversationListModel
 from grokdesk.ui.theme import ThemeManager
 from grokdesk.ui.ui_state import UIState
+from grokdesk.ui.window.opening import read_opening
 from tests.support.fake_api import FakeAPI
 from tests.support.memory_keyring import MemoryKeyring
 
@@ -362,6 +363,7 @@ def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake
             icon=QIcon(str(icon_path())),
             startup_notice=notice,
         ))
+        window.show_opening(read_opening(history))  # as grokdesk.app starts the window
         window.attach(ChatParts(controller=ChatController(service), keys=keys,
                                 config_path=config_path))
         harness = AppHarness(window, history, keys, backend, fake_api, qloop, ui_state_path,

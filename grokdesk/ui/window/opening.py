@@ -19,7 +19,7 @@ OPENING_MESSAGES = 40
 
 
 class ConversationReader(Protocol):
-    """What the opening is read through: the history itself, or the chat core."""
+    """What the opening is read through: the history, before the chat core exists."""
 
     def latest_conversation(self) -> Conversation | None: ...
 
