@@ -801,9 +801,9 @@ def test_an_answer_that_ends_waiting_for_math_keeps_its_last_code_block_highligh
     set_tail = MessageBody.set_tail
 
     def recorded(body: MessageBody, markdown: str, *, dark: bool,
-                 finished: bool = False) -> None:
-        tails.append(finished)
-        set_tail(body, markdown, dark=dark, finished=finished)
+                 growing: bool = True) -> None:
+        tails.append(not growing)
+        set_tail(body, markdown, dark=dark, growing=growing)
 
     monkeypatch.setattr(MessageBody, "set_tail", recorded)
     text = f"Here:\n\n```python\n{python_lines(100)}```\n\nwhere $n$ is the step."

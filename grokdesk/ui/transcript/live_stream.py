@@ -172,7 +172,7 @@ class LiveStream(QObject):
         view, and stops if the view renders the message in full meanwhile."""
         self._throttle.cancel()
         if self._shown_tail and self.view.body.tail_has_code:  # streamed in pieces
-            self.view.body.set_tail(self._shown_tail, dark=self.dark, finished=True)
+            self.view.body.set_tail(self._shown_tail, dark=self.dark, growing=False)
         if self.view.reasoning is not None:
             self.view.reasoning.stop_thinking()
         if not self.view.body.waiting_for_math:
@@ -198,6 +198,11 @@ class LiveStream(QObject):
             self._prepare(self._to_draw)
         self._draw_timer.start()
 
+    @property
+    def _growing(self) -> bool:
+        """Whether the answer goes on: its unfinished block is rendered to grow."""
+        return self._renders_at_finish is None
+
     def _prepare(self, text: str) -> None:
         """Find the finished blocks, and render ahead what :meth:`_draw` will show."""
         if _has_newline(text, self._split_at):  # else the finished blocks are as they were
@@ -221,7 +226,7 @@ class LiveStream(QObject):
         if (self._open_line is None and tail != self._shown_tail
                 and len(tail) - tail.rfind("\n") - 1 <= OPEN_LINE_CHARS):
             body.prepare(tail, dark=self.dark, after=after,
-                         growing=self._renders_at_finish is None)
+                         growing=self._growing)
 
     def _draw(self) -> None:
         if self._overtaken():
@@ -268,7 +273,7 @@ class LiveStream(QObject):
                 body.extend_line(text[self._open_shown :])
                 self._open_shown = len(text)
         elif tail != self._shown_tail:
-            body.set_tail(tail, dark=self.dark, finished=self._renders_at_finish is not None)
+            body.set_tail(tail, dark=self.dark, growing=self._growing)
             self._shown_tail = tail
 
     def _draw_held(self, text: str) -> None:

@@ -178,14 +178,15 @@ class MessageBody(TextHolder):
         self._held_cells += rendered.table_cells
         show(rendered.html)
 
-    def set_tail(self, markdown: str, *, dark: bool, finished: bool = False) -> None:
+    def set_tail(self, markdown: str, *, dark: bool, growing: bool = True) -> None:
         """Re-render the unfinished last block; an empty ``markdown`` hides it.
-        ``finished``: the answer ended, so its code is highlighted whole, not in pieces."""
+        ``growing``: the answer goes on, so its code is highlighted in remembered pieces;
+        once it has ended, whole."""
         if not markdown:
             self._tail_waits, self._tail_blocks = [], []
             _empty(self._tail)
             return
-        rendered = self._render_chunk(markdown, dark, after_held=True, growing=not finished)
+        rendered = self._render_chunk(markdown, dark, after_held=True, growing=growing)
         self._tail_waits = list(rendered.pending)
         self._tail_blocks = list(rendered.code_blocks)
         self._ensure_tail().show_html(rendered.html)

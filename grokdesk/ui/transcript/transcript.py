@@ -99,15 +99,16 @@ class Transcript(QWidget):
         self._versions = _with_others(versions or {})
         self._messages = list(messages)
         self._first_built = len(self._messages)
-        self._above.start(rest(self._messages[0].id) if rest is not None and messages else None)
+        self.continue_above(rest)
         self._build_older(fill_px=self._scroll.viewport().height())
         self._refresh_last()
         self.scroll_to_bottom()
         self._follow.check_anew()
 
-    def continue_above(self, rest: PathLoader) -> None:
-        """Read the path above the messages shown with ``rest`` (they were shown without)."""
-        self._above.start(rest(self._messages[0].id) if self._messages else None)
+    def continue_above(self, rest: PathLoader | None) -> None:
+        """Read the path above the messages shown with ``rest`` (None: there is none)."""
+        self._above.start(rest(self._messages[0].id) if rest is not None and self._messages
+                          else None)
 
     def set_versions(self, message_id: int, versions: tuple[int, ...]) -> None:
         """``message_id`` has these versions now (one just added streams, say)."""
