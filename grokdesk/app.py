@@ -441,11 +441,7 @@ def run_app(argv: list[str], err: TextIO) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = _log_uncaught
     try:
-        try:
-            started = show_first_frame(app)
-        except DatabaseError as exc:
-            fatal_box(_cannot_open(exc)).exec()  # no asyncio loop runs yet
-            return ExitCode.FAILURE
+        started = show_first_frame(app)
         try:
             show_opening(started)
             run_qt_until(started.window.newestPainted.connect)
@@ -481,7 +477,9 @@ def _run_loop(app: QApplication, started: Started) -> int:
 
 
 def _cannot_start(text: str, err: TextIO) -> int:
-    """Say on stderr and in the log why the window could not start."""
+    """Say why the window could not start: on stderr, in the log, and in a message box
+    (stderr is invisible from a menu; the QApplication exists by then)."""
     print(f"grokdesk: {text}", file=err)
     log.error("The window could not start: %s", text)
+    fatal_box(text).exec()  # the asyncio loop, if it ran, is closed by now
     return ExitCode.FAILURE

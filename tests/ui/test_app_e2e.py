@@ -39,6 +39,53 @@ def test_without_a_display_grokdesk_says_so_in_one_line(tmp_path: Path) -> None:
     assert "grokdesk ask" in lines[0] and "grokdesk --help" in lines[0]
 
 
+CANNOT_START = """
+import io, json, sys
+from grokdesk import app
+from grokdesk.chat.service import ChatService
+from grokdesk.storage.db import DatabaseError
+
+shown = []
+
+class Box:
+    def __init__(self, text):
+        self.text = text
+    def exec(self):
+        shown.append(self.text)
+
+def fails(*args, **kwargs):
+    raise DatabaseError(sys.argv[2])
+
+app.fatal_box = Box
+if sys.argv[1] == "open":
+    app.open_history = fails
+else:
+    ChatService.recover_interrupted = fails
+err = io.StringIO()
+code = app.run_app([], err)
+print(json.dumps({"code": code, "shown": shown, "err": err.getvalue()}))
+"""
+
+
+@pytest.mark.parametrize(("stage", "text"), [
+    ("open", "The history is in use by a newer grokdesk. Update grokdesk, then start it."),
+    ("attach", "The history could not be written: the disk is full. "
+               "Free some space, then start grokdesk again."),
+])
+def test_what_stops_the_window_from_starting_is_said_in_a_message_box(
+        tmp_path: Path, stage: str, text: str) -> None:
+    """Started from a menu, the window has no terminal: what stops it, before the first
+    frame or after it, is shown in a box as well as printed, never as a traceback."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GROKDESK_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", CANNOT_START, stage, text], env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 1
+    assert report["shown"] == [text]
+    assert report["err"] == f"grokdesk: {text}\n"
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(("environ", "platform", "problem"), [
     ({}, "linux", "no display is available"),
     ({"QT_QPA_PLATFORM": "offscreen"}, "linux", None),
