@@ -40,6 +40,7 @@ from grokdesk.errors import ExitCode, GrokdeskError
 from grokdesk.logs import FILE_FORMAT, handler_for
 from grokdesk.storage.db import DatabaseError
 from grokdesk.ui.feature_scan import skip_feature_scans  # imported before PySide: not read
+from grokdesk.ui.quick_enums import install_quick_enums
 
 if TYPE_CHECKING:
     import asyncio
@@ -154,6 +155,7 @@ def close_loop(loop: asyncio.AbstractEventLoop) -> None:
 
 def make_application(argv: list[str]) -> QApplication:
     """The QApplication with the names that make WM_CLASS, the Wayland app id and the icon."""
+    install_quick_enums()  # before PySide makes its first enum class
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
