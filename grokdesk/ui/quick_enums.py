@@ -27,14 +27,17 @@ CHECKED_ON = ((3, 11), (3, 12), (3, 13))
 """The Pythons whose ``_simple_enum`` classes were compared with the usual ones."""
 
 EnumClass = type[enum.Enum]
-_QUICK_BASES = (enum.Enum, enum.IntEnum, enum.Flag, enum.IntFlag)
+_TAKEN = {base: frozenset(name for cls in base.__mro__ for name in vars(cls))
+          for base in (enum.Enum, enum.IntEnum, enum.Flag, enum.IntFlag)}
+"""Per base PySide builds on, the names its classes already have: no member's."""
 _usual_create: Callable[..., EnumClass] | None = None
 
 
 def _members(cls: EnumClass, names: object) -> dict[str, int] | None:
     """The members of a call shaped like PySide's, or None for any other call: a list of
     (name, int) pairs, each name new, public and no attribute of the enum's bases."""
-    if not isinstance(names, list):
+    taken = _TAKEN.get(cls)
+    if taken is None or not isinstance(names, list):
         return None
     members: dict[str, int] = {}
     for item in names:
@@ -42,7 +45,7 @@ def _members(cls: EnumClass, names: object) -> dict[str, int] | None:
             return None
         name, value = item
         if (type(name) is not str or type(value) is not int or name.startswith("_")
-                or name in members or any(name in vars(base) for base in cls.__mro__)):
+                or name in members or name in taken):
             return None
         members[name] = value
     return members
@@ -54,7 +57,7 @@ def _create_(cls: EnumClass, class_name: str, names: Any, *, module: str | None 
     """``EnumType._create_``, quick for PySide's calls (no module, name or mixin given)."""
     assert _usual_create is not None
     members = None
-    if module is None and qualname is None and type is None and cls in _QUICK_BASES:
+    if module is None and qualname is None and type is None:
         members = _members(cls, names)
     if members is None:
         return _usual_create(cls, class_name, names, module=module, qualname=qualname,
