@@ -24,6 +24,7 @@ from tests.support.enum_signatures import signature
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 USUAL_CREATE = quick_enums._usual_create or enum.EnumType._create_  # type: ignore[attr-defined]
+"""The standard library's own, whether or not a test ran the app in this process before."""
 
 
 def _signatures(way: str) -> dict[str, Any]:
@@ -46,9 +47,9 @@ def test_every_qt_enum_class_is_the_same_built_either_way() -> None:
 
 @pytest.fixture
 def usual_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Quick enums installed for one test (undone after it), and the names of the enum
-    classes built the usual way meanwhile."""
-    monkeypatch.setattr(enum.EnumType, "_create_", enum.EnumType._create_)  # type: ignore[attr-defined]
+    """Quick enums installed afresh for one test (as they were after it), and the names
+    of the enum classes built the usual way meanwhile."""
+    monkeypatch.setattr(enum.EnumType, "_create_", USUAL_CREATE)
     monkeypatch.setattr(quick_enums, "_usual_create", None)
     assert quick_enums.install_quick_enums()
     usual = quick_enums._usual_create
@@ -111,10 +112,11 @@ def test_errors_are_the_usual_ones(usual_calls: list[str]) -> None:
 
 def test_a_python_it_was_not_checked_on_keeps_the_usual_path(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(enum.EnumType, "_create_", USUAL_CREATE)
+    monkeypatch.setattr(quick_enums, "_usual_create", None)
     monkeypatch.setattr(quick_enums, "CHECKED_ON", ())
-    usual = enum.EnumType._create_  # type: ignore[attr-defined]
     assert not quick_enums.install_quick_enums()
-    assert enum.EnumType._create_ is usual  # type: ignore[attr-defined]
+    assert enum.EnumType._create_ is USUAL_CREATE  # type: ignore[attr-defined]
 
 
 def test_the_app_installs_it_before_pyside_makes_an_enum() -> None:
