@@ -63,6 +63,8 @@ class ThemeManager(QObject):
         super().__init__(app)
         self._app = app
         self._native_style = app.style().name()
+        self._overridden = False
+        """Whether the style and palette are this manager's rather than the platform's."""
         self._theme: Theme = "system"
         self._dark = is_dark(app.palette())
         self._applying = False
@@ -84,8 +86,10 @@ class ThemeManager(QObject):
             hints = self._app.styleHints()
             if theme == "system":
                 hints.unsetColorScheme()
-                self._app.setStyle(self._native_style)
-                self._app.setPalette(QPalette())
+                if self._overridden:  # else nothing to undo: setting them again would
+                    self._app.setStyle(self._native_style)  # polish every widget anew
+                    self._app.setPalette(QPalette())
+                    self._overridden = False
                 wants_dark = hints.colorScheme() == Qt.ColorScheme.Dark
                 if wants_dark and not is_dark(self._app.palette()):
                     self._use_fusion(dark=True)
@@ -105,6 +109,7 @@ class ThemeManager(QObject):
         if self._app.style().name().lower() != "fusion":
             self._app.setStyle(QStyleFactory.create("Fusion"))
         self._app.setPalette(build_palette(dark))
+        self._overridden = True
 
     def _system_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self._theme == "system" and not self._applying:
