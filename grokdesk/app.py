@@ -214,8 +214,10 @@ def show_opening(started: Started) -> None:
     If it cannot be read, the window opens on a new chat and says why: every other
     conversation may still open from the sidebar.
     """
+    from grokdesk.ui.transcript.stored_renders import StoredRenders
     from grokdesk.ui.window.opening import read_opening
 
+    StoredRenders(paths.renders_path()).load()
     try:
         opening = read_opening(started.history)
     except DatabaseError as exc:
@@ -317,6 +319,7 @@ def attach_chat(started: Started) -> None:
     from grokdesk.ui.chat_controller import ChatController
     from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import ChatParts
+    from grokdesk.ui.transcript.stored_renders import StoredRenders
 
     started.history.db.checkpoint_in_background()
     keys = KeyStore()
@@ -327,6 +330,7 @@ def attach_chat(started: Started) -> None:
         keys=keys,
         config_path=paths.config_path(),
         drafts=DraftStore(paths.data_dir() / "drafts.json"),
+        renders=StoredRenders(paths.renders_path()),
     ))
     QTimer.singleShot(FREEZE_AFTER_MS, started.window, freeze_start_up_objects)
 

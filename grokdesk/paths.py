@@ -65,3 +65,8 @@ def database_path() -> Path:
 
 def config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def renders_path() -> Path:
+    """The last messages on screen at quit, rendered (see ``ui.transcript.stored_renders``)."""
+    return cache_dir() / "renders.json"

@@ -35,6 +35,7 @@ from grokdesk.ui.window.opening import Opening, versions_of
 if TYPE_CHECKING:
     from grokdesk.secrets import KeyStore
     from grokdesk.ui.chat_controller import ChatController
+    from grokdesk.ui.transcript.stored_renders import StoredRenders
 
 __all__ = ["APP_TITLE", "ChatParts", "FrameParts", "MainWindow", "window_title"]
 
@@ -49,6 +50,8 @@ class ChatParts:
     keys: KeyStore
     config_path: Path
     drafts: DraftStore | None = None
+    renders: StoredRenders | None = None
+    """Where the last messages' renders are written at quit, for the next start."""
 
 
 def window_title(conversation: Conversation | None) -> str:
@@ -67,6 +70,7 @@ class MainWindow(WindowFrame):
     """Shown by :meth:`show_opening`, until :meth:`attach` hands it to the chat."""
     _opening_painted = False
     _closing = False
+    _renders: StoredRenders | None = None
 
     def attach(self, parts: ChatParts) -> None:
         """Add the chat: the controller, the presenters, the menus' slots. The core takes
@@ -80,6 +84,7 @@ class MainWindow(WindowFrame):
         from grokdesk.ui.window.transfer_flow import TransferFlow
 
         self.controller = parts.controller
+        self._renders = parts.renders
         self.parts.conversations.set_source(parts.controller)
         self.sidebar.finish()
         self.drafts = DraftKeeper(self.composer, parts.drafts or DraftStore(), self)
@@ -202,6 +207,8 @@ class MainWindow(WindowFrame):
         self.sidebar.commit_delete()
         self.branches.forget_undo()
         self.drafts.save()
+        if self._renders is not None:
+            self._renders.save(view.message.content for view in self.transcript.built_views())
         window_state.save(self)
 
     def close_for_quit(self) -> None:

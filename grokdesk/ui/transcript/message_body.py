@@ -40,7 +40,7 @@ from grokdesk.render.markdown import (
 )
 from grokdesk.render.math import MathOptions, MathRequest
 from grokdesk.render.math.typeset import cached
-from grokdesk.ui.transcript import math_images
+from grokdesk.ui.transcript import math_images, stored_renders
 from grokdesk.ui.transcript.math_worker import math_worker
 from grokdesk.ui.transcript.rich_text_view import RichTextView, TextHolder
 
@@ -119,7 +119,10 @@ class MessageBody(TextHolder):
     def _render_full(self, text: str, dark: bool) -> None:
         self._text, self._dark = text, dark
         self.forget_renders()
-        rendered = render_markdown(text, dark=dark, math=self._math_options())
+        rendered = stored_renders.kept(text, dark)
+        if rendered is None:
+            rendered = render_markdown(text, dark=dark, math=self._math_options())
+            stored_renders.keep(text, dark, rendered)
         self._has_math = bool(rendered.math or rendered.pending)
         self._stable_blocks = list(rendered.code_blocks)
         self._stable_cells = rendered.table_cells
