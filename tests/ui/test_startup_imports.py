@@ -123,6 +123,8 @@ the scripts below go on from there."""
 UNTIL_NEWEST = OPENED + """
 LATER = ("grokdesk.chat.service", "grokdesk.ui.chat_controller", "hashlib")
 later_at_paint = sorted(m for m in LATER if m in sys.modules)
+import PySide6.QtWidgets
+every_widget_class_at_paint = "QWizard" in vars(PySide6.QtWidgets)
 views_at_paint = [id(view) for view in started.window.transcript.built_views()]
 attach_chat(started)
 kept = sorted(path for path in linecache.cache
@@ -131,6 +133,7 @@ print(json.dumps({
     "sources_kept": kept,
     "painted": painted == [True],
     "later_at_paint": later_at_paint,
+    "every_widget_class_at_paint": every_widget_class_at_paint,
     "title": started.window.windowTitle(),
     "current": started.window.current_id,
     "drawn_again": [id(v) for v in started.window.transcript.built_views()] != views_at_paint,
@@ -153,6 +156,8 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
     report = _run_app(UNTIL_NEWEST, tmp_path)
     assert report["painted"]
     assert report["later_at_paint"] == [], "the chat core, and OpenSSL's hashes for math images"
+    assert not report["every_widget_class_at_paint"], (
+        "no Qt-made widget handed to Python: PySide would load every widget class")
     assert report["title"].startswith("Newest")
     assert report["current"] == newest.id
     assert not report["drawn_again"]

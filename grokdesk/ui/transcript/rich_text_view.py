@@ -145,7 +145,6 @@ class RichTextView(QTextBrowser):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.viewport().setAutoFillBackground(False)
         document = self.document()
         document.setUndoRedoEnabled(False)
         document.setDocumentMargin(0)
@@ -314,7 +313,9 @@ class RichTextView(QTextBrowser):
         """
         document = self.document()
         layout = document.documentLayout()
-        shown = self.viewport().width()
+        # The viewport's width. Asking Qt for the viewport itself would hand Python its
+        # first Qt-made widget, and PySide would load every widget class (own_viewport.py).
+        shown = self.maximumViewportSize().width()
         was_blocked = layout.blockSignals(True)
         try:
             if document.textWidth() != text_width:
