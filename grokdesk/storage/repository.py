@@ -224,7 +224,11 @@ class History:
         return [int(row[0]) for row in rows]
 
     def count_conversations(self) -> int:
-        row = self.db.fetchone("SELECT COUNT(*) FROM conversations WHERE import_batch IS NULL")
+        """All conversations less those of unfinished imports: both counted from indexes,
+        where filtering the table reads every row (3-6 ms for 10,000, before the first frame)."""
+        row = self.db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM conversations)"
+            " - (SELECT COUNT(*) FROM conversations WHERE import_batch IS NOT NULL)")
         return 0 if row is None else int(row[0])
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
