@@ -66,12 +66,3 @@ class Changes:
 
 
 NOTHING = Changes()
-
-
-def sidebar_order(conversation: Conversation) -> tuple[bool, float, int]:
-    """The order conversations are listed in: pinned first, then latest activity.
-
-    The history sorts its pages the same way (``ORDER BY pinned DESC, updated_at
-    DESC, id DESC``), so a changed row can be put in place without reading a page again.
-    """
-    return (not conversation.pinned, -conversation.updated_at, -conversation.id)

@@ -20,4 +20,14 @@ from grokdesk.storage.models import (
 )
 
 __all__ = ["ActivePath", "Conversation", "ConversationSettings", "DeletedSubtree", "Message",
-           "MessageRole", "MessageStatus", "MessageTree", "SearchHit"]
+           "MessageRole", "MessageStatus", "MessageTree", "SearchHit", "sidebar_order"]
+
+
+def sidebar_order(conversation: Conversation) -> tuple[bool, float, int]:
+    """The order conversations are listed in: pinned first, then latest activity.
+
+    The history sorts its pages the same way (``ORDER BY pinned DESC, updated_at
+    DESC, id DESC``), so a changed row can be put in place without reading a page again.
+    """
+    return (not conversation.pinned, -conversation.updated_at, -conversation.id)
+

@@ -14,13 +14,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from grokdesk.chat.changes import Changes, sidebar_order
-from grokdesk.chat.records import Conversation, SearchHit
+from grokdesk.chat.records import Conversation, SearchHit, sidebar_order
 from grokdesk.timestamps import local_moment
+
+if TYPE_CHECKING:
+    from grokdesk.chat.changes import Changes  # with the core, after the first frame
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QWidget
 
-from grokdesk.chat.changes import Totals
 from grokdesk.money import format_usd
+
+if TYPE_CHECKING:
+    from grokdesk.chat.changes import Totals
 
 
 def usage_text(totals: Totals) -> str:
