@@ -1,19 +1,27 @@
-"""Turning untrusted model output into HTML for Qt's rich-text views (no Qt import here)."""
+"""Turning untrusted model output into HTML for Qt's rich-text views (no Qt import here).
 
-from grokdesk.render.markdown import (
-    COPY_SCHEME,
-    DARK,
-    LIGHT,
-    MAX_MESSAGE_TABLE_CELLS,
-    Rendered,
-    Theme,
-    copy_link_index,
-    ends_in_code,
-    plain_text_to_html,
-    render_markdown,
-    safe_href,
-    split_stable_prefix,
-)
+The names below load their module on first use: a view that shows a stored render, or
+folds a line, does not load the Markdown renderer (:mod:`grokdesk.render.rendered`).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grokdesk.render.markdown import (
+        DARK,
+        LIGHT,
+        MAX_MESSAGE_TABLE_CELLS,
+        Theme,
+        ends_in_code,
+        plain_text_to_html,
+        render_markdown,
+        safe_href,
+        split_stable_prefix,
+    )
+    from grokdesk.render.rendered import COPY_SCHEME, Rendered, copy_link_index
 
 __all__ = [
     "COPY_SCHEME",
@@ -29,3 +37,12 @@ __all__ = [
     "safe_href",
     "split_stable_prefix",
 ]
+
+_LIGHT_NAMES = frozenset({"COPY_SCHEME", "Rendered", "copy_link_index"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = "rendered" if name in _LIGHT_NAMES else "markdown"
+    return getattr(import_module(f"{__name__}.{module}"), name)

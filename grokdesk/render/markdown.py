@@ -47,6 +47,7 @@ from grokdesk.render.fold import fold_html
 from grokdesk.render.math.html import MathImage, MathOptions, image_html, math_image, svg_html
 from grokdesk.render.math.syntax import source_of, use_math
 from grokdesk.render.math.typeset import MathRequest, cached, math_request, typeset
+from grokdesk.render.rendered import COPY_SCHEME, Rendered
 from grokdesk.visible import mark_invisible, marker
 
 if TYPE_CHECKING:
@@ -55,10 +56,6 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
-
-COPY_SCHEME = "grokdesk-copy"
-"""Copy buttons are ``<a href="grokdesk-copy:N">``; N indexes :attr:`Rendered.code_blocks`
-(offset by ``first_code_index``). Parse clicked URLs with :func:`copy_link_index`."""
 
 MAX_NESTING = 20
 """markdown-it's CommonMark limit on nested blocks; deeper blocks are shown as plain text."""
@@ -88,20 +85,6 @@ _NEWLINE_RE = re.compile(r"\r\n?|\n")
 _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _DEEP_CONTAINERS = frozenset({"blockquote_open", "list_item_open"})
 _ALIGNS = frozenset({"left", "center", "right"})
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """HTML for a QTextDocument plus the exact text behind each Copy link, by position."""
-
-    html: str
-    code_blocks: list[str]
-    table_cells: int = 0
-    """Cells shown as tables, to take from the budget of the message's next chunk."""
-    math: tuple[MathImage, ...] = ()
-    """The typeset math the HTML shows as ``<img>`` (``MathOptions(output="image")``)."""
-    pending: tuple[MathRequest, ...] = ()
-    """Math shown as source because it is not typeset yet (``MathOptions(only_cached=True)``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,17 +178,6 @@ def safe_href(url: str) -> str | None:
     if match is None or match.group(1).lower() not in _SAFE_SCHEMES:
         return None
     return cleaned
-
-
-def copy_link_index(url: str) -> int | None:
-    """N for a ``grokdesk-copy:N`` URL (as clicked in the view), else None."""
-    prefix = COPY_SCHEME + ":"
-    if not url.startswith(prefix):
-        return None
-    number = url[len(prefix) :]
-    if not (number.isascii() and number.isdigit()) or len(number) > 9:
-        return None
-    return int(number)
 
 
 def plain_text_to_html(text: str) -> str:

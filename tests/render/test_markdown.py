@@ -39,12 +39,12 @@ from grokdesk.render.markdown import (
     MAX_TABLE_COLUMNS,
     Rendered,
     Theme,
-    copy_link_index,
     plain_text_to_html,
     render_markdown,
     safe_href,
     split_stable_prefix,
 )
+from grokdesk.render.rendered import copy_link_index
 from tests.support.lexing import count_lexing
 
 # Every tag the renderer may emit; anything else would have come from the model.

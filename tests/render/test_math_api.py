@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 import pytest
 
 from grokdesk.render.markdown import render_markdown
-from grokdesk.render.math import IMAGE_SCHEME, MathOptions, TypesetMath, typeset, typeset_svg
-from grokdesk.render.math.typeset import cache_info, math_request, typeset_uncached
+from grokdesk.render.math import IMAGE_SCHEME, MathOptions, TypesetMath, typeset_svg
+from grokdesk.render.math.typeset import cache_info, math_request, typeset, typeset_uncached
 
 QUADRATIC = r"x = \frac{-b \pm \sqrt{b^2-4ac}}{2a}"
 

@@ -22,7 +22,6 @@ from grokdesk.api.types import ContentDelta, ReasoningDelta, StreamEvent
 from grokdesk.render import markdown as rendering
 from grokdesk.render.fold import BREAKS, FOLD_MARK, FOLD_WIDTH, KEPT_MARK_HTML
 from grokdesk.render.markdown import plain_text_to_html, render_markdown
-from grokdesk.ui.transcript import message_body
 from grokdesk.ui.transcript.live_stream import OPEN_LINE_CHARS, LiveStream
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.reasoning_block import ReasoningBlock
@@ -169,7 +168,7 @@ def test_a_streamed_long_line_is_appended_once(qtbot: QtBot, monkeypatch: pytest
     OPEN_LINE_CHARS, what arrives is appended, in blocks of at most LIVE_BLOCK, and the
     whole stream costs renders of about its own length, not of its length squared."""
     counter = RenderCounter()
-    monkeypatch.setattr(message_body, "render_markdown", counter)
+    monkeypatch.setattr(rendering, "render_markdown", counter)
     run = (RUNS[kind] * 3)[:4 * OPEN_LINE_CHARS]  # 12,000 characters past the threshold
     before = {"prose": "Data: ", "fence": "```\n", "after-paragraphs": "One.\n\nTwo.\n\nx",
               "list-item": "- item\n- "}[context]

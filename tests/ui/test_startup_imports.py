@@ -168,7 +168,9 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
 
 
 SHOWN_AT_PAINT = OPENED + """
-renderer = sorted(m for m in ("markdown_it", "pygments") if m in sys.modules)
+RENDERER = ("grokdesk.render.markdown", "grokdesk.render.math.typeset", "markdown_it",
+            "pygments")
+renderer = sorted(m for m in RENDERER if m in sys.modules)
 views = started.window.transcript.built_views()
 shown = [view.body.stable.toHtml() for view in views]
 attach_chat(started)
@@ -182,14 +184,17 @@ def test_after_a_quit_in_order_the_next_start_paints_the_same_without_the_render
         tmp_path: Path) -> None:
     """The renders of the last messages on screen are written at quit
     (``ui.transcript.stored_renders``): the next start shows them as they were, without
-    importing markdown-it or Pygments before the newest conversation's paint."""
+    importing the renderer (markdown-it, Pygments, the math) before the newest
+    conversation's paint."""
     history = _history(tmp_path)
     newest = history.create_conversation("Newest", ConversationSettings())
     history.add_message(newest.id, "user", "Some *Python*?")
     history.add_message(newest.id, "assistant", "```python\nprint('**hi**')\n```\nDone.")
     history.db.close()
     first = _run_app(SHOWN_AT_PAINT, tmp_path)
-    assert first["renderer_at_paint"] == ["markdown_it", "pygments"]
+    assert first["renderer_at_paint"] == ["grokdesk.render.markdown",
+                                          "grokdesk.render.math.typeset", "markdown_it",
+                                          "pygments"]
     assert (tmp_path / "cache" / "renders.json").stat().st_mode & 0o777 == 0o600
     second = _run_app(SHOWN_AT_PAINT, tmp_path)
     assert second["renderer_at_paint"] == []

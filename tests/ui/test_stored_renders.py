@@ -11,9 +11,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 import grokdesk
+from grokdesk.render import markdown
 from grokdesk.render.markdown import Rendered, render_markdown
 from grokdesk.render.math import MathOptions
-from grokdesk.ui.transcript import message_body, stored_renders
+from grokdesk.ui.transcript import stored_renders
 from grokdesk.ui.transcript.message_body import MessageBody
 from grokdesk.ui.transcript.stored_renders import KEPT_FOR_SESSION, KEPT_ON_DISK, StoredRenders
 
@@ -118,7 +119,7 @@ def test_a_message_body_shows_a_kept_render_without_rendering(
         calls.append(text)
         return render_markdown(text, **options)
 
-    monkeypatch.setattr(message_body, "render_markdown", counted)
+    monkeypatch.setattr(markdown, "render_markdown", counted)
     first, second = MessageBody(), MessageBody()
     qtbot.addWidget(first)
     qtbot.addWidget(second)

@@ -27,11 +27,12 @@ from grokdesk.api.types import (
     Usage,
     UsageReport,
 )
+from grokdesk.render import markdown
 from grokdesk.render.markdown import COPY_SCHEME, Rendered
 from grokdesk.render.math import IMAGE_SCHEME, MathRequest, TypesetMath
 from grokdesk.render.math.typeset import typeset_uncached
 from grokdesk.storage.models import Message
-from grokdesk.ui.transcript import live_stream, message_body, throttle
+from grokdesk.ui.transcript import live_stream, throttle
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX
 from grokdesk.ui.transcript.math_worker import MathWorker
 from grokdesk.ui.transcript.message_body import MessageBody
@@ -405,7 +406,7 @@ def test_a_redraw_renders_at_once_and_changes_the_view_a_loop_turn_later_without
     qtbot: QtBot, transcript: Transcript, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rendered: list[str] = []
-    render = message_body.render_markdown
+    render = markdown.render_markdown
 
     def counted(markdown: str, **options: Any) -> Rendered:
         rendered.append(markdown)
@@ -413,7 +414,7 @@ def test_a_redraw_renders_at_once_and_changes_the_view_a_loop_turn_later_without
 
     placeholder = make_message("assistant", "", status="streaming")
     feed = LiveFeed(transcript, placeholder)
-    monkeypatch.setattr(message_body, "render_markdown", counted)
+    monkeypatch.setattr(markdown, "render_markdown", counted)
     feed(ContentDelta("A first paragraph.\n\nAnd a second\n"))
     assert rendered == ["A first paragraph.\n\n", "And a second\n"]
     assert "paragraph" not in shown_text(view(transcript, placeholder)), "not in the same tick"

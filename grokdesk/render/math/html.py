@@ -14,9 +14,10 @@ from __future__ import annotations
 import html
 import math as maths
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from grokdesk.render.math.typeset import TypesetMath
+if TYPE_CHECKING:
+    from grokdesk.render.math.typeset import TypesetMath
 
 IMAGE_SCHEME = "grokdesk-math"
 """The scheme of the ``<img src>`` names the window resolves itself (see :class:`MathImage`)."""

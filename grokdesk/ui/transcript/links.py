@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from grokdesk.render.markdown import copy_link_index
+from grokdesk.render.rendered import copy_link_index
 
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 

@@ -26,23 +26,36 @@ the stream shows it in ``held`` until it is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from grokdesk.render.markdown import (
-    DARK,
-    LIGHT,
-    MAX_MESSAGE_TABLE_CELLS,
-    Rendered,
-    render_markdown,
-)
-from grokdesk.render.math import MathOptions, MathRequest
-from grokdesk.render.math.typeset import cached
 from grokdesk.ui.transcript import math_images, stored_renders
-from grokdesk.ui.transcript.math_worker import math_worker
 from grokdesk.ui.transcript.rich_text_view import RichTextView, TextHolder
+
+if TYPE_CHECKING:
+    from grokdesk.render.math import MathOptions, MathRequest
+    from grokdesk.render.rendered import Rendered
+    from grokdesk.ui.transcript.math_worker import MathWorker
+
+# The renderer (grokdesk.render.markdown: markdown-it, Pygments, the math) is imported
+# where a message is rendered, with the first that is not shown from a stored render.
+
+
+def _worker() -> MathWorker:
+    """The math typesetting worker, loaded with the first math to typeset."""
+    from grokdesk.ui.transcript.math_worker import math_worker
+
+    return math_worker()
+
+
+def _typeset(request: MathRequest) -> bool:
+    """Whether ``request`` is typeset already (its image, or that it cannot be, known)."""
+    from grokdesk.render.math.typeset import cached
+
+    return cached(request)[0]
 
 
 class MessageBody(TextHolder):
@@ -109,7 +122,7 @@ class MessageBody(TextHolder):
         """Whether the math the stream's held blocks and tail wait for is all typeset: a
         redraw would now show it."""
         waits = self._stream_waits
-        return bool(waits) and all(cached(request)[0] for request in waits)
+        return bool(waits) and all(_typeset(request) for request in waits)
 
     def show_markdown(self, text: str, *, dark: bool) -> None:
         """Render the whole text once (a stored or finished message)."""
@@ -121,6 +134,8 @@ class MessageBody(TextHolder):
         self.forget_renders()
         rendered = stored_renders.kept(text, dark)
         if rendered is None:
+            from grokdesk.render.markdown import render_markdown
+
             rendered = render_markdown(text, dark=dark, math=self._math_options())
             stored_renders.keep(text, dark, rendered)
         self._has_math = bool(rendered.math or rendered.pending)
@@ -203,6 +218,8 @@ class MessageBody(TextHolder):
         tail.show_html(rendered.html)
         fmt = QTextCharFormat()
         if code:
+            from grokdesk.render.markdown import DARK, LIGHT
+
             theme = DARK if dark else LIGHT
             fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
             fmt.setFontFamilies([fixed.family()])
@@ -278,12 +295,14 @@ class MessageBody(TextHolder):
         if (kept := self._renders.get((markdown, dark, after, options, growing))) is not None:
             return kept
         blocks, cells = after
+        from grokdesk.render.markdown import MAX_MESSAGE_TABLE_CELLS, render_markdown
+
         rendered = render_markdown(
             markdown, dark=dark, first_code_index=blocks,
             table_cell_budget=MAX_MESSAGE_TABLE_CELLS - cells, math=options, growing=growing)
         math_images.remember(rendered.math)
         if rendered.pending:
-            math_worker().request(rendered.pending)
+            _worker().request(rendered.pending)
         return rendered
 
     def _math_options(self) -> MathOptions:
@@ -293,10 +312,10 @@ class MessageBody(TextHolder):
     def _wait_for(self, rendered: Rendered) -> None:
         """Keep the images; have the pending math typeset, to render again when it is."""
         math_images.remember(rendered.math)
-        worker = math_worker()
         if not rendered.pending:
             self._stop_waiting()
             return
+        worker = _worker()
         if not self._waiting:
             worker.finished.connect(self._math_ready)
         self._waiting = list(rendered.pending)
@@ -306,11 +325,11 @@ class MessageBody(TextHolder):
 
     def _stop_waiting(self) -> None:
         if self._waiting:
-            math_worker().finished.disconnect(self._math_ready)
+            _worker().finished.disconnect(self._math_ready)
         self._waiting = []
 
     def _math_ready(self) -> None:
-        if not self._waiting or not all(cached(request)[0] for request in self._waiting):
+        if not self._waiting or not all(_typeset(request) for request in self._waiting):
             return
         if self._text is not None:
             self._render_full(self._text, self._dark)

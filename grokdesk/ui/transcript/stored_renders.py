@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import grokdesk
 
 if TYPE_CHECKING:
-    from grokdesk.render.markdown import Rendered
+    from grokdesk.render.rendered import Rendered
 
 log = logging.getLogger("grokdesk.ui")
 
@@ -109,7 +109,7 @@ class StoredRenders:
         if (not isinstance(document, dict) or document.get("version") != FILE_VERSION
                 or document.get("renderer") != renderer_fingerprint()):
             return 0
-        from grokdesk.render.markdown import Rendered
+        from grokdesk.render.rendered import Rendered
 
         loaded = 0
         for entry in document.get("renders", ()):
