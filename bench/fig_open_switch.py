@@ -31,6 +31,11 @@ SWITCH_TITLE = "switch between two 1,000-message conversations"
 
 
 async def _timed(window: MainWindow, probe: PaintProbe, conversation_id: int) -> float:
+    """Open a conversation as for the first time in a session: nothing of it kept
+    rendered (``ui.transcript.stored_renders``), though switching back would find it."""
+    from grokdesk.ui.transcript import stored_renders
+
+    stored_renders.forget()
     probe.arm()
     select_conversation(window, conversation_id)
     await until(lambda: probe.done is not None, 30, "the first paint")
@@ -57,10 +62,11 @@ async def _timed_math(window: MainWindow, probe: PaintProbe, conversation_id: in
     history may have none) that is the first paint.
     """
     from grokdesk.render.math.typeset import clear_cache
-    from grokdesk.ui.transcript import math_images
+    from grokdesk.ui.transcript import math_images, stored_renders
 
     clear_cache()
     math_images.forget()
+    stored_renders.forget()
     started = probe.arm()
     select_conversation(window, conversation_id)
     await until(lambda: probe.done is not None, 30, "the first paint")

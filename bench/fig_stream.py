@@ -104,11 +104,14 @@ def make_math_pieces(chunks: int, seed: int = 31) -> Pieces:
 
 
 def _new_answer() -> None:
-    """Forget the highlighted code: every run streams the same answer, which a person
-    never receives twice, so no run may find the last one's blocks highlighted."""
+    """Forget the highlighted code and the kept renders: every run streams the same
+    question and answer, which a person never sends and receives twice, so no run may
+    find the last one's blocks highlighted or its messages rendered."""
     from grokdesk.render.highlight import forget_highlights
+    from grokdesk.ui.transcript import stored_renders
 
     forget_highlights()
+    stored_renders.forget()
 
 
 def _cold_math() -> None:

@@ -129,7 +129,7 @@ def _nothing_left_behind() -> Iterator[None]:
 def _no_renders_kept() -> None:
     """Every UI test renders its messages afresh: the session's kept renders (see
     ``grokdesk.ui.transcript.stored_renders``) would otherwise come from earlier tests."""
-    stored_renders._session.clear()
+    stored_renders.forget()
 
 
 def cancel_running_tasks(loop: qasync.QEventLoop) -> list[asyncio.Task[Any]]:

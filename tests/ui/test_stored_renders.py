@@ -23,7 +23,7 @@ CODE = "Some code:\n\n```python\nprint('hi')\n```\n"
 
 def _kept_afresh(path: Path) -> int:
     """Load ``path`` as a new session does: nothing kept before."""
-    stored_renders._session.clear()
+    stored_renders.forget()
     return StoredRenders(path).load()
 
 

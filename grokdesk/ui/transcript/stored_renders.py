@@ -65,6 +65,11 @@ def keep(text: str, dark: bool, rendered: Rendered) -> None:
         _session.popitem(last=False)
 
 
+def forget() -> None:
+    """Drop the renders kept in memory (what a new process starts without)."""
+    _session.clear()
+
+
 def renderer_fingerprint() -> list[Any]:
     """What identifies the code that renders: grokdesk's version and its renderer's
     files, and the files of the packages it uses (sizes and times, as a build or an
