@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 from grokdesk import paths
+from grokdesk.private_file import write_private
 
 log = logging.getLogger("grokdesk.ui")
 
@@ -62,12 +62,8 @@ class DraftStore:
         document = {"version": VERSION,
                     "drafts": {NEW_CHAT if key is None else str(key): text
                                for key, text in kept.items()}}
-        tmp = self.path.with_suffix(".tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+            write_private(self.path, json.dumps(document, ensure_ascii=False))
         except OSError as exc:
             log.warning("Drafts not saved to %s: %s", self.path, exc)
             return

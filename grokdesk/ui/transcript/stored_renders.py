@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grokdesk
+from grokdesk.private_file import write_private
 
 if TYPE_CHECKING:
     from grokdesk.render.rendered import Rendered
@@ -140,11 +140,7 @@ class StoredRenders:
                    if (rendered := _session.get((text, dark))) is not None]
         document = {"version": FILE_VERSION, "renderer": renderer_fingerprint(),
                     "renders": renders}
-        tmp = self.path.with_suffix(".tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+            write_private(self.path, json.dumps(document, ensure_ascii=False))
         except OSError as exc:
             log.warning("Renders not saved to %s: %s", self.path, exc)
