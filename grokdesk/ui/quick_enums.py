@@ -59,12 +59,16 @@ def _create_(cls: EnumClass, class_name: str, names: Any, *, module: str | None 
     members = None
     if module is None and qualname is None and type is None:
         members = _members(cls, names)
-    if members is None:
-        return _usual_create(cls, class_name, names, module=module, qualname=qualname,
+    caller = module
+    if caller is None:  # the caller's module, two frames up, as the usual path finds it
+        with suppress(AttributeError, ValueError, KeyError):
+            caller = sys._getframe(2).f_globals["__name__"]
+    if members is None:  # named here: from there the caller is a frame further up
+        return _usual_create(cls, class_name, names, module=caller, qualname=qualname,
                              type=type, start=start, boundary=boundary)
     body: dict[str, object] = dict(members)
-    with suppress(AttributeError, ValueError, KeyError):  # the usual path's module: the
-        body["__module__"] = sys._getframe(2).f_globals["__name__"]  # caller's, as there
+    if caller is not None:
+        body["__module__"] = caller
     enum_class: EnumClass = enum._simple_enum(  # type: ignore[attr-defined]
         cls, boundary=boundary)(builtins.type(class_name, (), body))
     # What the usual path does and _simple_enum does not: no docstring, and each member

@@ -58,7 +58,7 @@ def signature(cls: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
         "mro": [base.__qualname__ for base in cls.__mro__],
         "names": [cls.__module__, cls.__qualname__, cls.__doc__],
-        "members": [(name, int(member.value), member.name)
+        "members": [(name, repr(member.value), member.name)
                     for name, member in cls.__members__.items()],
         "iterated": [member.name for member in cls],
         "canonical": list(cls._member_names_),

@@ -101,6 +101,8 @@ def test_other_calls_take_the_usual_path(usual_calls: list[str],
                                           build: Callable[[], type[enum.Enum]]) -> None:
     built = build()
     assert usual_calls == [built.__name__]
+    assert signature(built) == _usual(build), "the same class, in the caller's module"
+    assert built.__module__ == ("somewhere" if built.__name__ == "Named" else __name__)
 
 
 def test_errors_are_the_usual_ones(usual_calls: list[str]) -> None:
