@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from grokdesk.storage.repository import History
     from grokdesk.storage.session import SessionMarker
     from grokdesk.ui.main_window import MainWindow
+    from grokdesk.ui.transcript.stored_renders import StoredRenders
 
 APP_ID = "grokdesk"
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "vnc", "linuxfb", "eglfs",
@@ -214,10 +215,10 @@ def show_opening(started: Started) -> None:
     If it cannot be read, the window opens on a new chat and says why: every other
     conversation may still open from the sidebar.
     """
-    from grokdesk.ui.transcript.stored_renders import StoredRenders
     from grokdesk.ui.window.opening import read_opening
 
-    StoredRenders(paths.renders_path()).load()
+    if (renders := stored_renders()) is not None:
+        renders.load()
     try:
         opening = read_opening(started.history)
     except DatabaseError as exc:
@@ -226,6 +227,18 @@ def show_opening(started: Started) -> None:
                                    f"{exc.describe()}")
         opening = None
     started.window.show_opening(opening)
+
+
+def stored_renders() -> StoredRenders | None:
+    """The file of the last renders on screen, or None (logged) when its folder cannot be
+    made: a cache, which must not stop the window from starting."""
+    from grokdesk.ui.transcript.stored_renders import StoredRenders
+
+    try:
+        return StoredRenders(paths.renders_path())
+    except OSError as exc:
+        log.warning("No stored renders: %s", exc)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +332,6 @@ def attach_chat(started: Started) -> None:
     from grokdesk.ui.chat_controller import ChatController
     from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import ChatParts
-    from grokdesk.ui.transcript.stored_renders import StoredRenders
 
     started.history.db.checkpoint_in_background()
     keys = KeyStore()
@@ -330,7 +342,7 @@ def attach_chat(started: Started) -> None:
         keys=keys,
         config_path=paths.config_path(),
         drafts=DraftStore(paths.data_dir() / "drafts.json"),
-        renders=StoredRenders(paths.renders_path()),
+        renders=stored_renders(),
     ))
     QTimer.singleShot(FREEZE_AFTER_MS, started.window, freeze_start_up_objects)
 

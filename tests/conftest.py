@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from grokdesk.ui.transcript import stored_renders
 from tests.support.fake_api import FakeAPI
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.network_guard import guard_resolver
@@ -30,6 +31,18 @@ settings.load_profile("grokdesk")
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """No test may look up a name off this machine (see tests/support/network_guard.py)."""
     return guard_resolver(monkeypatch)
+
+
+# --------------------------------------------------------------------------- kept renders
+
+
+@pytest.fixture(autouse=True)
+def _no_renders_kept() -> Iterator[None]:
+    """Every test renders its messages afresh, and leaves nothing kept rendered: the
+    session's renders (``grokdesk.ui.transcript.stored_renders``) live in the process."""
+    stored_renders.forget()
+    yield
+    stored_renders.forget()
 
 
 # --------------------------------------------------------------------------- fake API server

@@ -36,7 +36,6 @@ from grokdesk.ui.chat_controller import ChatController
 from grokdesk.ui.main_window import ChatParts, FrameParts, MainWindow
 from grokdesk.ui.sidebar.model import ConversationListModel
 from grokdesk.ui.theme import ThemeManager
-from grokdesk.ui.transcript import stored_renders
 from grokdesk.ui.ui_state import UIState
 from grokdesk.ui.window.opening import read_opening
 from tests.support.fake_api import FakeAPI
@@ -123,13 +122,6 @@ def _nothing_left_behind() -> Iterator[None]:
     yield
     leftovers = _leftovers(before)
     assert not leftovers, f"the test left these behind: {leftovers}"
-
-
-@pytest.fixture(autouse=True)
-def _no_renders_kept() -> None:
-    """Every UI test renders its messages afresh: the session's kept renders (see
-    ``grokdesk.ui.transcript.stored_renders``) would otherwise come from earlier tests."""
-    stored_renders.forget()
 
 
 def cancel_running_tasks(loop: qasync.QEventLoop) -> list[asyncio.Task[Any]]:

@@ -68,10 +68,16 @@ def test_a_changed_renderer_file_makes_another_fingerprint(tmp_path: Path,
 
 
 def test_a_render_with_math_or_a_huge_text_is_not_kept() -> None:
+    """Math the worker could not typeset shows as its source, with no images and nothing
+    pending: a new process may typeset it, so a text that may hold math is never kept."""
     math = render_markdown("Euler: $e^{i\\pi} = -1$", math=MathOptions(
         "#000000", 14.0, output="image", only_cached=True))
     assert math.pending
     stored_renders.keep("Euler: $e^{i\\pi} = -1$", False, math)
+    failed = render_markdown(r"Broken: \(\frac{1}{\)")
+    assert not failed.math and not failed.pending
+    stored_renders.keep(r"Broken: \(\frac{1}{\)", False, failed)
+    stored_renders.keep("It costs $5.", False, render_markdown("It costs $5."))
     huge = "x" * (stored_renders.LONGEST_KEPT + 1)
     stored_renders.keep(huge, False, Rendered(huge, []))
     assert stored_renders._session == {}
@@ -109,6 +115,19 @@ def test_malformed_entries_are_skipped(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     assert _kept_afresh(path) == 1
     assert stored_renders.kept("Fine", False) == Rendered("<p>Fine</p>", [], 0)
+    path.write_text(json.dumps({**document, "renders": 42}))
+    assert _kept_afresh(path) == 0
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert _kept_afresh(path) == 0, "too deep for the parser: unreadable, not a crash"
+
+
+def test_a_cache_folder_that_cannot_be_made_does_not_stop_the_window(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grokdesk.app import stored_renders as stored_renders_file
+
+    monkeypatch.setenv("GROKDESK_DATA_DIR", str(tmp_path))
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    assert stored_renders_file() is None
 
 
 def test_a_message_body_shows_a_kept_render_without_rendering(

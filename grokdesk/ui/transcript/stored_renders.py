@@ -3,12 +3,14 @@ disk for the next start.
 
 Rendering a stored message needs markdown-it, whose import and set-up (80 regular
 expressions) take 30–40 ms, and Pygments for its code: at start, most of the time
-between the window's frame and its newest conversation on screen. A full render
-depends on the text, the look (light or dark) and the renderer's code only, so the
-renders of the last messages on screen when the app quits are written to the cache
-folder with what identifies that code (:func:`renderer_fingerprint`), and the next
-start shows them as they were, without loading the renderer until something new needs
-it. Renders that show math are not kept: their images come from the typesetting worker.
+between the window's frame and its newest conversation on screen. Without math, a full
+render depends on the text, the look (light or dark) and the code that renders (ours,
+the packages it uses, Python's Unicode tables) only, so the renders of the last
+messages on screen when the app quits are written to the cache folder with what
+identifies that code (:func:`renderer_fingerprint`), and the next start shows them as
+they were, without loading the renderer until something new needs it. A text that may
+hold math is never kept: its images, or the source shown where typesetting failed, come
+from the typesetting worker and its cache, which a new process fills again.
 
 The file holds message text, as private as the history: written atomically, readable by
 its owner only, in the user's own cache folder, and never exported, imported or synced.
@@ -42,7 +44,9 @@ more than a window shows when it opens."""
 LONGEST_KEPT = 100_000
 """Characters: longer messages are rendered again rather than held twice in memory."""
 RENDERER_PACKAGES = ("markdown_it", "mdit_py_plugins", "pygments")
-"""What a render depends on besides grokdesk's own renderer."""
+"""What a render without math depends on besides grokdesk's own code."""
+MATH_MARKS = ("$", "\\(", "\\[")
+"""A text with any of these may hold math (``grokdesk.render.math.syntax``): not kept."""
 
 _session: OrderedDict[tuple[str, bool], Rendered] = OrderedDict()
 
@@ -56,8 +60,9 @@ def kept(text: str, dark: bool) -> Rendered | None:
 
 
 def keep(text: str, dark: bool, rendered: Rendered) -> None:
-    """Keep a full render of ``text`` (one that shows math is not kept)."""
-    if rendered.math or rendered.pending or len(text) > LONGEST_KEPT:
+    """Keep a full render of ``text`` (not of one that may hold math)."""
+    if (rendered.math or rendered.pending or len(text) > LONGEST_KEPT
+            or any(mark in text for mark in MATH_MARKS)):
         return
     _session[(text, dark)] = rendered
     _session.move_to_end((text, dark))
@@ -71,20 +76,21 @@ def forget() -> None:
 
 
 def renderer_fingerprint() -> list[Any]:
-    """What identifies the code that renders: grokdesk's version and its renderer's
-    files, and the files of the packages it uses (sizes and times, as a build or an
+    """What identifies the code that renders: Python's version (its Unicode tables fold
+    lines), grokdesk's version, its renderer's files and the invisible-character marks,
+    and the files of the packages it uses (sizes and times, as an edit, a build or an
     upgrade leaves them); a frozen app is one file."""
     if getattr(sys, "frozen", False):
-        return [grokdesk.__version__, _stamp(Path(sys.executable))]
+        return [sys.version, grokdesk.__version__, _stamp(Path(sys.executable))]
     from importlib.util import find_spec
 
-    render_dir = Path(__file__).resolve().parents[2] / "render"
-    files = sorted(render_dir.rglob("*.py"))
+    source = Path(__file__).resolve().parents[2]
+    files = [*sorted((source / "render").rglob("*.py")), source / "visible.py"]
     for package in RENDERER_PACKAGES:
         spec = find_spec(package)
         if spec is not None and spec.origin is not None:
             files.append(Path(spec.origin))
-    return [grokdesk.__version__, *(_stamp(path) for path in files)]
+    return [sys.version, grokdesk.__version__, *(_stamp(path) for path in files)]
 
 
 def _stamp(path: Path) -> list[Any]:
@@ -108,16 +114,17 @@ class StoredRenders:
             document = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return 0
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             log.warning("Stored renders %s unreadable: %s", self.path, exc)
             return 0
         if (not isinstance(document, dict) or document.get("version") != FILE_VERSION
-                or document.get("renderer") != renderer_fingerprint()):
+                or document.get("renderer") != renderer_fingerprint()
+                or not isinstance(renders := document.get("renders"), list)):
             return 0
         from grokdesk.render.rendered import Rendered
 
         loaded = 0
-        for entry in document.get("renders", ()):
+        for entry in renders:
             try:
                 text, dark, html, code_blocks, table_cells = entry
                 if not (isinstance(text, str) and isinstance(dark, bool)
