@@ -30,4 +30,3 @@ def sidebar_order(conversation: Conversation) -> tuple[bool, float, int]:
     DESC, id DESC``), so a changed row can be put in place without reading a page again.
     """
     return (not conversation.pinned, -conversation.updated_at, -conversation.id)
-

@@ -33,3 +33,4 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path: Path,
     with pytest.raises(OSError, match="disk full"):
         write_private(path, "lost")
     assert path.read_text(encoding="utf-8") == "kept"
+    assert not path.with_suffix(".tmp").exists()
