@@ -27,17 +27,28 @@ USUAL_CREATE = quick_enums._usual_create or enum.EnumType._create_  # type: igno
 """The standard library's own, whether or not a test ran the app in this process before."""
 
 
-def _signatures(way: str) -> dict[str, Any]:
-    result = subprocess.run([sys.executable, "-m", "tests.support.enum_signatures", way],
-                            capture_output=True, text=True, timeout=120, check=True, cwd=REPO,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    signatures: dict[str, Any] = json.loads(result.stdout)
-    return signatures
+def _signatures(*ways: str) -> list[dict[str, Any]]:
+    """Every enum class's signature, built each way, in fresh interpreters side by side
+    (each loads every class of three Qt modules: a few seconds)."""
+    processes = [subprocess.Popen([sys.executable, "-m", "tests.support.enum_signatures", way],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  cwd=REPO, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                 for way in ways]
+    found = []
+    try:
+        for process in processes:
+            out, err = process.communicate(timeout=100)
+            assert process.returncode == 0, err
+            found.append(json.loads(out))
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+    return found
 
 
 def test_every_qt_enum_class_is_the_same_built_either_way() -> None:
-    usual = _signatures("usual")
-    quick = _signatures("quick")
+    usual, quick = _signatures("usual", "quick")
     assert len(usual) > 1000
     assert "PySide6.QtCore.Qt.AlignmentFlag" in usual
     different = [name for name in usual if quick.get(name) != usual[name]]
