@@ -70,6 +70,10 @@ def signature(cls: Any) -> dict[str, Any]:
         "flag": [repr(getattr(cls, name, None)) for name in
                  ("_flag_mask_", "_all_bits_", "_singles_mask_", "_boundary_")],
         "missing": _outcome(lambda: cls(123456789)),
+        "member_attributes": [(member._name_, sorted((key, _name_of(value) if key ==
+                                                      "__objclass__" else repr(value))
+                                                     for key, value in vars(member).items()))
+                              for member in cls.__members__.values()],
     }
     if members:
         first, last = members[0], members[-1]
