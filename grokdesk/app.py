@@ -21,11 +21,10 @@ No logic lives here. The order matters in two places:
 
 from __future__ import annotations
 
+import _socket
 import gc
 import logging
 import os
-import signal
-import socket
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -71,13 +70,17 @@ def _x_server_answers(display: str) -> bool:
     if host not in ("", "unix") or not number.isdigit():
         return True
     for address in (f"\0/tmp/.X11-unix/X{number}", f"/tmp/.X11-unix/X{number}"):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        # socket's own module would import selectors and build its enum classes, 4 ms
+        # before the first frame; its C module connects all the same.
+        probe = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
             probe.settimeout(1.0)
-            try:
-                probe.connect(address)
-            except OSError:
-                continue
-            return True
+            probe.connect(address)
+        except OSError:
+            continue
+        finally:
+            probe.close()
+        return True
     return False
 
 
@@ -367,6 +370,7 @@ def freeze_start_up_objects() -> None:
 async def wait_for_quit(window: MainWindow) -> None:
     """Until Ctrl+Q, the close button, SIGINT or SIGTERM asks to quit."""
     import asyncio
+    import signal
 
     from PySide6.QtCore import QTimer
 

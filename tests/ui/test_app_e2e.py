@@ -7,6 +7,7 @@ import gc
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -104,6 +105,18 @@ def test_display_problem(environ: dict[str, str], platform: str, problem: str | 
     else:
         assert found is not None and found.startswith(problem)
         assert "grokdesk --help" in found
+
+
+def test_a_local_x_server_that_answers_is_no_problem() -> None:
+    """A listener on the display's abstract socket, as a local X server has, answers."""
+    number = 4000 + os.getpid() % 20000
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(f"\0/tmp/.X11-unix/X{number}")
+        server.listen(1)
+        assert grokdesk_app.display_problem({"DISPLAY": f":{number}"}, "linux") is None
+        assert grokdesk_app.display_problem({"DISPLAY": f"unix:{number}.0"}, "linux") is None
+    found = grokdesk_app.display_problem({"DISPLAY": f":{number}"}, "linux")
+    assert found is not None and found.startswith(f"no X server answers on DISPLAY=:{number}")
 
 
 def test_the_real_app_sends_streams_and_quits_in_order(

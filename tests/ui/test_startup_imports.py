@@ -40,6 +40,8 @@ DEFERRED = (
     "grokdesk.api.types",
     "grokdesk.cli",
     "uuid",
+    "socket",
+    "signal",
 )
 
 def _history(tmp_path: Path, **options: Any) -> History:
