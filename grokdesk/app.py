@@ -308,10 +308,15 @@ def run_qt_until(arm: Callable[[Callable[[], None]], object]) -> None:
 
 
 def wait_for_first_paint(window: MainWindow) -> None:
-    """Until the shown window has painted once."""
-    from grokdesk.ui.next_paint import after_next_paint
+    """Until the shown window has painted once.
 
-    run_qt_until(lambda done: after_next_paint(window, done))
+    The loop stops with that paint pass, not after whatever comes next: activating the
+    window asks every widget whose colours differ when active to paint again (10–20
+    ms), and that paint then comes with the newest conversation's instead of before it.
+    """
+    from grokdesk.ui.next_paint import stop_at_next_paint
+
+    run_qt_until(lambda done: stop_at_next_paint(window, done))
 
 
 def show_first_frame(app: QApplication) -> Started:

@@ -15,15 +15,19 @@ from PySide6.QtWidgets import QWidget
 
 
 class _NextPaint(QObject):
-    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
+    def __init__(self, widget: QWidget, callback: Callable[[], None], *, after: bool) -> None:
         super().__init__(widget)
         self._callback = callback
+        self._after = after
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._callback)
+            if self._after:
+                QTimer.singleShot(0, self._callback)
+            else:
+                self._callback()
             self.deleteLater()
         return False
 
@@ -31,5 +35,16 @@ class _NextPaint(QObject):
 def after_next_paint(widget: QWidget, callback: Callable[[], None]) -> None:
     """Call ``callback`` once ``widget`` has next been painted (an update is asked for,
     so it comes as soon as the widget is on screen)."""
-    _NextPaint(widget, callback)
+    _NextPaint(widget, callback, after=True)
+    widget.update()
+
+
+def stop_at_next_paint(widget: QWidget, stop: Callable[[], None]) -> None:
+    """Call ``stop`` (an event loop's ``quit``) as ``widget``'s next paint begins: the
+    loop ends with that paint pass, before any event that comes after it.
+
+    Only for what takes effect once the pass is over, as a loop's ``quit`` does: the
+    widget and its window are still to be drawn when ``stop`` is called.
+    """
+    _NextPaint(widget, stop, after=False)
     widget.update()
