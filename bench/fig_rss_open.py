@@ -1,8 +1,8 @@
 """Resident memory of the app after it opened a 1,000-message conversation (≤ 150 MiB).
 
 Measured in a process of its own that runs the real app (``run_window``) over the
-200,000-message history on the same private Xvfb as the start-up figures (see
-``bench.rss_open_child``); the median over a few processes.
+200,000-message history on the same private Xvfb and session bus as the start-up
+figures (see ``bench.rss_open_child``); the median over a few processes.
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ import sys
 from bench import REPO_DIR
 from bench.context import Context
 from bench.report import Figure, skipped
+from bench.session_bus import SessionBus
 from bench.stats import median, rounded
 from bench.xserver import Xvfb, available
 
 TITLE = "RSS after opening a 1,000-message conversation"
 
 
-def _child(display: str, data_dir: str, conversation_id: int) -> dict[str, float]:
+def _child(display: str, bus: dict[str, str], data_dir: str,
+           conversation_id: int) -> dict[str, float]:
     env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", **bus)
     done = subprocess.run(
         [sys.executable, "-m", "bench.rss_open_child", data_dir, str(conversation_id)],
         cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=180, check=False)
@@ -38,8 +40,8 @@ def run(ctx: Context) -> list[Figure]:
     if reason is not None:
         return [skipped("rss_open", TITLE, "MiB", reason)]
     history = ctx.history
-    with Xvfb() as xvfb:
-        results = [_child(xvfb.display, str(history.data_dir), history.long_ids[0])
+    with Xvfb() as xvfb, SessionBus() as bus:
+        results = [_child(xvfb.display, bus.env, str(history.data_dir), history.long_ids[0])
                    for _ in range(ctx.reps(3, 1))]
     after = [r["rss_after_mib"] for r in results]
     return [Figure("rss_open", TITLE, median(after), "MiB", 150.0, detail={

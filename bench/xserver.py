@@ -142,7 +142,7 @@ def available() -> str | None:
     return None
 
 
-def _read_line(fd: int, timeout: float) -> str:
+def read_line(fd: int, timeout: float) -> str:
     """Read up to a newline: Xvfb exits if the pipe closes before it wrote all of it."""
     deadline = time.perf_counter() + timeout
     data = b""
@@ -172,7 +172,7 @@ class Xvfb:
             pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)
         try:
-            number = _read_line(read_end, timeout=15)
+            number = read_line(read_end, timeout=15)
         finally:
             os.close(read_end)
         if not number.isdigit():
