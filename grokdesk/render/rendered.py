@@ -1,6 +1,7 @@
 """What a render gives the views, apart from the renderer: the window shows stored
-renders (``ui.transcript.stored_renders``) and follows Copy links without loading
-markdown-it and the rest of :mod:`grokdesk.render.markdown`."""
+renders (``ui.transcript.stored_renders``), follows Copy links and knows a math image's
+name without loading markdown-it, the math and the rest of
+:mod:`grokdesk.render.markdown`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ if TYPE_CHECKING:
     from grokdesk.render.math.html import MathImage
     from grokdesk.render.math.typeset import MathRequest
 
+IMAGE_SCHEME = "grokdesk-math"
+"""The scheme of the ``<img src>`` names the window resolves itself
+(:class:`~grokdesk.render.math.html.MathImage`)."""
 COPY_SCHEME = "grokdesk-copy"
 """Copy buttons are ``<a href="grokdesk-copy:N">``; N indexes :attr:`Rendered.code_blocks`
 (offset by the renderer's ``first_code_index``). Parse clicked URLs with

@@ -170,8 +170,8 @@ def test_the_newest_conversation_is_painted_before_asyncio_and_its_loop(
 
 
 SHOWN_AT_PAINT = OPENED + """
-RENDERER = ("grokdesk.render.markdown", "grokdesk.render.math.typeset", "markdown_it",
-            "pygments")
+RENDERER = ("grokdesk.render.markdown", "grokdesk.render.math.html",
+            "grokdesk.render.math.typeset", "markdown_it", "pygments")
 renderer = sorted(m for m in RENDERER if m in sys.modules)
 views = started.window.transcript.built_views()
 shown = [view.body.stable.toHtml() for view in views]
@@ -187,7 +187,7 @@ def test_after_a_quit_in_order_the_next_start_paints_the_same_without_the_render
     """The renders of the last messages on screen are written at quit
     (``ui.transcript.stored_renders``): the next start shows them as they were, without
     importing the renderer (markdown-it, Pygments, the math) before the newest
-    conversation's paint."""
+    conversation's paint; the math's options and images wait for the first render too."""
     history = _history(tmp_path)
     newest = history.create_conversation("Newest", ConversationSettings())
     history.add_message(newest.id, "user", "Some *Python*?")
@@ -195,6 +195,7 @@ def test_after_a_quit_in_order_the_next_start_paints_the_same_without_the_render
     history.db.close()
     first = _run_app(SHOWN_AT_PAINT, tmp_path)
     assert first["renderer_at_paint"] == ["grokdesk.render.markdown",
+                                          "grokdesk.render.math.html",
                                           "grokdesk.render.math.typeset", "markdown_it",
                                           "pygments"]
     assert (tmp_path / "cache" / "renders.json").stat().st_mode & 0o777 == 0o600

@@ -11,13 +11,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grokdesk.render.math.html import IMAGE_SCHEME, MathImage, MathOptions
+    from grokdesk.render.math.html import MathImage, MathOptions
     from grokdesk.render.math.typeset import MathRequest, TypesetMath, typeset_svg
+    from grokdesk.render.rendered import IMAGE_SCHEME
 
 __all__ = ["IMAGE_SCHEME", "MathImage", "MathOptions", "MathRequest", "TypesetMath",
            "typeset_svg"]
 
-_HTML_NAMES = frozenset({"IMAGE_SCHEME", "MathImage", "MathOptions"})
+_MODULES = {"IMAGE_SCHEME": "grokdesk.render.rendered",
+            "MathImage": f"{__name__}.html", "MathOptions": f"{__name__}.html"}
 
 
 def __getattr__(name: str) -> Any:
@@ -26,5 +28,4 @@ def __getattr__(name: str) -> Any:
     imported from there: the package's ``typeset`` is that module)."""
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = "html" if name in _HTML_NAMES else "typeset"
-    return getattr(import_module(f"{__name__}.{module}"), name)
+    return getattr(import_module(_MODULES.get(name, f"{__name__}.typeset")), name)

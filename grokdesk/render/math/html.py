@@ -16,11 +16,11 @@ import math as maths
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from grokdesk.render.rendered import IMAGE_SCHEME
+
 if TYPE_CHECKING:
     from grokdesk.render.math.typeset import TypesetMath
 
-IMAGE_SCHEME = "grokdesk-math"
-"""The scheme of the ``<img src>`` names the window resolves itself (see :class:`MathImage`)."""
 
 
 @dataclass(frozen=True, slots=True)

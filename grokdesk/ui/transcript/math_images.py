@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, Qt, QUrl
 from PySide6.QtGui import (
@@ -25,7 +26,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from grokdesk.render.math import IMAGE_SCHEME, MathImage, MathOptions
+from grokdesk.render.rendered import IMAGE_SCHEME
+
+if TYPE_CHECKING:
+    from grokdesk.render.math import MathImage, MathOptions
 
 MATH_SCALE = 1.2
 """Math glyphs (STIX Two) are small for their size next to a UI sans-serif's; KaTeX uses
@@ -42,6 +46,8 @@ _OBJECT = "\ufffc"
 
 def math_options(view: QWidget) -> MathOptions:
     """Math in ``view``'s text colour and font size, as images typeset ahead (in a thread)."""
+    from grokdesk.render.math import MathOptions  # with the first render, not the views
+
     font = view.font()
     metrics = QFontMetricsF(font)
     size = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * view.logicalDpiY() / 72

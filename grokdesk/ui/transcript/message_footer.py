@@ -11,13 +11,16 @@ they do and when they show.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QColor, QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
 from grokdesk.ui.transcript.small_print import SmallPrint
-from grokdesk.ui.transcript.version_switch import VersionSwitch
+
+if TYPE_CHECKING:  # built for the first message with other versions
+    from grokdesk.ui.transcript.version_switch import VersionSwitch
 
 COPIED_FEEDBACK_MS = 1500
 
@@ -151,6 +154,8 @@ class MessageFooter(QWidget):
         if self.versions is None:
             if len(versions) < 2:
                 return
+            from grokdesk.ui.transcript.version_switch import VersionSwitch
+
             self.versions = VersionSwitch(message, self)
             self.versions.picked.connect(self.versionPicked)
             self.versions.apply_font(self.meta.font())

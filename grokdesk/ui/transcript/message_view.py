@@ -9,6 +9,8 @@ transcript and the window decide.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QEnterEvent, QFont, QGuiApplication, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
@@ -16,12 +18,14 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWi
 from grokdesk.chat.records import Message
 from grokdesk.ui.colors import muted_text
 from grokdesk.ui.transcript.body_row import BodyRow
-from grokdesk.ui.transcript.error_box import ErrorBox
 from grokdesk.ui.transcript.message_body import MessageBody
-from grokdesk.ui.transcript.message_editor import MessageEditor
 from grokdesk.ui.transcript.message_footer import MessageFooter
 from grokdesk.ui.transcript.message_meta import footer_text, role_label
 from grokdesk.ui.transcript.reasoning_block import ReasoningBlock
+
+if TYPE_CHECKING:  # built when first needed: most messages never show either
+    from grokdesk.ui.transcript.error_box import ErrorBox
+    from grokdesk.ui.transcript.message_editor import MessageEditor
 
 SMALL_PRINT_SCALE = 0.85
 
@@ -163,6 +167,8 @@ class MessageView(QWidget):
     def start_edit(self) -> None:
         """Swap the text for an editor; Save & resend emits :attr:`editSaved`."""
         if self.editor is None:
+            from grokdesk.ui.transcript.message_editor import MessageEditor
+
             self.editor = MessageEditor(self._message.content, self)
             self.editor.saved.connect(self._edit_saved)
             self.editor.cancelled.connect(self.cancel_edit)
@@ -322,6 +328,8 @@ class MessageView(QWidget):
                 self.error_box.hide()
             return
         if self.error_box is None:
+            from grokdesk.ui.transcript.error_box import ErrorBox
+
             self.error_box = ErrorBox(self)
             self.error_box.retryClicked.connect(self.retryClicked)
             self._error_slot.addWidget(self.error_box)
