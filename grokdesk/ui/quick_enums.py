@@ -54,6 +54,17 @@ def _members(cls: EnumClass, names: object) -> dict[str, int] | None:
     return members
 
 
+class _Shape:
+    """What ``_simple_enum`` reads of the class it converts, its name and namespace,
+    without a class made only to be read (9 µs each)."""
+
+    __slots__ = ("__dict__", "__name__")
+
+    def __init__(self, name: str, namespace: dict[str, object]) -> None:
+        self.__name__ = name
+        self.__dict__ = namespace
+
+
 def _create_(cls: EnumClass, class_name: str, names: Any, *, module: str | None = None,
              qualname: str | None = None, type: builtins.type | None = None, start: int = 1,
              boundary: enum.FlagBoundary | None = None) -> EnumClass:
@@ -71,7 +82,7 @@ def _create_(cls: EnumClass, class_name: str, names: Any, *, module: str | None 
                              type=type, start=start, boundary=boundary)
     body: dict[str, object] = {} if caller is None else {"__module__": caller}
     enum_class: EnumClass = enum._simple_enum(  # type: ignore[attr-defined]
-        cls, boundary=boundary)(builtins.type(class_name, (), body))
+        cls, boundary=boundary)(_Shape(class_name, body))
     builtins.type.__setattr__(enum_class, "__doc__", None)  # as the usual path leaves it
     _add_members(enum_class, members)
     return enum_class
