@@ -38,6 +38,11 @@ from grokdesk.ui.main_window import window_title
 START_TITLE = "cold start to main window shown (10k conv / 200k msg) vs bare QMainWindow"
 PAINT_TITLE = "newest conversation painted after a cold start vs bare window's first paint"
 RSS_TITLE = "RSS idle after start with that history vs bare window"
+LAUNCH_PAIRS = 15
+"""Launches of each program in a full run. On a shared two-core machine one launch of
+either program can differ from the next by 40 ms or more, and three runs of 9 pairs gave
+the bare window medians of 163, 207 and 231 ms (docs/performance.md, section 23);
+15 pairs narrow that spread by about a quarter (the square root of 9/15)."""
 APP = ("-m", "grokdesk")
 FLOOR = ("-m", "bench.floor_window")
 
@@ -108,7 +113,7 @@ def run(ctx: Context) -> list[Figure]:
         try:
             launch(APP, xvfb.display, watcher, env, log, title)
             launch(FLOOR, xvfb.display, watcher, bus.env, log)
-            for _ in range(ctx.reps(9, 1)):
+            for _ in range(ctx.reps(LAUNCH_PAIRS, 1)):
                 apps.append(launch(APP, xvfb.display, watcher, env, log, title))
                 floors.append(launch(FLOOR, xvfb.display, watcher, bus.env, log))
         finally:
