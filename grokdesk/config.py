@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from grokdesk.api.proxies import DEFAULT_NO_PROXY, ProxyURLError, parse_proxy_url
-
 if TYPE_CHECKING:
     from grokdesk.api.types import EffortStyle, ReasoningEffort
 
@@ -24,6 +22,8 @@ Theme = Literal["system", "light", "dark"]
 DEFAULT_PROFILE = "aimlapi"
 BASE_URL_ENV = "GROKDESK_BASE_URL"
 MODEL_ENV = "GROKDESK_MODEL"
+DEFAULT_NO_PROXY = "localhost, 127.0.0.1, ::1"
+"""Hosts that go around an explicit proxy unless the settings say otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +251,9 @@ def _load_proxy(value: str, warnings: list[str]) -> str:
     """A valid proxy URL without credentials, or "" (the system's settings)."""
     if not value.strip():
         return ""
+    # With a proxy only: its two dataclasses are not made before the first frame.
+    from grokdesk.api.proxies import ProxyURLError, parse_proxy_url
+
     try:
         address, had_credentials = parse_proxy_url(value)
     except ProxyURLError as exc:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
-DEFAULT_NO_PROXY = "localhost, 127.0.0.1, ::1"
 
 _SEPARATORS = re.compile(r"[,\s]+")
 

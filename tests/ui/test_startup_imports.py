@@ -37,7 +37,7 @@ DEFERRED = (
     "grokdesk.ui.chat_controller",
     "grokdesk.ui.dialogs",
     "grokdesk.ui.transcript.message_view",
-    "grokdesk.api.types",
+    "grokdesk.api",
     "grokdesk.cli",
     "uuid",
     "socket",
