@@ -154,7 +154,7 @@ class Composer(QWidget):
             base, text = palette.color(role.Base), palette.color(role.Text)
             accent = palette.color(role.Highlight)
             on_accent = palette.color(role.HighlightedText)
-            self.setStyleSheet(f"""
+            sheet = f"""
                 QWidget#composer {{ background: {base.name()}; }}
                 QFrame#composerFrame {{
                     background: {base.name()};
@@ -172,7 +172,9 @@ class Composer(QWidget):
                     background: {mix(base, text, 0.15).name()};
                     color: {mix(base, text, 0.5).name()};
                 }}
-            """)
+            """
+            if sheet != self.styleSheet():  # the same sheet set again polishes it all again
+                self.setStyleSheet(sheet)
         finally:
             self._styling = False
 
