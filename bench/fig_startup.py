@@ -30,7 +30,7 @@ from bench.procstat import rss_mib, wait_idle
 from bench.report import Figure, skipped
 from bench.session_bus import SessionBus
 from bench.stats import median, rounded
-from bench.xserver import StartWatcher, Xvfb, available
+from bench.xserver import StartWatcher, Xvfb, available, stop
 from grokdesk.storage.db import open_database
 from grokdesk.storage.repository import History
 from grokdesk.ui.main_window import window_title
@@ -75,12 +75,7 @@ def launch(args: tuple[str, ...], display: str, watcher: StartWatcher,
             painted = seen.titled_paint if seen.titled_paint is not None else seen.first_paint
             return Launch(seen.mapped - started, painted - started, rss_mib(process.pid))
         finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=15)
 
 
 def newest_title(db_path: Path) -> str:

@@ -20,6 +20,7 @@ import select
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -156,41 +157,62 @@ def read_line(fd: int, timeout: float) -> str:
     return data.decode().strip()
 
 
-class Xvfb:
+def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Ask a process to end, and make it if it has not within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class ReportingServer:
+    """A server process that writes where it listens to a pipe it is given (Xvfb's
+    ``-displayfd``, dbus-daemon's ``--print-address``), stopped when the ``with`` block
+    ends."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def _start(self, command: Callable[[int], list[str]], timeout: float) -> str:
+        """Run ``command(fd)`` and return the line it writes to ``fd`` ("" if none
+        came within ``timeout`` seconds)."""
+        read_end, write_end = os.pipe()
+        self._process = subprocess.Popen(command(write_end), pass_fds=(write_end,),
+                                         stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+        os.close(write_end)
+        try:
+            return read_line(read_end, timeout)
+        finally:
+            os.close(read_end)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._process is not None:
+            stop(self._process)
+            self._process = None
+
+
+class Xvfb(ReportingServer):
     """``Xvfb -displayfd`` on a free display number, local connections only."""
 
     def __init__(self, screen: str = SCREEN) -> None:
+        super().__init__()
         self.screen = screen
         self.display = ""
-        self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Self:
-        read_end, write_end = os.pipe()
-        self._process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", self.screen,
-             "-nolisten", "tcp", "-noreset"],  # no reset, refusing clients, when one leaves
-            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(write_end)
-        try:
-            number = read_line(read_end, timeout=15)
-        finally:
-            os.close(read_end)
+        number = self._start(lambda fd: [
+            "Xvfb", "-displayfd", str(fd), "-screen", "0", self.screen,
+            "-nolisten", "tcp", "-noreset"],  # no reset, refusing clients, when one leaves
+            timeout=15)
         if not number.isdigit():
             self.__exit__(None, None, None)
             raise XError("Xvfb did not report a display within 15 s")
         self.display = f":{number}"
         return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
 
 
 class StartWatcher:
