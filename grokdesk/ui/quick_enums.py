@@ -34,6 +34,9 @@ _TAKEN = {base: frozenset(name for cls in base.__mro__ for name in vars(cls))
           for base in (enum.Enum, enum.IntEnum, enum.Flag, enum.IntFlag)}
 """Per base PySide builds on, the names its classes already have: no member's."""
 _usual_create: Callable[..., EnumClass] | None = None
+_static_next_value = False
+"""Whether the usual path keeps ``_generate_next_value_`` as a staticmethod (it does from
+3.12; ``_simple_enum`` keeps the plain function): set from the probes."""
 
 
 def _members(cls: EnumClass, names: object) -> dict[str, int] | None:
@@ -80,21 +83,33 @@ def _create_(cls: EnumClass, class_name: str, names: Any, *, module: str | None 
     if members is None:  # named here: from there the caller is a frame further up
         return _usual_create(cls, class_name, names, module=caller, qualname=qualname,
                              type=type, start=start, boundary=boundary)
-    body: dict[str, object] = {} if caller is None else {"__module__": caller}
+    return _quick_class(cls, class_name, members, caller, boundary)
+
+
+def _quick_class(cls: EnumClass, class_name: str, members: dict[str, int], module: str | None,
+                 boundary: enum.FlagBoundary | None) -> EnumClass:
+    body: dict[str, object] = {} if module is None else {"__module__": module}
     enum_class: EnumClass = enum._simple_enum(  # type: ignore[attr-defined]
         cls, boundary=boundary)(_Shape(class_name, body))
     builtins.type.__setattr__(enum_class, "__doc__", None)  # as the usual path leaves it
+    if _static_next_value:  # as the usual path holds it from Python 3.12 on
+        next_value = vars(enum_class).get("_generate_next_value_")
+        if next_value is not None and not isinstance(next_value, staticmethod):
+            builtins.type.__setattr__(enum_class, "_generate_next_value_",
+                                      staticmethod(next_value))
     _add_members(enum_class, members)
     return enum_class
 
 
 def _add_members(enum_class: Any, members: dict[str, int]) -> None:
     """Give a new, empty enum class its members, as ``_simple_enum`` would have: an
-    alias is the member of its value, and a Flag's canonical members and masks count
-    single bits only. Members sit in the class itself, never behind a look-up
-    property (the usual path holds them the same way)."""
+    alias is the member of its value, a Flag's canonical members are its single bits,
+    and each value is listed once where the Python keeps a list of them for ``in``
+    (``_hashable_values_``, from 3.13.1). Members sit in the class itself, never
+    behind a look-up property (the usual path holds them the same way)."""
     set_in_class = builtins.type.__setattr__
     by_name, by_value = enum_class._member_map_, enum_class._value2member_map_
+    values: list[int] | None = vars(enum_class).get("_hashable_values_")
     canonical: list[str] = enum_class._member_names_
     new_member, use_args = enum_class._new_member_, enum_class._use_args_
     is_flag = issubclass(enum_class, enum.Flag)
@@ -108,6 +123,8 @@ def _add_members(enum_class: Any, members: dict[str, int]) -> None:
             member.__objclass__ = enum_class
             member._sort_order_ = len(canonical)
             by_value[value] = member
+            if values is not None:
+                values.append(value)
             if not is_flag:
                 canonical.append(name)
             elif value and not value & (value - 1):
@@ -126,13 +143,52 @@ def _add_members(enum_class: Any, members: dict[str, int]) -> None:
             enum_class._iter_member_ = enum_class._iter_member_by_def_
 
 
+PROBES: tuple[tuple[EnumClass, list[tuple[str, int]]], ...] = (
+    (enum.IntEnum, [("Low", 1), ("High", 2), ("Top", 2)]),
+    (enum.IntFlag, [("Top", 4), ("Left", 1), ("Corner", 5), ("Edge", 1), ("Far", 1 << 40)]),
+)
+"""Small enums built both ways before the quick way is trusted: an alias, a multi-bit
+flag, values out of order."""
+
+
+def _state(cls: Any) -> list[object]:
+    """What an enum class holds and answers, members named rather than compared."""
+    def shown(value: object) -> object:
+        if isinstance(value, (list, dict, int, str, bool, type(None))):
+            return repr(value)
+        return builtins.type(value).__qualname__
+    return [sorted((name, shown(value)) for name, value in vars(cls).items()
+                   if name not in ("__doc__", "__module__")),
+            [(member._name_, member._value_, sorted(vars(member)))
+             for member in cls._member_map_.values()],
+            [value in cls._value2member_map_ and cls(value).name for value in range(7)]]
+
+
+def _agrees_here() -> bool:
+    """Whether this Python builds :data:`PROBES` the quick way exactly as it does the
+    usual way (a patch release may change ``enum``'s internals; 0.3 ms)."""
+    global _static_next_value
+    assert _usual_create is not None
+    for base, members in PROBES:
+        usual = _usual_create(base, "Probe", members, module=__name__)
+        _static_next_value = isinstance(vars(usual).get("_generate_next_value_"), staticmethod)
+        quick = _quick_class(base, "Probe", dict(members), __name__, None)
+        if _state(usual) != _state(quick):
+            return False
+    return True
+
+
 def install_quick_enums() -> bool:
     """From now on, enum classes shaped like PySide's are built the quick way; False on
-    a Python they were not checked on (nothing changes there)."""
+    a Python they were not checked on, or whose ``enum`` builds the probes differently
+    (nothing changes there)."""
     global _usual_create
     if sys.version_info[:2] not in CHECKED_ON or not hasattr(enum, "_simple_enum"):
         return False
     if _usual_create is None:
         _usual_create = enum.EnumType._create_  # type: ignore[attr-defined]
+        if not _agrees_here():
+            _usual_create = None
+            return False
         enum.EnumType._create_ = _create_  # type: ignore[attr-defined]
     return True

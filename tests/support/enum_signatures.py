@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import enum
 import json
+import operator
 import pickle
 import sys
+from functools import partial
 from typing import Any
 
 
@@ -64,12 +66,17 @@ def signature(cls: Any) -> dict[str, Any]:
         "canonical": list(cls._member_names_),
         "by_value": sorted((repr(value), member.name)
                            for value, member in cls._value2member_map_.items()),
-        "class_dict": sorted((name, _name_of(value)) for name, value in vars(cls).items()
+        "class_dict": sorted((name, type(value).__name__, _name_of(value))
+                             for name, value in vars(cls).items()
                              if name not in ("__doc__", "__module__", "__qualname__")),
         "dir": dir(cls),
         "flag": [repr(getattr(cls, name, None)) for name in
                  ("_flag_mask_", "_all_bits_", "_singles_mask_", "_boundary_")],
         "missing": _outcome(lambda: cls(123456789)),
+        "value_lists": [(name, repr(vars(cls)[name])) for name in sorted(vars(cls))
+                        if isinstance(vars(cls)[name], (list, dict)) and name != "__dict__"],
+        "contains": [_outcome(partial(operator.contains, cls, value))
+                     for value in [member.value for member in members[:3]] + [123456789]],
         "member_attributes": [(member._name_, sorted((key, _name_of(value) if key ==
                                                       "__objclass__" else repr(value))
                                                      for key, value in vars(member).items()))

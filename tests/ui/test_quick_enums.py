@@ -132,6 +132,24 @@ def test_a_python_it_was_not_checked_on_keeps_the_usual_path(
     assert enum.EnumType._create_ is USUAL_CREATE  # type: ignore[attr-defined]
 
 
+def test_a_python_whose_enum_builds_the_probes_differently_keeps_the_usual_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A patch release may change what ``enum`` keeps in a class: the quick way is only
+    taken where it builds the probes exactly as the usual way does."""
+    monkeypatch.setattr(enum.EnumType, "_create_", USUAL_CREATE)
+    monkeypatch.setattr(quick_enums, "_usual_create", None)
+    real = quick_enums._add_members
+
+    def one_thing_less(enum_class: Any, members: dict[str, int]) -> None:
+        real(enum_class, members)
+        vars(enum_class)["_member_names_"].reverse()
+
+    monkeypatch.setattr(quick_enums, "_add_members", one_thing_less)
+    assert not quick_enums.install_quick_enums()
+    assert enum.EnumType._create_ is USUAL_CREATE  # type: ignore[attr-defined]
+    assert quick_enums._usual_create is None
+
+
 def test_the_app_installs_it_before_pyside_makes_an_enum() -> None:
     script = ("import enum, sys\n"
               "from grokdesk.app import make_application\n"
