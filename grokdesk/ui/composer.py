@@ -95,6 +95,8 @@ class Composer(QWidget):
         super().__init__(parent)
         self.setObjectName("composer")
         self._styling = False
+        self._styled_with: int | None = None
+        """The application palette's ``cacheKey`` the style sheet was last set from."""
         self._busy = False
         self._drafts: dict[DraftKey, str] = {}
         self._draft_key: DraftKey = None
@@ -143,13 +145,15 @@ class Composer(QWidget):
         """A rounded box on the page colour and an accent Send button, from the palette.
 
         The window calls this after a theme change too: a widget with a style sheet
-        keeps the palette it was polished with, so it may not hear of the new one.
+        keeps the palette it was polished with, so it may not hear of the new one. With
+        the palette unchanged since the last call there is nothing to do: setting the
+        same sheet again polishes the composer and its children all again.
         """
-        if self._styling:
+        palette = QGuiApplication.palette()
+        if self._styling or palette.cacheKey() == self._styled_with:
             return
         self._styling = True
         try:
-            palette = QGuiApplication.palette()
             role = QPalette.ColorRole
             base, text = palette.color(role.Base), palette.color(role.Text)
             accent = palette.color(role.Highlight)
@@ -173,8 +177,8 @@ class Composer(QWidget):
                     color: {mix(base, text, 0.5).name()};
                 }}
             """
-            if sheet != self.styleSheet():  # the same sheet set again polishes it all again
-                self.setStyleSheet(sheet)
+            self.setStyleSheet(sheet)
+            self._styled_with = palette.cacheKey()
         finally:
             self._styling = False
 
