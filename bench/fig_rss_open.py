@@ -40,7 +40,7 @@ def run(ctx: Context) -> list[Figure]:
     if reason is not None:
         return [skipped("rss_open", TITLE, "MiB", reason)]
     history = ctx.history
-    with Xvfb() as xvfb, SessionBus() as bus:
+    with Xvfb() as xvfb, SessionBus(xvfb.display) as bus:
         results = [_child(xvfb.display, bus.env, str(history.data_dir), history.long_ids[0])
                    for _ in range(ctx.reps(3, 1))]
     after = [r["rss_after_mib"] for r in results]

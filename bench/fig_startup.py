@@ -102,7 +102,7 @@ def run(ctx: Context) -> list[Figure]:
     compileall.compile_dir(Path(grokdesk.__file__).parent, quiet=1)
     apps: list[Launch] = []
     floors: list[Launch] = []
-    with Xvfb() as xvfb, SessionBus() as bus:
+    with Xvfb() as xvfb, SessionBus(xvfb.display) as bus:
         watcher = StartWatcher(xvfb.display)
         env.update(bus.env)
         try:
@@ -118,7 +118,8 @@ def run(ctx: Context) -> list[Figure]:
     app_paint = median([a.painted_s for a in apps])
     floor_paint = median([f.painted_s for f in floors])
     app_rss, floor_rss = median([a.rss_mib for a in apps]), median([f.rss_mib for f in floors])
-    desktop = "Xvfb + xcb" + (" + a private session bus" if session_bus else " (no session bus)")
+    desktop = "Xvfb + xcb" + (" + a private session bus" if session_bus
+                              else " (no private session bus)")
     method = f"{desktop}, Popen → MapNotify of the process's window; VmRSS after 0.5 s idle"
     paint_method = (f"{desktop}, Popen → the first DAMAGE report after the window's title "
                     "became the newest conversation's (app) / its first paint (bare window)")

@@ -10,6 +10,7 @@ no child widget and never asks. Both are started with the same bus.
 
 from __future__ import annotations
 
+import os
 import shutil
 from types import TracebackType
 from typing import Self
@@ -20,11 +21,13 @@ ADDRESS_WAIT_S = 15
 
 
 class SessionBus(ReportingServer):
-    """``dbus-daemon --session`` for the duration of a ``with`` block; :attr:`env` is
-    what points a process at it (nothing where dbus-daemon is not installed)."""
+    """``dbus-daemon --session`` beside the X server on ``display``, for the duration of
+    a ``with`` block; :attr:`env` is what points a process at it (nothing where
+    dbus-daemon is not installed)."""
 
-    def __init__(self) -> None:
+    def __init__(self, display: str) -> None:
         super().__init__()
+        self.display = display
         self.address = ""
 
     @property
@@ -34,9 +37,13 @@ class SessionBus(ReportingServer):
     def __enter__(self) -> Self:
         if shutil.which("dbus-daemon") is None:
             return self
+        # What the bus starts on demand (the accessibility bus's launcher) belongs to
+        # the private display, not to whichever one the benchmark was started from.
+        env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+        env["DISPLAY"] = self.display
         self.address = self._start(
             lambda fd: ["dbus-daemon", "--session", "--nofork", f"--print-address={fd}"],
-            timeout=ADDRESS_WAIT_S)
+            timeout=ADDRESS_WAIT_S, env=env)
         if not self.address:
             self.__exit__(None, None, None)
         return self

@@ -175,16 +175,22 @@ class ReportingServer:
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
 
-    def _start(self, command: Callable[[int], list[str]], timeout: float) -> str:
+    def _start(self, command: Callable[[int], list[str]], timeout: float,
+               env: dict[str, str] | None = None) -> str:
         """Run ``command(fd)`` and return the line it writes to ``fd`` ("" if none
-        came within ``timeout`` seconds)."""
+        came within ``timeout`` seconds). Interrupted, it stops the process again."""
         read_end, write_end = os.pipe()
-        self._process = subprocess.Popen(command(write_end), pass_fds=(write_end,),
-                                         stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
-        os.close(write_end)
         try:
+            try:
+                self._process = subprocess.Popen(command(write_end), pass_fds=(write_end,),
+                                                 env=env, stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL)
+            finally:
+                os.close(write_end)
             return read_line(read_end, timeout)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         finally:
             os.close(read_end)
 
