@@ -94,7 +94,6 @@ class Composer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
-        self._styling = False
         self._styled_with: int | None = None
         """The application palette's ``cacheKey`` the style sheet was last set from."""
         self._busy = False
@@ -147,40 +146,36 @@ class Composer(QWidget):
         The window calls this after a theme change too: a widget with a style sheet
         keeps the palette it was polished with, so it may not hear of the new one. With
         the palette unchanged since the last call there is nothing to do: setting the
-        same sheet again polishes the composer and its children all again.
+        same sheet again polishes the composer and its children all again (and setting
+        it sends the palette change that calls this again).
         """
         palette = QGuiApplication.palette()
-        if self._styling or palette.cacheKey() == self._styled_with:
+        if palette.cacheKey() == self._styled_with:
             return
-        self._styling = True
-        try:
-            role = QPalette.ColorRole
-            base, text = palette.color(role.Base), palette.color(role.Text)
-            accent = palette.color(role.Highlight)
-            on_accent = palette.color(role.HighlightedText)
-            sheet = f"""
-                QWidget#composer {{ background: {base.name()}; }}
-                QFrame#composerFrame {{
-                    background: {base.name()};
-                    border: 1px solid {mix(base, text, 0.22).name()};
-                    border-radius: 10px;
-                }}
-                QFrame#composerFrame[focused="true"] {{ border-color: {accent.name()}; }}
-                QPlainTextEdit {{ background: transparent; border: none; }}
-                QPushButton#sendButton {{
-                    background: {accent.name()}; color: {on_accent.name()};
-                    border: none; border-radius: 7px; padding: 6px 16px; font-weight: 600;
-                }}
-                QPushButton#sendButton:hover {{ background: {mix(accent, text, 0.15).name()}; }}
-                QPushButton#sendButton:disabled {{
-                    background: {mix(base, text, 0.15).name()};
-                    color: {mix(base, text, 0.5).name()};
-                }}
-            """
-            self.setStyleSheet(sheet)
-            self._styled_with = palette.cacheKey()
-        finally:
-            self._styling = False
+        self._styled_with = palette.cacheKey()
+        role = QPalette.ColorRole
+        base, text = palette.color(role.Base), palette.color(role.Text)
+        accent = palette.color(role.Highlight)
+        on_accent = palette.color(role.HighlightedText)
+        self.setStyleSheet(f"""
+            QWidget#composer {{ background: {base.name()}; }}
+            QFrame#composerFrame {{
+                background: {base.name()};
+                border: 1px solid {mix(base, text, 0.22).name()};
+                border-radius: 10px;
+            }}
+            QFrame#composerFrame[focused="true"] {{ border-color: {accent.name()}; }}
+            QPlainTextEdit {{ background: transparent; border: none; }}
+            QPushButton#sendButton {{
+                background: {accent.name()}; color: {on_accent.name()};
+                border: none; border-radius: 7px; padding: 6px 16px; font-weight: 600;
+            }}
+            QPushButton#sendButton:hover {{ background: {mix(accent, text, 0.15).name()}; }}
+            QPushButton#sendButton:disabled {{
+                background: {mix(base, text, 0.15).name()};
+                color: {mix(base, text, 0.5).name()};
+            }}
+        """)
 
     # ---------------------------------------------------------------- preferences
 
