@@ -6,8 +6,9 @@ folds a line, does not load the Markdown renderer (:mod:`grokdesk.render.rendere
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grokdesk.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from grokdesk.render.markdown import (
@@ -38,11 +39,9 @@ __all__ = [
     "split_stable_prefix",
 ]
 
-_LIGHT_NAMES = frozenset({"COPY_SCHEME", "Rendered", "copy_link_index"})
-
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = "rendered" if name in _LIGHT_NAMES else "markdown"
-    return getattr(import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_names(__name__, {
+    "grokdesk.render.rendered": ("COPY_SCHEME", "Rendered", "copy_link_index"),
+    "grokdesk.render.markdown": ("DARK", "LIGHT", "MAX_MESSAGE_TABLE_CELLS", "Theme",
+                                 "ends_in_code", "plain_text_to_html", "render_markdown",
+                                 "safe_href", "split_stable_prefix"),
+})

@@ -7,8 +7,9 @@ For exports: ``typeset_svg(latex, display, colour, size_px)`` gives a :class:`Ty
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grokdesk.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from grokdesk.render.math.html import MathImage, MathOptions
@@ -18,14 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["IMAGE_SCHEME", "MathImage", "MathOptions", "MathRequest", "TypesetMath",
            "typeset_svg"]
 
-_MODULES = {"IMAGE_SCHEME": "grokdesk.render.rendered",
-            "MathImage": f"{__name__}.html", "MathOptions": f"{__name__}.html"}
-
-
-def __getattr__(name: str) -> Any:
-    """Each name loads its module on first use: the views' math options and images need
-    no typesetting code (:mod:`grokdesk.render.math.typeset`, whose ``typeset`` is
-    imported from there: the package's ``typeset`` is that module)."""
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_MODULES.get(name, f"{__name__}.typeset")), name)
+# The package's ``typeset`` is its submodule; the function is imported from there.
+__getattr__ = lazy_names(__name__, {
+    "grokdesk.render.rendered": ("IMAGE_SCHEME",),
+    "grokdesk.render.math.html": ("MathImage", "MathOptions"),
+    "grokdesk.render.math.typeset": ("MathRequest", "TypesetMath", "typeset_svg"),
+})
