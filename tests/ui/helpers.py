@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import TypeVar
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
@@ -16,6 +17,8 @@ from grokdesk.storage.models import Message
 from grokdesk.ui.transcript.message_view import MessageView
 from grokdesk.ui.transcript.rich_text_view import RichTextView
 from grokdesk.ui.transcript.transcript import Transcript
+
+W = TypeVar("W", bound=QWidget)
 
 _ids = itertools.count(1)
 
@@ -122,14 +125,19 @@ def shown_text(message_view: MessageView) -> str:
     return body.stable.toPlainText() + "".join(streamed)
 
 
+def shown(qtbot: QtBot, widget: W, width: int, height: int) -> W:
+    """``widget`` at ``width`` × ``height``, on screen, closed and deleted by ``qtbot``
+    after the test."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    with qtbot.waitExposed(widget):
+        widget.show()
+    return widget
+
+
 def open_transcript(qtbot: QtBot) -> Transcript:
-    """A shown chat pane of 800 × 600, closed and deleted by ``qtbot`` after the test."""
-    pane = Transcript()
-    qtbot.addWidget(pane)
-    pane.resize(800, 600)
-    pane.show()
-    qtbot.waitExposed(pane)
-    return pane
+    """A shown chat pane of 800 × 600."""
+    return shown(qtbot, Transcript(), 800, 600)
 
 
 def delete_box(window: QWidget) -> QMessageBox:

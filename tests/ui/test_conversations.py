@@ -26,6 +26,7 @@ from grokdesk.ui.sidebar.model import (
 from grokdesk.ui.sidebar.sidebar import ConversationSidebar
 from tests.support.memory_keyring import MemoryKeyring
 from tests.ui.conftest import MakeWindow
+from tests.ui.helpers import shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -53,12 +54,7 @@ def list_model(history: History) -> ConversationListModel:
 
 
 def make_sidebar(qtbot: QtBot, history: History) -> ConversationSidebar:
-    sidebar = ConversationSidebar(list_model(history))
-    qtbot.addWidget(sidebar)
-    sidebar.resize(280, 500)
-    with qtbot.waitExposed(sidebar):
-        sidebar.show()
-    return sidebar
+    return shown(qtbot, ConversationSidebar(list_model(history)), 280, 500)
 
 
 def test_the_model_pages_lazily_newest_first_with_pinned_on_top(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from grokdesk.ui.next_paint import after_next_paint, stop_at_next_paint
+from tests.ui.helpers import shown
 
 
 class Counted(QWidget):
@@ -23,11 +24,7 @@ class Counted(QWidget):
 
 
 def _shown(qtbot: QtBot) -> Counted:
-    widget = Counted()
-    qtbot.addWidget(widget)
-    widget.resize(120, 80)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = shown(qtbot, Counted(), 120, 80)
     qtbot.waitUntil(lambda: widget.paints > 0)
     return widget
 
