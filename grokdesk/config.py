@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from grokdesk.private_file import write_private
+
 if TYPE_CHECKING:
     from grokdesk.api.types import EffortStyle, ReasoningEffort
 
@@ -377,10 +379,8 @@ def settings_to_toml_data(settings: Settings) -> dict[str, Any]:
 
 
 def save_settings(settings: Settings, path: Path) -> None:
-    """Write the settings atomically (a crash never leaves half a file)."""
+    """Write the settings atomically (a crash never leaves half a file), readable by
+    their owner only (system prompts are the user's own words); raises OSError."""
     import tomli_w
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(tomli_w.dumps(settings_to_toml_data(settings)), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private(path, tomli_w.dumps(settings_to_toml_data(settings)))

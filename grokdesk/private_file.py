@@ -1,4 +1,5 @@
-"""Small files as private as the history (drafts, stored renders), replaced whole.
+"""Small files as private as the history (settings, drafts, stored renders, the model
+list), replaced whole.
 
 The text goes to a temporary file readable by its owner only, then takes the file's
 place in one rename, so the app stopping mid-write leaves the previous file as it was

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +22,7 @@ from grokdesk import paths
 from grokdesk.api.errors import APIError
 from grokdesk.api.types import ModelInfo
 from grokdesk.config import Profile
+from grokdesk.private_file import write_private
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,8 @@ def write_cache(path: Path, base_url: str, models: Sequence[ModelInfo],
         "models": [{"id": m.id, "name": m.name, "context_length": m.context_length,
                     "aliases": list(m.aliases)} for m in models],
     }
-    tmp = path.with_suffix(".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
+        write_private(path, json.dumps(document, ensure_ascii=False, indent=1))
     except OSError as exc:
         log.debug("model cache %s not written: %s", path, exc)
 

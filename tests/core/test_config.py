@@ -125,6 +125,8 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     )
     path = tmp_path / "sub" / "config.toml"
     save_settings(settings, path)
+    assert path.stat().st_mode & 0o777 == 0o600, "a system prompt is the user's own words"
+    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]
     text = path.read_text(encoding="utf-8")
     assert "[profiles.mine]" in text
     assert "[profiles.xai]" not in text, "unchanged built-ins are not written out"
