@@ -141,6 +141,7 @@ class _RenderState:
     math: MathOptions | None = None
     math_images: list[MathImage] = field(default_factory=list)
     math_pending: list[MathRequest] = field(default_factory=list)
+    math_shown: bool = False
     growing: bool = False
 
 
@@ -344,6 +345,7 @@ def _rule_math(
     style = state.math
     if not token.content.strip():
         return _plain_paragraph(source) if block else _esc(source)
+    state.math_shown = True
     if style is None:
         return _math_source_html(source, block, state.theme)
     request = math_request(token.content, token.type != "math_inline", style.colour,
@@ -533,7 +535,7 @@ def render_markdown(
     # No trailing newline: after the last block Qt would show it as a space.
     html = fold_html(_BIDI_CONTROLS_RE.sub("", body).rstrip("\n"))
     return Rendered(html, state.code_blocks, cells, tuple(state.math_images),
-                    tuple(state.math_pending))
+                    tuple(state.math_pending), state.math_shown)
 
 
 def split_stable_prefix(text: str) -> int:

@@ -33,6 +33,10 @@ class Rendered:
     """The typeset math the HTML shows as ``<img>`` (``MathOptions(output="image")``)."""
     pending: tuple[MathRequest, ...] = ()
     """Math shown as source because it is not typeset yet (``MathOptions(only_cached=True)``)."""
+    has_math: bool = False
+    """Whether the text held math at all: typeset, pending, or shown as its source (no
+    math options, or it could not be typeset). A render without math depends on the text
+    and the look alone."""
 
 
 def copy_link_index(url: str) -> int | None:

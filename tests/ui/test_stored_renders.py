@@ -69,18 +69,32 @@ def test_a_changed_renderer_file_makes_another_fingerprint(tmp_path: Path,
 
 def test_a_render_with_math_or_a_huge_text_is_not_kept() -> None:
     """Math the worker could not typeset shows as its source, with no images and nothing
-    pending: a new process may typeset it, so a text that may hold math is never kept."""
+    pending: a new process may typeset it, so a render that holds math is never kept."""
     math = render_markdown("Euler: $e^{i\\pi} = -1$", math=MathOptions(
         "#000000", 14.0, output="image", only_cached=True))
     assert math.pending
     stored_renders.keep("Euler: $e^{i\\pi} = -1$", False, math)
     failed = render_markdown(r"Broken: \(\frac{1}{\)")
-    assert not failed.math and not failed.pending
+    assert not failed.math and not failed.pending and failed.has_math
     stored_renders.keep(r"Broken: \(\frac{1}{\)", False, failed)
-    stored_renders.keep("It costs $5.", False, render_markdown("It costs $5."))
     huge = "x" * (stored_renders.LONGEST_KEPT + 1)
     stored_renders.keep(huge, False, Rendered(huge, []))
     assert stored_renders._session == {}
+
+
+@pytest.mark.parametrize("text", [
+    "It costs $5, or $10 with delivery.",
+    "```js\nconsole.log(`${name}: ${name.length}`);\n```",
+    "Run `echo $HOME` and `cd \\(here\\)`.",
+], ids=["prices", "template-literal", "inline-code"])
+def test_dollars_and_backslashes_that_are_not_math_are_kept(text: str) -> None:
+    """The renderer says whether a text held math: dollars in prices or code do not
+    keep a render from the next start."""
+    rendered = render_markdown(text, math=MathOptions("#000000", 14.0, output="image",
+                                                      only_cached=True))
+    assert not rendered.has_math
+    stored_renders.keep(text, False, rendered)
+    assert stored_renders.kept(text, False) is rendered
 
 
 def test_the_session_keeps_the_latest_renders_only() -> None:

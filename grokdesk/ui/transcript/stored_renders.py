@@ -8,9 +8,10 @@ render depends on the text, the look (light or dark) and the code that renders (
 the packages it uses, Python's Unicode tables) only, so the renders of the last
 messages on screen when the app quits are written to the cache folder with what
 identifies that code (:func:`renderer_fingerprint`), and the next start shows them as
-they were, without loading the renderer until something new needs it. A text that may
-hold math is never kept: its images, or the source shown where typesetting failed, come
-from the typesetting worker and its cache, which a new process fills again.
+they were, without loading the renderer until something new needs it. A render that
+holds math (``Rendered.has_math``) is never kept: its images, or the source shown where
+typesetting failed, come from the typesetting worker and its cache, which a new process
+fills again.
 
 The file holds message text, as private as the history: written atomically, readable by
 its owner only, in the user's own cache folder, and never exported, imported or synced.
@@ -45,8 +46,6 @@ LONGEST_KEPT = 100_000
 """Characters: longer messages are rendered again rather than held twice in memory."""
 RENDERER_PACKAGES = ("markdown_it", "mdit_py_plugins", "pygments")
 """What a render without math depends on besides grokdesk's own code."""
-MATH_MARKS = ("$", "\\(", "\\[")
-"""A text with any of these may hold math (``grokdesk.render.math.syntax``): not kept."""
 
 _session: OrderedDict[tuple[str, bool], Rendered] = OrderedDict()
 
@@ -60,9 +59,8 @@ def kept(text: str, dark: bool) -> Rendered | None:
 
 
 def keep(text: str, dark: bool, rendered: Rendered) -> None:
-    """Keep a full render of ``text`` (not of one that may hold math)."""
-    if (rendered.math or rendered.pending or len(text) > LONGEST_KEPT
-            or any(mark in text for mark in MATH_MARKS)):
+    """Keep a full render of ``text`` (not of one that holds math)."""
+    if rendered.has_math or len(text) > LONGEST_KEPT:
         return
     _session[(text, dark)] = rendered
     _session.move_to_end((text, dark))
