@@ -29,7 +29,6 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from grokdesk.config import Settings
+    from grokdesk.storage.db import Database
     from grokdesk.storage.models import Conversation
     from grokdesk.storage.repository import History
     from grokdesk.storage.session import SessionMarker
@@ -178,15 +178,14 @@ def make_application(argv: list[str]) -> QApplication:
 
 
 def open_history(path: Path, marker: SessionMarker | None = None
-                 ) -> tuple[History, str | None]:
-    """The history at ``path``, recovered first if damaged, and what to tell the user.
+                 ) -> tuple[Database, str | None]:
+    """The history file at ``path``, recovered first if damaged, and what to tell the user.
 
     With a session ``marker`` the whole file is checked only when the last session
     crashed (a full check reads every page); without one, always.
     Raises DatabaseError when it cannot be opened at all (permissions, a newer file).
     """
     from grokdesk.storage.recovery import open_after_last_session, open_history_with_recovery
-    from grokdesk.storage.repository import History
 
     if marker is not None:
         db, report = open_after_last_session(path, marker)
@@ -194,21 +193,26 @@ def open_history(path: Path, marker: SessionMarker | None = None
         db, report = open_history_with_recovery(path)
     if report is not None:
         log.warning("History recovered: %s", report.describe())
-    return History(db), report.describe() if report is not None else None
+    return db, report.describe() if report is not None else None
 
 
 class FirstPages:
-    """The sidebar's pages for the first frame, straight from the history: the chat
-    core, and the API and chat modules it imports, come with the rest of the window."""
+    """The sidebar's pages for the first frame, read straight from the database: the
+    history's own code, the chat core, and the API and chat modules it imports come with
+    the rest of the window."""
 
-    def __init__(self, history: History) -> None:
-        self._history = history
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
-        return self._history.list_conversations(limit=limit, offset=offset)
+        from grokdesk.storage.listing import list_conversations
+
+        return list_conversations(self._db, limit, offset)
 
     def count_conversations(self) -> int:
-        return self._history.count_conversations()
+        from grokdesk.storage.listing import count_conversations
+
+        return count_conversations(self._db)
 
 
 def show_opening(started: Started) -> None:
@@ -244,20 +248,34 @@ def stored_renders() -> StoredRenders | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class Started:
     """What the first stage opened: the window on screen, and what quit closes;
     ``read_as_of`` is the history's ``data_version`` before the window first read it."""
 
-    window: MainWindow
-    settings: Settings
-    history: History
-    marker: SessionMarker
-    read_as_of: int
+    __slots__ = ("_history", "db", "marker", "read_as_of", "settings", "window")
+
+    def __init__(self, window: MainWindow, settings: Settings, db: Database,
+                 marker: SessionMarker, read_as_of: int) -> None:
+        self.window = window
+        self.settings = settings
+        self.db = db
+        self.marker = marker
+        self.read_as_of = read_as_of
+        self._history: History | None = None
+
+    @property
+    def history(self) -> History:
+        """The history over :attr:`db`, made when the newest conversation is read: its
+        code and the message records are not needed for the first frame."""
+        if self._history is None:
+            from grokdesk.storage.repository import History
+
+            self._history = History(self.db)
+        return self._history
 
     def close(self) -> None:
         """The last step of quitting: the history, then the marker of a clean end."""
-        self.history.db.close()
+        self.db.close()
         self.marker.end()
 
 
@@ -276,11 +294,11 @@ def open_frame(app: QApplication) -> Started:
 
     loaded = load_settings(paths.config_path())
     marker = SessionMarker(paths.database_path())
-    history, notice = open_history(paths.database_path(), marker)
+    db, notice = open_history(paths.database_path(), marker)
     try:
-        read_as_of = history.db.data_version()
+        read_as_of = db.data_version()
         window = MainWindow(FrameParts(
-            conversations=ConversationListModel(FirstPages(history)),
+            conversations=ConversationListModel(FirstPages(db)),
             settings=loaded.settings,
             ui_state=UIState(),
             theme=ThemeManager(app),
@@ -290,10 +308,10 @@ def open_frame(app: QApplication) -> Started:
         ))
         window.show()
     except BaseException:
-        history.db.close()
+        db.close()
         marker.end()
         raise
-    return Started(window, loaded.settings, history, marker, read_as_of)
+    return Started(window, loaded.settings, db, marker, read_as_of)
 
 
 def run_qt_until(arm: Callable[[Callable[[], None]], object]) -> None:
@@ -341,7 +359,7 @@ def attach_chat(started: Started) -> None:
     from grokdesk.ui.drafts import DraftStore
     from grokdesk.ui.main_window import ChatParts
 
-    started.history.db.checkpoint_in_background()
+    started.db.checkpoint_in_background()
     keys = KeyStore()
     core = ChatService(started.history, started.settings, keys, read_as_of=started.read_as_of)
     core.recover_interrupted()

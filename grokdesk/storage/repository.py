@@ -17,8 +17,9 @@ from enum import Enum
 from sqlite3 import Connection, Row
 from typing import Any
 
+from grokdesk.storage import listing
 from grokdesk.storage.db import Database, DatabaseError, translated_errors
-from grokdesk.storage.listing import collector_paused, conversations_from_rows
+from grokdesk.storage.listing import CONVERSATION_SELECT, conversations_from_rows
 from grokdesk.storage.models import (
     MESSAGE_COLUMNS,
     ActivePath,
@@ -47,11 +48,6 @@ _MIN_INDEXED_TERM = 3
 _MAX_TERMS = 16
 _MAX_ROWID = 2**63 - 1
 
-_CONVERSATION_SELECT = """
-SELECT c.id, c.uuid, c.title, c.created_at, c.updated_at, c.pinned, c.provider, c.model,
-       c.system_prompt, c.reasoning_effort, c.temperature, c.message_count
-FROM conversations AS c WHERE c.import_batch IS NULL
-"""
 _MESSAGE_SELECT = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"
 _M_COLUMNS = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
 #: What a new message row is written with: every column but the id SQLite assigns.
@@ -180,7 +176,7 @@ class History:
         return self._require_conversation(conversation_id)
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
-        row = self.db.fetchone(_CONVERSATION_SELECT + "AND c.id = ?", (conversation_id,))
+        row = self.db.fetchone(CONVERSATION_SELECT + "AND c.id = ?", (conversation_id,))
         return None if row is None else _conversation(row)
 
     def conversations_by_id(self, conversation_ids: Sequence[int]) -> dict[int, Conversation]:
@@ -188,33 +184,24 @@ class History:
         if not conversation_ids:
             return {}
         marks = ", ".join("?" * len(conversation_ids))
-        rows = self.db.fetchall(_CONVERSATION_SELECT + f"AND c.id IN ({marks})",
+        rows = self.db.fetchall(CONVERSATION_SELECT + f"AND c.id IN ({marks})",
                                 tuple(conversation_ids))
         return {conversation.id: conversation for conversation in conversations_from_rows(rows)}
 
     def conversation_by_uuid(self, uuid: str) -> Conversation | None:
         """Find a conversation by its stable id (imports use it to skip duplicates)."""
-        row = self.db.fetchone(_CONVERSATION_SELECT + "AND c.uuid = ?", (uuid,))
+        row = self.db.fetchone(CONVERSATION_SELECT + "AND c.uuid = ?", (uuid,))
         return None if row is None else _conversation(row)
 
     def latest_conversation(self) -> Conversation | None:
         """The conversation with the most recent activity (``--continue``)."""
         row = self.db.fetchone(
-            _CONVERSATION_SELECT + "ORDER BY c.updated_at DESC, c.id DESC LIMIT 1")
+            CONVERSATION_SELECT + "ORDER BY c.updated_at DESC, c.id DESC LIMIT 1")
         return None if row is None else _conversation(row)
 
     def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
-        """Pinned first, then most recent activity first; one query, counts included.
-
-        The cost of a long listing is building the objects (``storage.listing``), so
-        rows come as plain tuples: ``sqlite3.Row`` lookups by name cost more.
-        """
-        sql = (_CONVERSATION_SELECT
-               + "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?")
-        with translated_errors(self.db.path), collector_paused():
-            cursor = self.db.connection.execute(sql, (-1 if limit is None else limit, offset))
-            cursor.row_factory = None
-            return conversations_from_rows(cursor.fetchall())
+        """Pinned first, then most recent activity first (:func:`listing.list_conversations`)."""
+        return listing.list_conversations(self.db, limit, offset)
 
     def conversation_ids(self) -> list[int]:
         """Every conversation id in sidebar order (pinned first, most recent activity first)."""
@@ -224,12 +211,8 @@ class History:
         return [int(row[0]) for row in rows]
 
     def count_conversations(self) -> int:
-        """All conversations less those of unfinished imports: both counted from indexes,
-        where filtering the table reads every row (3-6 ms for 10,000, before the first frame)."""
-        row = self.db.fetchone(
-            "SELECT (SELECT COUNT(*) FROM conversations)"
-            " - (SELECT COUNT(*) FROM conversations WHERE import_batch IS NOT NULL)")
-        return 0 if row is None else int(row[0])
+        """All but those of unfinished imports (:func:`listing.count_conversations`)."""
+        return listing.count_conversations(self.db)
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         self._update_conversation(conversation_id, "title = ?", (title,))
@@ -808,7 +791,7 @@ def _rowid(value: int | None) -> int:
 
 
 def _conversation(row: Row) -> Conversation:
-    """One row of ``_CONVERSATION_SELECT``, built as a listing builds its rows."""
+    """One row of ``CONVERSATION_SELECT``, built as a listing builds its rows."""
     [conversation] = conversations_from_rows((row,))
     return conversation
 

@@ -340,7 +340,8 @@ def make_window(qapp: QApplication, qloop: qasync.QEventLoop, qtbot: QtBot, fake
         the history the way the app does, recovering a damaged file."""
         notice = None
         if recover:
-            history, notice = open_history(tmp_path / "history.sqlite3")
+            db, notice = open_history(tmp_path / "history.sqlite3")
+            history = History(db)
         else:
             history = History(open_database(tmp_path / "history.sqlite3"))
         if prepare is not None:

@@ -39,6 +39,8 @@ DEFERRED = (
     "grokdesk.ui.transcript.message_view",
     "grokdesk.api",
     "grokdesk.cli",
+    "grokdesk.storage.repository",
+    "grokdesk.storage.message_records",
     "uuid",
     "socket",
     "signal",

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from grokdesk.chat.records import Conversation, SearchHit, sidebar_order
+from grokdesk.chat.records import Conversation, sidebar_order
 from grokdesk.timestamps import local_moment
 
 if TYPE_CHECKING:
     from grokdesk.chat.changes import Changes  # with the core, after the first frame
+    from grokdesk.chat.records import SearchHit
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
-from grokdesk.chat.records import Message
 from grokdesk.ui.colors import is_dark
 from grokdesk.ui.transcript.column import MessageColumn, height_at, scroll_area_for
 from grokdesk.ui.transcript.follow import LOAD_MORE_PX, ScrollFollow
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from grokdesk.api.types import StreamEvent
+    from grokdesk.chat.records import Message
     from grokdesk.chat.turn import LiveAnswer
     from grokdesk.ui.transcript.live_stream import LiveStream
     from grokdesk.ui.transcript.message_view import MessageView
