@@ -70,13 +70,13 @@ class UIState:
 
     @sidebar_visible.setter
     def sidebar_visible(self, value: bool) -> None:
-        self._settings.setValue("view/sidebar", value)
+        self._change("view/sidebar", value, self._bool("view/sidebar", not value))
 
     def show_reasoning(self, default: bool) -> bool:
         return self._bool("view/show_reasoning", default)
 
     def set_show_reasoning(self, value: bool) -> None:
-        self._settings.setValue("view/show_reasoning", value)
+        self._change("view/show_reasoning", value, self._bool("view/show_reasoning", not value))
 
     @property
     def zoom_steps(self) -> int:
@@ -89,7 +89,15 @@ class UIState:
 
     @zoom_steps.setter
     def zoom_steps(self, value: int) -> None:
-        self._settings.setValue("view/zoom_steps", value)
+        stored = self.zoom_steps if self._settings.contains("view/zoom_steps") else None
+        self._change("view/zoom_steps", value, stored)
+
+    def _change(self, key: str, value: object, stored: object) -> None:
+        """Store ``value`` unless it is stored already. QSettings rewrites its file, and
+        flushes it to the disk, after any ``setValue``, even one that changes nothing:
+        restoring the window at start-up did that during the first paint."""
+        if value != stored:
+            self._settings.setValue(key, value)
 
     def sync(self) -> None:
         """Write to disk now (QSettings otherwise writes lazily)."""
