@@ -1,5 +1,6 @@
-"""The render packages' names load their modules on first use (grokdesk.lazy_names), and
-every name a package lists in ``__all__`` is one it can serve."""
+"""Names that load their modules on first use (grokdesk.lazy_names): the render packages'
+and the message-level records'. Every name a module lists in ``__all__`` is one it can
+serve."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import sys
 
 import pytest
 
-PACKAGES = ("grokdesk.render", "grokdesk.render.math")
+MODULES = ("grokdesk.render", "grokdesk.render.math", "grokdesk.storage.models",
+           "grokdesk.chat.records")
 
 
-@pytest.mark.parametrize("package", PACKAGES)
-def test_every_listed_name_is_served_and_no_other(package: str) -> None:
-    module = importlib.import_module(package)
+@pytest.mark.parametrize("module_name", MODULES)
+def test_every_listed_name_is_served_and_no_other(module_name: str) -> None:
+    module = importlib.import_module(module_name)
     for name in module.__all__:
         assert getattr(module, name) is not None
     with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
