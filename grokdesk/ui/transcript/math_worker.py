@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from grokdesk.render.math import MathRequest, TypesetMath
 from grokdesk.render.math.typeset import cached, math_request, store, typeset_uncached
@@ -41,12 +41,20 @@ BACKGROUND_NICENESS = 10
 
 class MathWorker(QObject):
     """The typesetting process and what it has been asked; ``finished`` comes on the GUI
-    thread after each equation."""
+    thread after each equation, always from its event loop.
+
+    A result can be back before :meth:`request` has returned (the process was quicker than
+    the GUI thread); a view that heard of it then would render again from inside its own
+    render, which goes on to draw the math's source over it.
+    """
 
     finished = Signal()
+    _typeset_one = Signal()
+    """Emitted on whichever thread kept a result; queued on to :attr:`finished`."""
 
     def __init__(self) -> None:
         super().__init__()
+        self._typeset_one.connect(self.finished, Qt.ConnectionType.QueuedConnection)
         self._queued: set[MathRequest] = set()
         self._lock = threading.Lock()
         self._pool: Executor | None = None
@@ -122,7 +130,7 @@ class MathWorker(QObject):
         store(request, result)
         with self._lock:
             self._queued.discard(request)
-        self.finished.emit()
+        self._typeset_one.emit()
 
 
 def _in_the_background() -> None:
